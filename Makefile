@@ -1,0 +1,53 @@
+# Two commands on a fresh machine: `make run` (embedded SQLite, tasks in-process, demo data)
+# and `make test` (the whole suite on PostgreSQL and Redis).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+SIZE ?= 2000
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/dic
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+PYTEST_ARGS ?=
+
+.PHONY: install messages run test lint services browser-deps check migrations-check backup restore bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e ".[dev]"
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+install: $(STAMP)
+
+messages: install
+	@command -v msgfmt >/dev/null || bin/ensure-system-package gettext
+	$(BIN)/python manage.py compilemessages --ignore=.venv -v0
+
+run: install messages
+	env -u DATABASE_URL -u REDIS_URL -u CELERY_BROKER_URL $(BIN)/python manage.py migrate --no-input -v0
+	env -u DATABASE_URL -u REDIS_URL -u CELERY_BROKER_URL $(BIN)/python manage.py seed_demo --if-empty
+	@echo "Serving on http://127.0.0.1:$(PORT)/  (demo password: Demo@2026)"
+	env -u DATABASE_URL -u REDIS_URL -u CELERY_BROKER_URL $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+services:
+	@bin/ensure-services
+
+browser-deps:
+	@bin/ensure-browser
+
+migrations-check: install
+	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python manage.py makemigrations --check --dry-run
+	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python manage.py check
+
+test: install messages services browser-deps migrations-check
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest -n 2 --create-db $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) db.sqlite3 var staticfiles

@@ -1,0 +1,145 @@
+"""Who can reach what: the one module every app uses to scope reads and check who may act (DESIGN.md §3).
+
+A membership at commission C reaches C's own work; supervisors and admins at C also read the work of
+C's subordinate commissions. Object-level grants (django-guardian) add single objects outside that reach.
+"""
+
+from collections.abc import Iterable
+
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
+
+from .models import Commission, Membership
+from .roles import SUBTREE_READERS, Role
+
+_CACHE_ATTR = "_jurisdiction_cache"
+
+
+def _cache(user) -> dict:
+    cache = getattr(user, _CACHE_ATTR, None)
+    if cache is None:
+        cache = {}
+        setattr(user, _CACHE_ATTR, cache)
+    return cache
+
+
+def forget(user) -> None:
+    """Drop what was computed for this user object (after its memberships changed)."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def memberships_of(user) -> list[Membership]:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    cache = _cache(user)
+    if "memberships" not in cache:
+        cache["memberships"] = list(
+            Membership.objects.filter(user=user)
+            .select_related("commission", "office")
+            .order_by("commission__path", "role")
+        )
+    return cache["memberships"]
+
+
+def roles_at(user, commission: Commission | int) -> set[str]:
+    commission_id = getattr(commission, "pk", commission)
+    return {m.role for m in memberships_of(user) if m.commission_id == commission_id}
+
+
+def has_role(user, commission: Commission | int, *roles: str) -> bool:
+    """The user holds one of these roles at exactly this commission."""
+    return bool(roles_at(user, commission) & set(roles))
+
+
+def roles_of(user) -> set[str]:
+    return {m.role for m in memberships_of(user)}
+
+
+def commissions_with_role(user, *roles: str) -> list[Commission]:
+    seen: dict[int, Commission] = {}
+    for m in memberships_of(user):
+        if m.role in roles:
+            seen.setdefault(m.commission_id, m.commission)
+    return list(seen.values())
+
+
+def readable_commission_ids(user, roles: Iterable[str] | None = None) -> frozenset[int]:
+    """Commissions whose work the user reads: their own, plus subtrees where they lead or administer."""
+    wanted = frozenset(roles) if roles is not None else frozenset(Role.values)
+    cache = _cache(user)
+    key = ("readable", wanted)
+    if key not in cache:
+        ids: set[int] = set()
+        subtree_paths = []
+        for m in memberships_of(user):
+            if m.role not in wanted:
+                continue
+            ids.add(m.commission_id)
+            if m.role in SUBTREE_READERS:
+                subtree_paths.append(m.commission.path)
+        if subtree_paths:
+            q = Q()
+            for path in subtree_paths:
+                q |= Q(path__startswith=path)
+            ids.update(Commission.objects.filter(q).values_list("pk", flat=True))
+        cache[key] = frozenset(ids)
+    return cache[key]
+
+
+def readable_commissions(user, roles: Iterable[str] | None = None) -> QuerySet[Commission]:
+    return Commission.objects.filter(pk__in=readable_commission_ids(user, roles))
+
+
+def can_read_commission(user, commission: Commission | int, roles: Iterable[str] | None = None) -> bool:
+    return getattr(commission, "pk", commission) in readable_commission_ids(user, roles)
+
+
+def oversees(user, commission: Commission) -> bool:
+    """A supervisor or admin at this commission or above it."""
+    return any(
+        m.role in SUBTREE_READERS and commission.path.startswith(m.commission.path) for m in memberships_of(user)
+    )
+
+
+def scope(
+    queryset: QuerySet,
+    user,
+    *,
+    commission_field: str = "commission",
+    grant_perm: str | None = None,
+) -> QuerySet:
+    """Limit a queryset to the user's reach, plus the single objects granted to them with grant_perm."""
+    ids = readable_commission_ids(user)
+    condition = Q(**{f"{commission_field}__in": ids})
+    if grant_perm and getattr(user, "is_authenticated", False):
+        condition |= Q(pk__in=granted_ids(user, queryset.model, grant_perm))
+    return queryset.filter(condition)
+
+
+def granted_ids(user, model: type[Model], perm: str) -> QuerySet:
+    """Primary keys of the objects granted to this user one by one (never through a global permission)."""
+    return get_objects_for_user(
+        user, perm, klass=model, accept_global_perms=False, with_superuser=False, use_groups=False
+    ).values("pk")
+
+
+def is_granted(user, perm: str, obj: Model) -> bool:
+    return granted_ids(user, type(obj), perm).filter(pk=obj.pk).exists()
+
+
+def grant(user, perm: str, obj: Model) -> None:
+    assign_perm(perm, user, obj)
+
+
+def revoke(user, perm: str, obj: Model) -> None:
+    remove_perm(perm, user, obj)
+
+
+def get_in_reach(queryset: QuerySet, **lookup):
+    """Fetch one object from a scoped queryset; 'not yours' and 'does not exist' give the same 404."""
+    try:
+        return queryset.get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc

@@ -1,0 +1,146 @@
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from .roles import Role
+
+
+class User(AbstractUser):
+    full_name = models.CharField(_("full name"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+
+class CommissionLevel(models.IntegerChoices):
+    CENTRAL = 1, _("Central")
+    PROVINCIAL = 2, _("Provincial")
+    MUNICIPAL = 3, _("Municipal")
+    COUNTY = 4, _("County")
+
+
+class Commission(models.Model):
+    """A discipline inspection commission; the tree is kept as a materialised path of division codes."""
+
+    name_zh = models.CharField(_("name (Chinese)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=150)
+    level = models.PositiveSmallIntegerField(_("level"), choices=CommissionLevel.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    division_code = models.CharField(_("administrative division code"), max_length=12, unique=True)
+    abbr = models.CharField(_("abbreviation"), max_length=8, help_text=_("Used in reference numbers, e.g. QJ or ZY."))
+    path = models.CharField(max_length=255, unique=True, editable=False)
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = _("commission")
+        verbose_name_plural = _("commissions")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(level__gte=1, level__lte=4), name="commission_level_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        if (get_language() or "zh-hans").startswith("zh"):
+            return self.name_zh
+        return self.name_en or self.name_zh
+
+    @property
+    def depth(self) -> int:
+        return self.path.count("/")
+
+    def is_within(self, other: "Commission") -> bool:
+        """True when self is other or lies below it."""
+        return self.path.startswith(other.path)
+
+    def ancestor_codes(self) -> list[str]:
+        return [code for code in self.path.split("/") if code]
+
+    def reference_prefix(self) -> str:
+        """Abbreviations below the province, e.g. QJ-ZY for Zhanyi district of Qujing."""
+        chain = list(
+            Commission.objects.filter(division_code__in=self.ancestor_codes(), level__gte=CommissionLevel.MUNICIPAL)
+            .order_by("level")
+            .values_list("abbr", flat=True)
+        )
+        return "-".join(chain) or self.abbr
+
+    def clean(self) -> None:
+        if self.parent is not None and self.level <= self.parent.level:
+            raise ValidationError({"level": _("A commission must sit at a lower level than its parent.")})
+
+
+class OfficeKind(models.TextChoices):
+    LETTERS_VISITS = "letters_visits", _("Letters and visits office")
+    CASE_MANAGEMENT = "case_management", _("Case supervision and management office")
+    SUPERVISION = "supervision", _("Supervision and inspection office")
+    INVESTIGATION = "investigation", _("Review and investigation office")
+    CASE_TRIAL = "case_trial", _("Case trial office")
+    PARTY_STYLE = "party_style", _("Party style and government conduct office")
+
+
+class Office(models.Model):
+    commission = models.ForeignKey(
+        Commission, verbose_name=_("commission"), on_delete=models.CASCADE, related_name="offices"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=OfficeKind.choices)
+
+    class Meta:
+        ordering = ["commission__path", "kind"]
+        verbose_name = _("office")
+        verbose_name_plural = _("offices")
+        constraints = [models.UniqueConstraint(fields=["commission", "kind"], name="office_unique_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.commission} · {self.get_kind_display()}"
+
+
+class Membership(models.Model):
+    """A role a user holds at one commission, optionally within one of its offices."""
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships")
+    commission = models.ForeignKey(
+        Commission, verbose_name=_("commission"), on_delete=models.PROTECT, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    office = models.ForeignKey(
+        Office,
+        verbose_name=_("office"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+    )
+
+    class Meta:
+        ordering = ["commission__path", "role"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "commission", "role"], name="membership_unique_role"),
+            models.CheckConstraint(condition=models.Q(role__in=Role.values), name="membership_role_known"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.commission}"
+
+    def clean(self) -> None:
+        if self.role not in Role.values:
+            raise ValidationError({"role": _("Unknown role.")})
+        if self.office_id and self.commission_id and self.office.commission_id != self.commission_id:
+            raise ValidationError({"office": _("The office must belong to the same commission.")})

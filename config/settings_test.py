@@ -1,0 +1,14 @@
+"""Test settings: the suite runs on real PostgreSQL and Redis (DESIGN.md §4)."""
+
+import os
+
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/dic")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
+os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
+
+from .settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+DATA_DIR = BASE_DIR / "var" / "test"  # noqa: F405
+PRIVATE_FILES_ROOT = DATA_DIR / "private"
+STORAGES["default"]["OPTIONS"]["location"] = str(PRIVATE_FILES_ROOT)  # noqa: F405

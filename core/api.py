@@ -1,0 +1,32 @@
+"""The API base viewset, which always scopes its queryset."""
+
+from rest_framework import viewsets
+
+
+class ScopedViewSetMixin:
+    """Every queryset comes from the app's visibility selector, `visible_queryset(user)`.
+
+    Subclasses may not override get_queryset: a reviewer should see every bypass, so the only escape
+    hatch is named `dangerously_get_queryset`.
+    """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "get_queryset" in cls.__dict__:
+            raise TypeError(f"{cls.__name__} must scope through visible_queryset(), not get_queryset().")
+
+    def visible_queryset(self, user):
+        raise NotImplementedError
+
+    def get_queryset(self):
+        if hasattr(self, "dangerously_get_queryset"):
+            return self.dangerously_get_queryset()
+        return self.visible_queryset(self.request.user)
+
+
+class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    pass
+
+
+class ScopedGenericViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
+    pass

@@ -1,0 +1,15 @@
+from accounts import jurisdiction
+from accounts.roles import Role
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    roles = jurisdiction.roles_of(user)
+    return {
+        "nav_roles": roles,
+        "nav_is_staff_of_cases": bool(roles & {Role.INTAKE, Role.INVESTIGATOR, Role.REVIEWER, Role.SUPERVISOR}),
+        "nav_oversees": bool(roles & {Role.SUPERVISOR, Role.ADMIN}),
+        "nav_is_admin": Role.ADMIN in roles or user.is_staff,
+    }

@@ -1,0 +1,24 @@
+class DomainError(Exception):
+    """A refusal by a service: the message is shown to the user, and nothing has been written."""
+
+    def __init__(self, message, *, code: str = "refused"):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+def full_clean_or_refuse(instance, **kwargs) -> None:
+    """Run model validation and turn its errors into one DomainError the page and API can show."""
+    from django.core.exceptions import ValidationError
+
+    try:
+        instance.full_clean(**kwargs)
+    except ValidationError as error:
+        messages = []
+        for field, field_messages in error.message_dict.items():
+            for message in field_messages:
+                messages.append(message if field == "__all__" else f"{field}: {message}")
+        raise DomainError("; ".join(messages), code="invalid") from error

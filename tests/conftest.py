@@ -1,0 +1,89 @@
+import os
+
+import pytest
+
+from accounts.roles import Role
+
+from .factories import build_tree, member
+
+# Playwright's sync API runs an event loop in the test thread; the tests themselves stay synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-gpu",
+    "--no-sandbox",
+]
+
+
+@pytest.fixture
+def tree(db):
+    return build_tree()
+
+
+@pytest.fixture
+def zhanyi_intake(tree):
+    return member("zhanyi-intake", tree["zhanyi"], Role.INTAKE, "letters_visits")
+
+
+@pytest.fixture
+def zhanyi_investigator(tree):
+    return member("zhanyi-investigator", tree["zhanyi"], Role.INVESTIGATOR, "investigation")
+
+
+@pytest.fixture
+def zhanyi_supervisor(tree):
+    return member("zhanyi-supervisor", tree["zhanyi"], Role.SUPERVISOR)
+
+
+@pytest.fixture
+def qilin_investigator(tree):
+    return member("qilin-investigator", tree["qilin"], Role.INVESTIGATOR, "investigation")
+
+
+@pytest.fixture
+def qujing_supervisor(tree):
+    return member("qujing-supervisor", tree["qujing"], Role.SUPERVISOR)
+
+
+@pytest.fixture
+def qujing_admin(tree):
+    return member("qujing-admin", tree["qujing"], Role.ADMIN)
+
+
+@pytest.fixture
+def kunming_supervisor(tree):
+    return member("kunming-supervisor", tree["kunming"], Role.SUPERVISOR)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
+
+
+def browser_login(page, live_server, username: str) -> None:
+    from django.conf import settings
+
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", settings.DEMO_PASSWORD)
+    page.click("form.form button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
