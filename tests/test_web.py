@@ -93,3 +93,8 @@ def test_demo_admin_reaches_the_django_admin_for_commissions(client):
     client.login(username="qujing-admin", password=settings.DEMO_PASSWORD)
     assert client.get("/admin/accounts/commission/").status_code == 200
     assert client.get("/admin/audit/auditevent/").status_code == 403
+
+
+def test_chinese_is_the_default_whatever_the_browser_asks(client):
+    html = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "登录" in html
