@@ -11,7 +11,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 PYTEST_ARGS ?=
 
-.PHONY: install messages run test lint services browser-deps check migrations-check backup restore bench clean
+.PHONY: install messages translations run test lint services browser-deps check migrations-check backup restore bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,9 @@ install: $(STAMP)
 messages: install
 	@command -v msgfmt >/dev/null || bin/ensure-system-package gettext
 	$(BIN)/python manage.py compilemessages --ignore=.venv -v0
+
+translations: install
+	$(BIN)/python manage.py makemessages -l zh_Hans --ignore=.venv --ignore=tests --ignore=bench --ignore=var --no-obsolete
 
 run: install messages
 	env -u DATABASE_URL -u REDIS_URL -u CELERY_BROKER_URL $(BIN)/python manage.py migrate --no-input -v0

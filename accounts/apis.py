@@ -57,3 +57,9 @@ class MeViewSet(viewsets.ViewSet):
             "memberships": jurisdiction.memberships_of(user),
         }
         return Response(MeSerializer(data).data)
+
+
+ROUTES = [
+    ("commissions", CommissionViewSet, "commission"),
+    ("me", MeViewSet, "me"),
+]

@@ -24,6 +24,9 @@ class AuditEvent(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    scope_ref = models.CharField(
+        _("belongs to"), max_length=80, blank=True, db_index=True, help_text=_("The case whose timeline shows it.")
+    )
     data = models.JSONField(_("details"), default=dict, blank=True)
 
     class Meta:

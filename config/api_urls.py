@@ -1,7 +1,18 @@
+"""The API router: each app lists its endpoints as ROUTES in its own `apis` module."""
+
+from importlib import import_module
+
 from rest_framework.routers import DefaultRouter
 
-from accounts.apis import CommissionViewSet, MeViewSet
+API_APPS = ["accounts", "cases", "clarification", "accountability"]
 
 router = DefaultRouter()
-router.register("commissions", CommissionViewSet, basename="commission")
-router.register("me", MeViewSet, basename="me")
+for app in API_APPS:
+    try:
+        module = import_module(f"{app}.apis")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{app}.apis":
+            raise
+        continue
+    for prefix, viewset, basename in getattr(module, "ROUTES", []):
+        router.register(prefix, viewset, basename=basename)

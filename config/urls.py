@@ -9,6 +9,19 @@ from core import views as core_views
 
 from .api_urls import router
 
+def _app_urls(module: str) -> list:
+    """Each domain app brings its own pages; an app without pages yet contributes none."""
+    from importlib import import_module
+
+    try:
+        import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name != module:
+            raise
+        return []
+    return [path("", include(module))]
+
+
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
@@ -20,4 +33,8 @@ urlpatterns = [
     path("api/auth/token/", obtain_auth_token, name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    *_app_urls("cases.urls"),
+    *_app_urls("cases.public_urls"),
+    *_app_urls("clarification.urls"),
+    *_app_urls("accountability.urls"),
 ]

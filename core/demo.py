@@ -1,9 +1,25 @@
-"""Demo data for `make run`: each app contributes its own part, in order."""
+"""Demo data for `make run`: each app contributes its own part, in order, through its services."""
+
+from importlib import import_module
 
 from accounts import demo as accounts_demo
 from accounts.models import Commission, User
 
+# Later apps build on the earlier ones' demo data (reports, then clarifications, accountability, ...).
+DEMO_APPS = ["cases", "clarification", "accountability"]
+
 
 def seed_all() -> list[str]:
     accounts_demo.seed()
-    return [f"{Commission.objects.count()} commissions, {User.objects.count()} users"]
+    lines = [f"{Commission.objects.count()} commissions, {User.objects.count()} users"]
+    for app in DEMO_APPS:
+        try:
+            module = import_module(f"{app}.demo")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{app}.demo":
+                raise
+            continue
+        summary = module.seed()
+        if summary:
+            lines.append(f"{app}: {summary}")
+    return lines

@@ -1,0 +1,102 @@
+"""Scoped reads for the cases app: every page and API endpoint starts from these."""
+
+from django.db.models import Prefetch, QuerySet
+
+from accounts import jurisdiction
+from accounts.roles import Role
+
+from .choices import AccessStatus, OPEN_STATUSES
+from .models import Allegation, Assignment, IdentityAccess, Recusal, Report, Subject
+
+WORK_PERM = "cases.work_report"
+
+
+def reports_visible_to(user) -> QuerySet[Report]:
+    """Reports in the user's reach, plus those granted to them, minus those they are recused from."""
+    if not getattr(user, "is_authenticated", False):
+        return Report.objects.none()
+    scoped = jurisdiction.scope(Report.objects.all(), user, grant_perm=WORK_PERM)
+    return scoped.exclude(pk__in=Recusal.objects.filter(user=user).values("report_id"))
+
+
+def report_list(user) -> QuerySet[Report]:
+    return reports_visible_to(user).select_related("commission")
+
+
+def report_detail(user, pk) -> Report:
+    queryset = (
+        reports_visible_to(user)
+        .select_related("commission", "reporter", "verification")
+        .prefetch_related(
+            Prefetch("allegations", queryset=Allegation.objects.select_related("subject", "finding_by")),
+            Prefetch("assignments", queryset=Assignment.objects.filter(active=True).select_related("user")),
+            "dispositions__proposed_by",
+            "dispositions__decided_by",
+            "dispositions__transfer_to",
+            "feedback__given_by",
+            "attachments",
+            "supplements",
+            "transfers__from_commission",
+            "transfers__to_commission",
+            "recusals__user",
+        )
+    )
+    return jurisdiction.get_in_reach(queryset, pk=pk)
+
+
+def subjects_visible_to(user) -> QuerySet[Subject]:
+    if not getattr(user, "is_authenticated", False):
+        return Subject.objects.none()
+    return jurisdiction.scope(Subject.objects.all(), user).select_related("commission")
+
+
+def allegations_visible_to(user) -> QuerySet[Allegation]:
+    return Allegation.objects.filter(report__in=reports_visible_to(user)).select_related("report", "subject")
+
+
+def linked_reports(user, report: Report) -> QuerySet[Report]:
+    earlier = report.links.values("earlier_id")
+    later = report.later_links.values("report_id")
+    from django.db.models import Q
+
+    return reports_visible_to(user).filter(Q(pk__in=earlier) | Q(pk__in=later)).select_related("commission")
+
+
+def is_assigned(user, report: Report) -> bool:
+    return Assignment.objects.filter(report=report, user=user, active=True).exists()
+
+
+def can_see_identity(user, report: Report) -> bool:
+    """Intake officers of the handling commission, and holders of a granted request."""
+    if jurisdiction.has_role(user, report.commission_id, Role.INTAKE):
+        return True
+    return IdentityAccess.objects.filter(report=report, requester=user, status=AccessStatus.GRANTED).exists()
+
+
+def identity_requests_for_custodian(user) -> QuerySet[IdentityAccess]:
+    commissions = [c.pk for c in jurisdiction.commissions_with_role(user, Role.SUPERVISOR)]
+    return (
+        IdentityAccess.objects.filter(report__commission__in=commissions)
+        .exclude(report__recusals__user=user)
+        .select_related("report", "requester", "decided_by")
+    )
+
+
+def identity_requests_visible_to(user) -> QuerySet[IdentityAccess]:
+    from django.db.models import Q
+
+    commissions = [c.pk for c in jurisdiction.commissions_with_role(user, Role.SUPERVISOR)]
+    return (
+        IdentityAccess.objects.filter(Q(requester=user) | Q(report__commission__in=commissions))
+        .filter(report__in=reports_visible_to(user))
+        .select_related("report", "requester", "decided_by")
+    )
+
+
+def my_assigned_reports(user) -> QuerySet[Report]:
+    return (
+        reports_visible_to(user)
+        .filter(assignments__user=user, assignments__active=True, status__in=OPEN_STATUSES)
+        .select_related("commission")
+        .distinct()
+    )

@@ -1,0 +1,52 @@
+import datetime
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import jurisdiction
+from accounts.models import Commission
+from core.crypto import keyed_hash
+from core.errors import DomainError
+
+from ..models import ReferenceCounter, Report
+
+
+def next_reference(commission: Commission, year: int) -> str:
+    """Allocate the next number of the commission's year under a row lock: no gaps from races, no repeats."""
+    with transaction.atomic():
+        counter, _created = ReferenceCounter.objects.select_for_update().get_or_create(commission=commission, year=year)
+        counter.last += 1
+        counter.save(update_fields=["last"])
+    return f"{commission.reference_prefix()}-{year}-{counter.last:06d}"
+
+
+def new_receipt_code() -> str:
+    """20 random digits (over 66 bits), shown once to the reporter and stored only as a keyed hash."""
+    return f"{secrets.randbelow(10**20):020d}"
+
+
+def format_receipt(code: str) -> str:
+    return " ".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
+def receipt_hash(code: str) -> str:
+    return keyed_hash("".join(ch for ch in code if ch.isdigit()), purpose="receipt")
+
+
+def refuse_future(day: datetime.date, what: str) -> None:
+    if day > timezone.localdate():
+        raise DomainError(_("%(what)s cannot be in the future.") % {"what": what}, code="future_date")
+
+
+def require_role(user, report: Report, *roles: str) -> None:
+    if not jurisdiction.has_role(user, report.commission_id, *roles):
+        raise DomainError(_("You may not do this on this report."), code="forbidden")
+
+
+def require_text(value: str, what: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise DomainError(_("%(what)s is required.") % {"what": what}, code="required")
+    return value

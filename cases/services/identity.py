@@ -1,0 +1,122 @@
+"""The reporter's identity: requests, the custodian's decisions, and audited reveals (DESIGN.md §3)."""
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import jurisdiction
+from accounts.models import User
+from accounts.roles import Role
+from audit.services import audit_record
+from core.errors import DomainError
+
+from ..choices import AccessStatus
+from ..models import IdentityAccess, Report
+from ..selectors import can_see_identity
+from .common import require_text
+
+
+def _has_identity(report: Report) -> bool:
+    reporter = getattr(report, "reporter", None)
+    return reporter is not None and not reporter.is_anonymous
+
+
+@transaction.atomic
+def identity_request(*, actor: User, report: Report, reason: str) -> IdentityAccess:
+    """Someone who reads the report but is not its intake officer asks to see the reporter's identity."""
+    reason = require_text(reason, _("The reason"))
+    if not _has_identity(report):
+        raise DomainError(_("This reporter is anonymous: there is no identity to see."), code="anonymous")
+    if can_see_identity(actor, report):
+        raise DomainError(_("You can already see the reporter's identity."), code="already")
+    try:
+        with transaction.atomic():
+            access = IdentityAccess.objects.create(report=report, requester=actor, reason=reason)
+    except IntegrityError as exc:
+        raise DomainError(_("You already have a request open for this report."), code="duplicate") from exc
+    audit_record(
+        actor=actor,
+        action="identity.request",
+        target=access,
+        commission=report.commission,
+        scope=report,
+        reason=reason,
+    )
+    return access
+
+
+def _check_custodian(actor: User, access: IdentityAccess) -> None:
+    if not jurisdiction.has_role(actor, access.report.commission_id, Role.SUPERVISOR):
+        raise DomainError(
+            _("Only a supervisor of the handling commission decides on identity requests."), code="forbidden"
+        )
+    if access.requester_id == actor.pk:
+        raise DomainError(_("You cannot decide on your own request: another supervisor must."), code="self_grant")
+
+
+@transaction.atomic
+def identity_decide(*, actor: User, access: IdentityAccess, grant: bool, reason: str) -> IdentityAccess:
+    reason = require_text(reason, _("The reason"))
+    access = IdentityAccess.objects.select_for_update().select_related("report").get(pk=access.pk)
+    _check_custodian(actor, access)
+    if access.status != AccessStatus.PENDING:
+        raise DomainError(_("This request has already been decided."), code="wrong_state")
+    access.status = AccessStatus.GRANTED if grant else AccessStatus.REFUSED
+    access.decided_by = actor
+    access.decision_reason = reason
+    access.decided_at = timezone.now()
+    access.save(update_fields=["status", "decided_by", "decision_reason", "decided_at"])
+    audit_record(
+        actor=actor,
+        action="identity.grant" if grant else "identity.refuse",
+        target=access,
+        commission=access.report.commission,
+        scope=access.report,
+        requester=access.requester_id,
+        reason=reason,
+    )
+    return access
+
+
+@transaction.atomic
+def identity_revoke(*, actor: User, access: IdentityAccess, reason: str) -> IdentityAccess:
+    reason = require_text(reason, _("The reason"))
+    access = IdentityAccess.objects.select_for_update().select_related("report").get(pk=access.pk)
+    if not jurisdiction.has_role(actor, access.report.commission_id, Role.SUPERVISOR):
+        raise DomainError(
+            _("Only a supervisor of the handling commission decides on identity requests."), code="forbidden"
+        )
+    if access.status != AccessStatus.GRANTED:
+        raise DomainError(_("Only a granted access can be revoked."), code="wrong_state")
+    access.status = AccessStatus.REVOKED
+    access.decision_reason = reason
+    access.decided_at = timezone.now()
+    access.decided_by = actor
+    access.save(update_fields=["status", "decision_reason", "decided_at", "decided_by"])
+    audit_record(
+        actor=actor,
+        action="identity.revoke",
+        target=access,
+        commission=access.report.commission,
+        scope=access.report,
+        requester=access.requester_id,
+        reason=reason,
+    )
+    return access
+
+
+@transaction.atomic
+def identity_reveal(*, actor: User, report: Report) -> dict:
+    """Return the identity to someone allowed to see it, and record that they saw it."""
+    if not can_see_identity(actor, report):
+        raise DomainError(_("You may not see the reporter's identity."), code="forbidden")
+    reporter = report.reporter
+    audit_record(actor=actor, action="identity.reveal", target=reporter, commission=report.commission, scope=report)
+    return {
+        "is_anonymous": reporter.is_anonymous,
+        "name": reporter.name,
+        "phone": reporter.phone,
+        "id_number": reporter.id_number,
+        "address": reporter.address,
+        "relation": reporter.relation,
+    }

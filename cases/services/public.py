@@ -1,0 +1,97 @@
+"""Public intake: the online and scan-a-code reporting pages, and the receipt-code lookup."""
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Commission
+from audit.services import audit_record
+from core.errors import DomainError
+
+from ..choices import AttachmentKind, Category, Channel, SubjectKind
+from ..models import Feedback, Report, Reporter, Supplement
+from .attachments import attachment_store
+from .common import receipt_hash, require_text
+from .reports import AllegationInput, Registered, ReporterInput, SubjectInput, Upload, create_report
+
+MAX_PUBLIC_SUBJECTS = 10
+
+
+def public_report_submit(
+    *,
+    commission: Commission,
+    summary: str,
+    subjects: list[SubjectInput],
+    reporter: ReporterInput,
+    area: str,
+    category: str = Category.WORK,
+    uploads: list[Upload] = (),
+    place: str = "",
+) -> Registered:
+    """A member of the public files a report; every public reporter gets a receipt code."""
+    subjects = [s for s in subjects if (s.name or "").strip()]
+    if not subjects:
+        raise DomainError(_("Name at least one person or organisation you are reporting."), code="subjects")
+    if len(subjects) > MAX_PUBLIC_SUBJECTS:
+        raise DomainError(_("Name at most ten people or organisations."), code="subjects")
+    summary = require_text(summary, _("The description of the problem"))
+    for subject in subjects:
+        subject.rank = ""
+        subject.is_party_member = False
+        if subject.kind not in SubjectKind.values:
+            subject.kind = SubjectKind.PERSON
+        subject.organisation_kind = "unit" if subject.kind == SubjectKind.ORGANISATION else ""
+    allegations = [AllegationInput(text=summary, category=category, new_subject=s) for s in subjects]
+    return create_report(
+        actor=None,
+        commission=commission,
+        received_on=timezone.localdate(),
+        channel=Channel.SCAN_CODE if place else Channel.ONLINE,
+        area=area,
+        summary=summary,
+        allegations=allegations,
+        reporter=reporter,
+        uploads=uploads,
+        place=place,
+        with_receipt=True,
+    )
+
+
+def receipt_lookup(code: str) -> Report | None:
+    """The report a receipt code belongs to, or None; a missing and a wrong code look the same."""
+    digits = "".join(ch for ch in code or "" if ch.isdigit())
+    hashed = receipt_hash(digits)
+    reporter = Reporter.objects.select_related("report").filter(receipt_hash=hashed).first()
+    if reporter is None or len(digits) != 20:
+        return None
+    return reporter.report
+
+
+def receipt_feedback(code: str) -> list[tuple[datetime.date, str]] | None:
+    report = receipt_lookup(code)
+    if report is None:
+        return None
+    return list(Feedback.objects.filter(report=report).order_by("given_on", "id").values_list("given_on", "text"))
+
+
+@transaction.atomic
+def supplement_add(*, code: str, text: str, uploads: list[Upload] = ()) -> Supplement:
+    report = receipt_lookup(code)
+    if report is None:
+        raise DomainError(_("No report matches that receipt code."), code="receipt")
+    text = require_text(text, _("The supplementary information"))
+    supplement = Supplement.objects.create(report=report, text=text)
+    stored = [
+        attachment_store(report=report, name=u.name, data=u.data, kind=AttachmentKind.SUPPLEMENT) for u in uploads
+    ]
+    audit_record(
+        actor=None,
+        action="report.supplement",
+        target=supplement,
+        commission=report.commission,
+        scope=report,
+        attachments=len(stored),
+    )
+    return supplement
