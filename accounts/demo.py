@@ -1,6 +1,9 @@
 """Demo hierarchy: Yunnan province, Qujing city with its districts and counties, Kunming and Yuxi."""
 
+from functools import lru_cache
+
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 
 from . import services
 from .models import Commission, CommissionLevel, Membership, Office, OfficeKind, User
@@ -89,10 +92,17 @@ def _ensure_commission(node, parent, level, prefixes):
         _ensure_commission(child, commission, level + 1, prefixes)
 
 
+@lru_cache(maxsize=1)
+def _demo_password_hash() -> str:
+    return make_password(settings.DEMO_PASSWORD)
+
+
 def _ensure_user(username: str, full_name: str) -> User:
     user = User.objects.filter(username=username).first()
     if user is None:
-        user = services.user_create(username=username, password=settings.DEMO_PASSWORD, full_name=full_name)
+        user = services.user_create(
+            username=username, password=None, password_hash=_demo_password_hash(), full_name=full_name
+        )
     return user
 
 

@@ -85,10 +85,19 @@ def office_create(*, commission: Commission, kind: str) -> Office:
 
 @transaction.atomic
 def user_create(
-    *, username: str, password: str | None, full_name: str = "", email: str = "", is_staff: bool = False
+    *,
+    username: str,
+    password: str | None,
+    full_name: str = "",
+    email: str = "",
+    is_staff: bool = False,
+    password_hash: str | None = None,
 ) -> User:
+    """password_hash lets bulk loaders hash a shared password once instead of once per user."""
     user = User(username=username, full_name=full_name, email=email, is_staff=is_staff)
-    if password:
+    if password_hash:
+        user.password = password_hash
+    elif password:
         user.set_password(password)
     else:
         user.set_unusable_password()

@@ -5,7 +5,7 @@ from django.db.models import Prefetch, QuerySet
 from accounts import jurisdiction
 from accounts.roles import Role
 
-from .choices import AccessStatus, OPEN_STATUSES
+from .choices import AccessStatus, Status
 from .models import Allegation, Assignment, IdentityAccess, Recusal, Report, Subject
 
 WORK_PERM = "cases.work_report"
@@ -96,7 +96,55 @@ def identity_requests_visible_to(user) -> QuerySet[IdentityAccess]:
 def my_assigned_reports(user) -> QuerySet[Report]:
     return (
         reports_visible_to(user)
-        .filter(assignments__user=user, assignments__active=True, status__in=OPEN_STATUSES)
+        .filter(
+            assignments__user=user,
+            assignments__active=True,
+            status__in=[Status.DISPOSITION_APPROVED, Status.UNDER_VERIFICATION],
+        )
         .select_related("commission")
         .distinct()
     )
+
+
+def readable_commissions_for_filter(user):
+    return jurisdiction.readable_commissions(user).order_by("path")
+
+
+def report_ids_about(subject_id: int) -> QuerySet:
+    return Allegation.objects.filter(subject_id=subject_id).values("report_id")
+
+
+def reports_about(user, subject: Subject) -> QuerySet[Report]:
+    return (
+        reports_visible_to(user)
+        .filter(pk__in=report_ids_about(subject.pk))
+        .select_related("commission")
+        .prefetch_related(Prefetch("allegations", queryset=Allegation.objects.filter(subject=subject)))
+        .order_by("-received_on", "-id")
+    )
+
+
+def _hook_results(hook: str, *args) -> list:
+    """Sections other apps add to the cases pages (`<app>/hooks.py`), e.g. accountability history."""
+    from importlib import import_module
+
+    results = []
+    for app in ("clarification", "accountability"):
+        try:
+            module = import_module(f"{app}.hooks")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{app}.hooks":
+                raise
+            continue
+        function = getattr(module, hook, None)
+        if function is not None:
+            results.extend(function(*args) or [])
+    return results
+
+
+def subject_sections(user, subject: Subject) -> list:
+    return _hook_results("subject_sections", user, subject)
+
+
+def my_work_sections_from_apps(user) -> list:
+    return _hook_results("my_work_sections", user)

@@ -2,6 +2,9 @@
 
 from importlib import import_module
 
+from django.conf import settings
+from django.utils import translation
+
 from accounts import demo as accounts_demo
 from accounts.models import Commission, User
 
@@ -10,6 +13,12 @@ DEMO_APPS = ["cases", "clarification", "accountability"]
 
 
 def seed_all() -> list[str]:
+    # Demo texts built from choice labels read as the product's default language.
+    with translation.override(settings.LANGUAGE_CODE):
+        return _seed_all()
+
+
+def _seed_all() -> list[str]:
     accounts_demo.seed()
     lines = [f"{Commission.objects.count()} commissions, {User.objects.count()} users"]
     for app in DEMO_APPS:

@@ -36,7 +36,11 @@ def test_every_string_in_the_code_is_in_a_catalogue(tmp_path):
         [sys.executable, "manage.py", "makemessages", "-l", "zh_Hans", "--ignore=tests", "--ignore=bench", "-v0"],
         cwd=copy,
         check=True,
-        env={"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "config.settings", "DATABASE_URL": "sqlite:///:memory:"},
+        env={
+            "PATH": "/usr/bin:/bin",
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DATABASE_URL": "sqlite:///:memory:",
+        },
     )
     missing = {}
     for po_path in catalogues(copy):

@@ -1,6 +1,6 @@
 """Every write in the cases app goes through one of these functions."""
 
-from .identity import identity_decide, identity_reveal, identity_request, identity_revoke
+from .identity import identity_decide, identity_request, identity_reveal, identity_revoke
 from .public import public_report_submit, receipt_feedback, receipt_lookup, supplement_add
 from .reports import (
     AllegationInput,

@@ -1,0 +1,235 @@
+"""Forms of the staff pages. They validate shapes; the services decide what is allowed."""
+
+import uuid
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Commission, User
+
+from .choices import (
+    Area,
+    AttachmentKind,
+    Category,
+    Channel,
+    DispositionKind,
+    FalseGround,
+    FeedbackMethod,
+    Finding,
+    OrganisationKind,
+    Rank,
+    Status,
+    SubjectKind,
+)
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(d, initial) for d in data if d]
+        return [super().clean(data, initial)] if data else []
+
+
+class ReportFilterForm(forms.Form):
+    SORTS = [
+        ("-id", _("Newest registered")),
+        ("id", _("Oldest registered")),
+        ("-received_on", _("Received, newest first")),
+        ("received_on", _("Received, oldest first")),
+    ]
+    q = forms.CharField(label=_("Search"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Any"))] + Status.choices)
+    channel = forms.ChoiceField(label=_("Channel"), required=False, choices=[("", _("Any"))] + Channel.choices)
+    area = forms.ChoiceField(label=_("Area"), required=False, choices=[("", _("Any"))] + Area.choices)
+    commission = forms.ModelChoiceField(label=_("Commission"), required=False, queryset=Commission.objects.none())
+    received_from = forms.DateField(label=_("Received from"), required=False, widget=DATE)
+    received_to = forms.DateField(label=_("Received to"), required=False, widget=DATE)
+    subject = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    overdue = forms.BooleanField(label=_("Overdue or due soon"), required=False)
+    sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORTS)
+
+    def __init__(self, *args, commissions=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if commissions is not None:
+            self.fields["commission"].queryset = commissions
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("received_from"), cleaned.get("received_to")
+        if start and end and end < start:
+            raise forms.ValidationError(_("The period ends before it starts."))
+        return cleaned
+
+
+class ReportForm(forms.Form):
+    commission = forms.ModelChoiceField(label=_("Handling commission"), queryset=Commission.objects.none())
+    received_on = forms.DateField(label=_("Received on"), widget=DATE)
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
+    area = forms.ChoiceField(label=_("Livelihood area"), choices=Area.choices, initial=Area.OTHER)
+    summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 4}))
+    is_anonymous = forms.BooleanField(label=_("Anonymous reporter"), required=False)
+    reporter_name = forms.CharField(label=_("Reporter's name"), required=False, max_length=100)
+    reporter_phone = forms.CharField(label=_("Phone"), required=False, max_length=30)
+    reporter_id_number = forms.CharField(label=_("ID number"), required=False, max_length=30)
+    reporter_address = forms.CharField(label=_("Address"), required=False, max_length=200)
+    reporter_relation = forms.CharField(
+        label=_("Relation to the subject"),
+        required=False,
+        max_length=100,
+        help_text=_("For example: employee of a bidding company."),
+    )
+    files = MultipleFileField(label=_("Attachments"))
+    submission_token = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
+
+    def __init__(self, *args, commissions=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if commissions is not None:
+            self.fields["commission"].queryset = commissions
+            if commissions.count() == 1:
+                self.fields["commission"].initial = commissions.first().pk
+        self.fields["received_on"].initial = timezone.localdate()
+
+    def clean_received_on(self):
+        value = self.cleaned_data["received_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("The date received cannot be in the future."))
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("is_anonymous") and not (cleaned.get("reporter_name") or "").strip():
+            self.add_error("reporter_name", _("A named reporter needs a name; otherwise mark the report anonymous."))
+        return cleaned
+
+
+class AllegationForm(forms.Form):
+    subject_id = forms.IntegerField(required=False, widget=forms.HiddenInput(attrs={"class": "subject-id"}))
+    subject_label = forms.CharField(
+        label=_("Existing subject"),
+        required=False,
+        widget=forms.TextInput(
+            attrs={
+                "class": "subject-search",
+                "placeholder": _("Type a name to search the registry"),
+                "autocomplete": "off",
+            }
+        ),
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=SubjectKind.choices, initial=SubjectKind.PERSON)
+    name = forms.CharField(label=_("Name"), required=False, max_length=100)
+    position = forms.CharField(label=_("Position"), required=False, max_length=100)
+    unit = forms.CharField(label=_("Unit"), required=False, max_length=150)
+    rank = forms.ChoiceField(label=_("Management level"), required=False, choices=[("", "—")] + Rank.choices)
+    is_party_member = forms.BooleanField(label=_("Party member"), required=False)
+    organisation_kind = forms.ChoiceField(
+        label=_("Organisation kind"), required=False, choices=[("", "—")] + OrganisationKind.choices
+    )
+    category = forms.ChoiceField(label=_("Discipline category"), choices=Category.choices)
+    text = forms.CharField(label=_("Allegation"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("subject_id") and not (cleaned.get("name") or "").strip():
+            raise forms.ValidationError(_("Choose a subject from the registry or enter a new one."))
+        if cleaned.get("kind") == SubjectKind.ORGANISATION and not cleaned.get("organisation_kind"):
+            cleaned["organisation_kind"] = OrganisationKind.UNIT
+        return cleaned
+
+
+AllegationFormSet = forms.formset_factory(AllegationForm, extra=0, min_num=1, validate_min=True, max_num=30)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RequiredReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DispositionForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Disposition"), choices=DispositionKind.choices)
+    reasons = forms.CharField(label=_("Reasons"), widget=forms.Textarea(attrs={"rows": 2}))
+    transfer_to = forms.ModelChoiceField(
+        label=_("Transfer to commission"), required=False, queryset=Commission.objects.all()
+    )
+    transfer_organ = forms.CharField(label=_("or to organ"), required=False, max_length=150)
+
+
+class VerificationForm(forms.Form):
+    investigators = forms.ModelMultipleChoiceField(
+        label=_("Investigators of this commission"),
+        required=False,
+        queryset=User.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    other_usernames = forms.CharField(
+        label=_("Investigators from other commissions (user names, comma-separated)"), required=False
+    )
+    due_on = forms.DateField(label=_("Due on"), required=False, widget=DATE)
+
+    def __init__(self, *args, candidates=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if candidates is not None:
+            self.fields["investigators"].queryset = candidates
+
+    def chosen(self) -> list:
+        users = list(self.cleaned_data.get("investigators") or [])
+        names = [n.strip() for n in (self.cleaned_data.get("other_usernames") or "").split(",") if n.strip()]
+        found = {u.username: u for u in User.objects.filter(username__in=names, is_active=True)}
+        missing = [n for n in names if n not in found]
+        if missing:
+            raise forms.ValidationError(_("Unknown user: %(names)s") % {"names": ", ".join(missing)})
+        return users + [found[n] for n in names]
+
+
+class AssignForm(forms.Form):
+    username = forms.CharField(label=_("Investigator's user name"))
+
+
+class FindingForm(forms.Form):
+    allegation = forms.IntegerField(widget=forms.HiddenInput)
+    finding = forms.ChoiceField(label=_("Finding"), choices=Finding.choices)
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    suspected_false = forms.BooleanField(label=_("Suspected false accusation"), required=False)
+    false_grounds = forms.ChoiceField(label=_("Grounds"), required=False, choices=[("", "—")] + FalseGround.choices)
+    false_grounds_notes = forms.CharField(label=_("Grounds in detail"), required=False)
+
+
+class FeedbackForm(forms.Form):
+    text = forms.CharField(label=_("What was told"), widget=forms.Textarea(attrs={"rows": 2}))
+    method = forms.ChoiceField(label=_("How"), choices=FeedbackMethod.choices)
+    given_on = forms.DateField(label=_("When"), widget=DATE, initial=timezone.localdate)
+
+
+class RecusalForm(forms.Form):
+    reason = forms.CharField(label=_("Conflict of interest"), widget=forms.Textarea(attrs={"rows": 2}))
+    username = forms.CharField(
+        label=_("User (leave empty to declare your own)"), required=False, help_text=_("Supervisors only.")
+    )
+
+
+class LinkForm(forms.Form):
+    reference = forms.CharField(label=_("Reference number of the earlier report"))
+    note = forms.CharField(label=_("Note"), required=False, max_length=200)
+
+
+class AttachmentForm(forms.Form):
+    files = MultipleFileField(label=_("Files"), required=True)
+    kind = forms.ChoiceField(label=_("Kind"), choices=AttachmentKind.choices, initial=AttachmentKind.EVIDENCE)
+
+
+class NotesForm(forms.Form):
+    notes = forms.CharField(label=_("Verification notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))

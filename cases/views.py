@@ -1,0 +1,538 @@
+"""Staff pages of the cases app. Reads go through the selectors; writes call one service each."""
+
+import datetime
+
+from django import forms as django_forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpResponseNotAllowed, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts import jurisdiction
+from accounts.models import Commission, User
+from accounts.roles import Role
+from audit.services import audit_record, timeline
+from core.errors import DomainError
+from core.keyset import paginate
+
+from . import deadlines, selectors, services, workflow
+from .choices import OPEN_STATUSES, AccessStatus, DispositionDecision, Status
+from .forms import (
+    AllegationFormSet,
+    AssignForm,
+    AttachmentForm,
+    DispositionForm,
+    FeedbackForm,
+    FindingForm,
+    LinkForm,
+    NotesForm,
+    ReasonForm,
+    RecusalForm,
+    ReportFilterForm,
+    ReportForm,
+    RequiredReasonForm,
+    VerificationForm,
+)
+from .models import Attachment, IdentityAccess, Report
+from .presentation import event_label
+from .services import AllegationInput, ReporterInput, SubjectInput, Upload
+
+PAGE_SIZE = 25
+
+
+def filtered_reports(user, params) -> tuple[ReportFilterForm, object]:
+    """The report list's filters, shared by the page and the exports."""
+    commissions = selectors.readable_commissions_for_filter(user)
+    form = ReportFilterForm(params or None, commissions=commissions)
+    queryset = selectors.report_list(user)
+    if form.is_valid():
+        data = form.cleaned_data
+        for field in ("status", "channel", "area"):
+            if data.get(field):
+                queryset = queryset.filter(**{field: data[field]})
+        if data.get("commission"):
+            queryset = queryset.filter(commission=data["commission"])
+        if data.get("received_from"):
+            queryset = queryset.filter(received_on__gte=data["received_from"])
+        if data.get("received_to"):
+            queryset = queryset.filter(received_on__lte=data["received_to"])
+        if data.get("subject"):
+            queryset = queryset.filter(pk__in=selectors.report_ids_about(data["subject"]))
+        if data.get("overdue"):
+            queryset = queryset.filter(status__in=OPEN_STATUSES, due_on__lte=deadlines.nearing_limit())
+        if data.get("q"):
+            from .search import search_reports
+
+            queryset = search_reports(queryset, data["q"])
+    return form, queryset
+
+
+@login_required
+def report_list(request):
+    form, queryset = filtered_reports(request.user, request.GET)
+    sort = form.cleaned_data.get("sort") if form.is_valid() else ""
+    sort = sort or "-id"
+    if sort.lstrip("-") == "received_on":
+        keys, kinds = [sort, "-id" if sort.startswith("-") else "id"], [datetime.date, int]
+    else:
+        keys, kinds = [sort], [int]
+    page = paginate(queryset, keys=keys, kinds=kinds, cursor=request.GET.get("after"), size=PAGE_SIZE)
+    params = request.GET.copy()
+    params.pop("after", None)
+    return render(
+        request,
+        "cases/report_list.html",
+        {
+            "form": form,
+            "page": page,
+            "base_query": params.urlencode(),
+            "today": timezone.localdate(),
+            "nearing": deadlines.nearing_limit(),
+            "can_register": bool(jurisdiction.commissions_with_role(request.user, Role.INTAKE)),
+        },
+    )
+
+
+def _uploads(files, kind) -> list[Upload]:
+    return [Upload(name=f.name, data=f.read(), kind=kind) for f in files]
+
+
+def _allegation_inputs(formset) -> list[AllegationInput]:
+    items = []
+    for form in formset.forms:
+        data = form.cleaned_data
+        if not data:
+            continue
+        subject = None
+        if data.get("subject_id"):
+            subject = selectors.subjects_visible_to(formset.user).filter(pk=data["subject_id"]).first()
+            if subject is None:
+                raise DomainError(_("That subject is not in your registry."), code="subject")
+        new_subject = None
+        if subject is None:
+            new_subject = SubjectInput(
+                kind=data["kind"],
+                name=data["name"],
+                position=data.get("position", ""),
+                unit=data.get("unit", ""),
+                rank=data.get("rank", ""),
+                is_party_member=data.get("is_party_member", False),
+                organisation_kind=data.get("organisation_kind", ""),
+            )
+        items.append(
+            AllegationInput(text=data["text"], category=data["category"], subject=subject, new_subject=new_subject)
+        )
+    return items
+
+
+@login_required
+def report_create(request):
+    intake_at = jurisdiction.commissions_with_role(request.user, Role.INTAKE)
+    if not intake_at:
+        raise Http404
+    commissions = Commission.objects.filter(pk__in=[c.pk for c in intake_at])
+    if request.method == "POST":
+        form = ReportForm(request.POST, request.FILES, commissions=commissions)
+        formset = AllegationFormSet(request.POST, prefix="allegations")
+        formset.user = request.user
+        if form.is_valid() and formset.is_valid():
+            data = form.cleaned_data
+            try:
+                registered = services.report_register(
+                    actor=request.user,
+                    commission=data["commission"],
+                    received_on=data["received_on"],
+                    channel=data["channel"],
+                    area=data["area"],
+                    summary=data["summary"],
+                    allegations=_allegation_inputs(formset),
+                    reporter=ReporterInput(
+                        is_anonymous=data["is_anonymous"],
+                        name=data["reporter_name"],
+                        phone=data["reporter_phone"],
+                        id_number=data["reporter_id_number"],
+                        address=data["reporter_address"],
+                        relation=data["reporter_relation"],
+                    ),
+                    uploads=_uploads(data["files"], "report"),
+                    submission_token=data["submission_token"],
+                )
+            except DomainError as error:
+                messages.error(request, error.message)
+            else:
+                report = registered.report
+                if registered.receipt_code:
+                    from .services.common import format_receipt
+
+                    return render(
+                        request,
+                        "cases/report_registered.html",
+                        {"report": report, "receipt": format_receipt(registered.receipt_code)},
+                    )
+                if registered.created:
+                    messages.success(request, _("Report %(ref)s registered.") % {"ref": report.reference})
+                return redirect("cases:report-detail", pk=report.pk)
+    else:
+        form = ReportForm(commissions=commissions)
+        formset = AllegationFormSet(prefix="allegations", initial=[{}])
+    return render(request, "cases/report_form.html", {"form": form, "formset": formset})
+
+
+def _candidates(report: Report):
+    return User.objects.filter(
+        memberships__commission=report.commission, memberships__role=Role.INVESTIGATOR, is_active=True
+    ).order_by("username")
+
+
+@login_required
+def report_detail(request, pk, identity=None, status=200):
+    report = selectors.report_detail(request.user, pk)
+    user = request.user
+    transitions = workflow.allowed_transitions(user, report)
+    assigned = selectors.is_assigned(user, report)
+    roles_here = jurisdiction.roles_at(user, report.commission_id)
+    pending = next((d for d in report.dispositions.all() if d.decision == DispositionDecision.PENDING), None)
+    can_see = selectors.can_see_identity(user, report)
+    has_identity = hasattr(report, "reporter") and not report.reporter.is_anonymous
+    my_request = (
+        IdentityAccess.objects.filter(report=report, requester=user).exclude(status=AccessStatus.REVOKED).first()
+        if has_identity and not can_see
+        else None
+    )
+    findings_complete = all(a.finding for a in report.allegations.all())
+    context = {
+        "report": report,
+        "transitions": transitions,
+        "assigned": assigned,
+        "is_supervisor": Role.SUPERVISOR in roles_here,
+        "is_intake": Role.INTAKE in roles_here,
+        "pending_disposition": pending,
+        "can_see_identity": can_see,
+        "has_identity": has_identity,
+        "identity": identity,
+        "my_identity_request": my_request,
+        "pending_identity_requests": report.identity_requests.filter(status=AccessStatus.PENDING).select_related(
+            "requester"
+        )
+        if Role.SUPERVISOR in roles_here
+        else [],
+        "findings_complete": findings_complete,
+        "linked": selectors.linked_reports(user, report),
+        "events": [(event, event_label(event)) for event in timeline(report)],
+        "today": timezone.localdate(),
+        "nearing": deadlines.nearing_limit(),
+        "forms": {
+            "disposition": DispositionForm(),
+            "reason": ReasonForm(),
+            "required_reason": RequiredReasonForm(),
+            "verification": VerificationForm(candidates=_candidates(report)),
+            "assign": AssignForm(),
+            "feedback": FeedbackForm(),
+            "recusal": RecusalForm(),
+            "link": LinkForm(),
+            "attachment": AttachmentForm(),
+            "notes": NotesForm(initial={"notes": getattr(getattr(report, "verification", None), "notes", "")}),
+        },
+        "finding_form": FindingForm,
+        "can_attach": bool(roles_here & {Role.INTAKE, Role.INVESTIGATOR, Role.SUPERVISOR}) or assigned,
+        "is_open": report.status not in (Status.CLOSED, Status.CLOSED_EARLY, Status.TRANSFERRED),
+    }
+    return render(request, "cases/report_detail.html", context, status=status)
+
+
+def _form(form_class, request, **kwargs):
+    form = form_class(request.POST, request.FILES, **kwargs)
+    if not form.is_valid():
+        errors = "; ".join(str(e) for field_errors in form.errors.values() for e in field_errors)
+        raise DomainError(errors or _("Please check the form."), code="invalid")
+    return form.cleaned_data
+
+
+def _user_by_name(username: str) -> User:
+    user = User.objects.filter(username=username.strip(), is_active=True).first()
+    if user is None:
+        raise DomainError(_("Unknown user: %(names)s") % {"names": username}, code="unknown_user")
+    return user
+
+
+def _propose(request, report):
+    data = _form(DispositionForm, request)
+    services.disposition_propose(
+        actor=request.user,
+        report=report,
+        kind=data["kind"],
+        reasons=data["reasons"],
+        transfer_to=data["transfer_to"],
+        transfer_organ=data["transfer_organ"],
+    )
+    return _("Disposition proposed.")
+
+
+def _approve(request, report):
+    data = _form(ReasonForm, request)
+    services.disposition_approve(actor=request.user, report=report, reason=data["reason"])
+    return _("Disposition approved.")
+
+
+def _reject(request, report):
+    data = _form(RequiredReasonForm, request)
+    services.disposition_reject(actor=request.user, report=report, reason=data["reason"])
+    return _("Disposition returned.")
+
+
+def _start(request, report):
+    form = VerificationForm(request.POST, candidates=_candidates(report))
+    if not form.is_valid():
+        raise DomainError(_("Please check the form."), code="invalid")
+    try:
+        investigators = form.chosen()
+    except django_forms.ValidationError as error:
+        raise DomainError(" ".join(error.messages), code="unknown_user") from error
+    services.verification_start(
+        actor=request.user, report=report, investigators=investigators, due_on=form.cleaned_data["due_on"]
+    )
+    return _("Verification started.")
+
+
+def _assign(request, report):
+    data = _form(AssignForm, request)
+    services.assignment_add(actor=request.user, report=report, investigator=_user_by_name(data["username"]))
+    return _("Investigator assigned.")
+
+
+def _unassign(request, report):
+    data = _form(AssignForm, request)
+    services.assignment_end(actor=request.user, report=report, investigator=_user_by_name(data["username"]))
+    return _("Assignment ended.")
+
+
+def _finding(request, report):
+    data = _form(FindingForm, request)
+    allegation = report.allegations.filter(pk=data["allegation"]).first()
+    if allegation is None:
+        raise DomainError(_("That allegation belongs to another report."), code="other_report")
+    services.finding_record(
+        actor=request.user,
+        report=report,
+        allegation=allegation,
+        finding=data["finding"],
+        notes=data["notes"],
+        suspected_false=data["suspected_false"],
+        false_grounds=data["false_grounds"],
+        false_grounds_notes=data["false_grounds_notes"],
+    )
+    return _("Finding recorded.")
+
+
+def _notes(request, report):
+    data = _form(NotesForm, request)
+    services.verification_notes_update(actor=request.user, report=report, notes=data["notes"])
+    return _("Notes saved.")
+
+
+def _conclude(request, report):
+    services.verification_conclude(actor=request.user, report=report)
+    return _("Verification concluded.")
+
+
+def _close(request, report):
+    data = _form(ReasonForm, request)
+    services.report_close(actor=request.user, report=report, reason=data["reason"])
+    return _("Report closed.")
+
+
+def _resume(request, report):
+    data = _form(ReasonForm, request)
+    services.report_resume(actor=request.user, report=report, reason=data["reason"])
+    return _("Report resumed.")
+
+
+def _feedback(request, report):
+    data = _form(FeedbackForm, request)
+    services.feedback_record(
+        actor=request.user, report=report, text=data["text"], method=data["method"], given_on=data["given_on"]
+    )
+    return _("Feedback recorded.")
+
+
+def _recusal(request, report):
+    data = _form(RecusalForm, request)
+    other = _user_by_name(data["username"]) if data["username"] else None
+    services.recusal_declare(actor=request.user, report=report, reason=data["reason"], user=other)
+    return _("Recusal recorded.")
+
+
+def _link(request, report):
+    data = _form(LinkForm, request)
+    earlier = selectors.reports_visible_to(request.user).filter(reference=data["reference"].strip()).first()
+    if earlier is None:
+        raise DomainError(_("That report was not found."), code="not_found")
+    services.report_link(actor=request.user, report=report, earlier=earlier, note=data["note"])
+    return _("Reports linked.")
+
+
+def _attach(request, report):
+    data = _form(AttachmentForm, request)
+    for upload in _uploads(data["files"], data["kind"]):
+        services.attachment_add(actor=request.user, report=report, upload=upload)
+    return _("Files added.")
+
+
+def _request_identity(request, report):
+    data = _form(RequiredReasonForm, request)
+    services.identity_request(actor=request.user, report=report, reason=data["reason"])
+    return _("Your request was sent to the custodian.")
+
+
+ACTIONS = {
+    "propose-disposition": _propose,
+    "approve-disposition": _approve,
+    "reject-disposition": _reject,
+    "start-verification": _start,
+    "assign": _assign,
+    "unassign": _unassign,
+    "record-finding": _finding,
+    "notes": _notes,
+    "conclude": _conclude,
+    "close": _close,
+    "resume": _resume,
+    "feedback": _feedback,
+    "recusal": _recusal,
+    "link": _link,
+    "attach": _attach,
+    "request-identity": _request_identity,
+}
+
+
+@login_required
+def report_action(request, pk, action):
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    report = selectors.report_detail(request.user, pk)
+    handler = ACTIONS.get(action)
+    if handler is None:
+        raise Http404
+    try:
+        message = handler(request, report)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, message)
+    if action == "recusal" and not selectors.reports_visible_to(request.user).filter(pk=pk).exists():
+        return redirect("cases:report-list")
+    return redirect(reverse("cases:report-detail", args=[pk]))
+
+
+@login_required
+@require_POST
+def identity_reveal(request, pk):
+    """Shows the identity in the response only (never cached in a GET) and records the reveal."""
+    report = selectors.report_detail(request.user, pk)
+    try:
+        identity = services.identity_reveal(actor=request.user, report=report)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("cases:report-detail", pk=pk)
+    response = report_detail(request, pk, identity=identity)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def identity_requests(request):
+    if request.method == "POST":
+        access = jurisdiction.get_in_reach(
+            selectors.identity_requests_for_custodian(request.user), pk=request.POST.get("id")
+        )
+        form = RequiredReasonForm(request.POST)
+        decision = request.POST.get("decision")
+        try:
+            if not form.is_valid():
+                raise DomainError(_("The reason is required."), code="required")
+            reason = form.cleaned_data["reason"]
+            if decision == "revoke":
+                services.identity_revoke(actor=request.user, access=access, reason=reason)
+            else:
+                services.identity_decide(actor=request.user, access=access, grant=decision == "grant", reason=reason)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Decision recorded."))
+        return redirect("cases:identity-requests")
+    return render(
+        request,
+        "cases/identity_requests.html",
+        {
+            "waiting": selectors.identity_requests_for_custodian(request.user).filter(status=AccessStatus.PENDING),
+            "granted": selectors.identity_requests_for_custodian(request.user).filter(status=AccessStatus.GRANTED),
+            "mine": IdentityAccess.objects.filter(requester=request.user).select_related("report", "decided_by"),
+            "form": RequiredReasonForm(),
+        },
+    )
+
+
+@login_required
+def subject_detail(request, pk):
+    subject = jurisdiction.get_in_reach(selectors.subjects_visible_to(request.user), pk=pk)
+    reports = selectors.reports_about(request.user, subject)
+    return render(
+        request,
+        "cases/subject_detail.html",
+        {"subject": subject, "reports": reports, "extra_sections": selectors.subject_sections(request.user, subject)},
+    )
+
+
+@login_required
+def subject_search(request):
+    query = (request.GET.get("q") or "").strip()
+    results = []
+    if query:
+        subjects = selectors.subjects_visible_to(request.user).filter(
+            Q(name__startswith=query) | Q(unit__contains=query)
+        )[:15]
+        results = [
+            {"id": s.pk, "label": str(s), "kind": s.get_kind_display(), "commission": s.commission.name}
+            for s in subjects
+        ]
+    return JsonResponse({"results": results})
+
+
+@login_required
+def attachment_download(request, pk):
+    attachment = jurisdiction.get_in_reach(
+        Attachment.objects.filter(report__in=selectors.reports_visible_to(request.user)).select_related("report"),
+        pk=pk,
+    )
+    audit_record(
+        actor=request.user,
+        action="attachment.download",
+        target=attachment,
+        commission=attachment.report.commission,
+        scope=attachment.report,
+        name=attachment.original_name,
+    )
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def my_work(request):
+    from .my_work import sections_for
+
+    return render(
+        request,
+        "cases/my_work.html",
+        {"sections": sections_for(request.user), "today": timezone.localdate(), "nearing": deadlines.nearing_limit()},
+    )
