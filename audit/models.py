@@ -1,12 +1,16 @@
+import hashlib
+import json
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
 class AuditEvent(models.Model):
     """One append-only line of the audit trail: transitions, approvals, exports, identity reveals."""
 
-    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("actor"),
@@ -28,6 +32,8 @@ class AuditEvent(models.Model):
         _("belongs to"), max_length=80, blank=True, db_index=True, help_text=_("The case whose timeline shows it.")
     )
     data = models.JSONField(_("details"), default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64, blank=True, editable=False)
+    hash = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ["id"]
@@ -37,3 +43,22 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target_type}#{self.target_id}"
+
+    def compute_hash(self) -> str:
+        """The event's content chained to the previous event's hash (tamper evidence)."""
+        content = json.dumps(
+            {
+                "prev": self.prev_hash,
+                "at": self.created_at.isoformat(),
+                "actor": self.actor_id,
+                "action": self.action,
+                "target": [self.target_type, self.target_id],
+                "commission": self.commission_id,
+                "scope": self.scope_ref,
+                "data": self.data,
+            },
+            sort_keys=True,
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+        return hashlib.sha256(content.encode()).hexdigest()

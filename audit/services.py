@@ -1,6 +1,10 @@
-from django.db import models
+from django.db import connection, models, transaction
+from django.utils import timezone
 
 from .models import AuditEvent
+
+# One lock number for the whole trail: appends are serialised so each event chains to the one before.
+_CHAIN_LOCK = 7_405_320_261
 
 
 def ref(obj: models.Model) -> str:
@@ -14,15 +18,33 @@ def audit_record(
 
     `scope` names the case (a report, a recommendation...) whose timeline shows the event.
     """
-    return AuditEvent.objects.create(
-        actor=actor if getattr(actor, "pk", None) else None,
-        action=action,
-        target_type=target._meta.label_lower,
-        target_id=str(target.pk),
-        commission=commission,
-        scope_ref=ref(scope) if scope is not None else "",
-        data={key: _jsonable(value) for key, value in data.items() if value is not None},
-    )
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
+        previous = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first() or ""
+        event = AuditEvent(
+            created_at=timezone.now(),
+            actor=actor if getattr(actor, "pk", None) else None,
+            action=action,
+            target_type=target._meta.label_lower,
+            target_id=str(target.pk),
+            commission=commission,
+            scope_ref=ref(scope) if scope is not None else "",
+            data={key: _jsonable(value) for key, value in data.items() if value is not None},
+            prev_hash=previous,
+        )
+        # Round-trip the JSON so the hash is computed over exactly what the database will return.
+        event.data = _roundtrip(event.data)
+        event.hash = event.compute_hash()
+        event.save(force_insert=True)
+    return event
+
+
+def _roundtrip(data: dict) -> dict:
+    import json
+
+    return json.loads(json.dumps(data, ensure_ascii=False))
 
 
 def _jsonable(value):
@@ -37,3 +59,20 @@ def _jsonable(value):
 
 def timeline(scope: models.Model):
     return AuditEvent.objects.filter(scope_ref=ref(scope)).select_related("actor").order_by("id")
+
+
+def verify_chain(batch: int = 5000) -> tuple[bool, AuditEvent | None, str]:
+    """Walk the trail in order; return (intact, first broken event, what is wrong with it)."""
+    previous_hash = ""
+    last_id = 0
+    while True:
+        events = list(AuditEvent.objects.filter(id__gt=last_id).order_by("id")[:batch])
+        if not events:
+            return True, None, ""
+        for event in events:
+            if event.prev_hash != previous_hash:
+                return False, event, "missing or reordered event before this one"
+            if event.compute_hash() != event.hash:
+                return False, event, "content changed"
+            previous_hash = event.hash
+            last_id = event.id

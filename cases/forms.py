@@ -53,7 +53,9 @@ class ReportFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Any"))] + Status.choices)
     channel = forms.ChoiceField(label=_("Channel"), required=False, choices=[("", _("Any"))] + Channel.choices)
     area = forms.ChoiceField(label=_("Area"), required=False, choices=[("", _("Any"))] + Area.choices)
-    commission = forms.ModelChoiceField(label=_("Commission"), required=False, queryset=Commission.objects.none())
+    commission = forms.ModelChoiceField(
+        label=_("Commission"), required=False, queryset=Commission.objects.none(), empty_label=_("Any")
+    )
     received_from = forms.DateField(label=_("Received from"), required=False, widget=DATE)
     received_to = forms.DateField(label=_("Received to"), required=False, widget=DATE)
     subject = forms.IntegerField(required=False, widget=forms.HiddenInput)

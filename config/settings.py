@@ -201,3 +201,43 @@ LOGGING = {
 }
 
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "Demo@2026")
+
+# --- accountability (问责) -------------------------------------------------------------------------
+# Influence period (影响期) in months per measure; a decision's period is the longest of its measures.
+# When it ends a "may be used again" review falls due. 0 means the measure carries no influence period.
+ACCOUNTABILITY_INFLUENCE_MONTHS = {
+    "criticism_education": 0,
+    "talk_reminder": 0,
+    "written_self_criticism": 0,
+    "circulated_criticism": 6,
+    "admonition": 6,
+    "organisational_adjustment": 12,
+    "sanction": 12,
+    "judicial_transfer": 24,
+}
+# Months from notification of a decision within which the organisation or person may complain.
+ACCOUNTABILITY_COMPLAINT_WINDOW_MONTHS = int(os.environ.get("ACCOUNTABILITY_COMPLAINT_WINDOW_MONTHS", "1"))
+# Days after a decision takes effect until the first follow-up visit (回访) is due.
+ACCOUNTABILITY_FOLLOWUP_AFTER_DAYS = 90
+# --- end accountability ---------------------------------------------------------------------------
+
+# --- cases API (cases/apis.py) ------------------------------------------------------------------------
+# Several models share field names ("kind", "status") with different choices: name their schema enums.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    **SPECTACULAR_SETTINGS.get("ENUM_NAME_OVERRIDES", {}),
+    "SubjectKindEnum": "cases.choices.SubjectKind",
+    "DispositionKindEnum": "cases.choices.DispositionKind",
+    "AttachmentKindEnum": "cases.choices.AttachmentKind",
+    "ReportStatusEnum": "cases.choices.Status",
+    "IdentityAccessStatusEnum": "cases.choices.AccessStatus",
+    "ReportOutcomeEnum": "cases.choices.Outcome",
+}
+# --- end cases API ------------------------------------------------------------------------------------
+
+# --- Public intake (cases/public_views.py): rate limits of the reporting and receipt-lookup pages ---
+# Successful public reports per client address per hour, and receipt lookups (and supplements) per 10 minutes.
+PUBLIC_REPORTS_PER_HOUR = int(os.environ.get("PUBLIC_REPORTS_PER_HOUR", "5"))
+RECEIPT_LOOKUPS_PER_WINDOW = int(os.environ.get("RECEIPT_LOOKUPS_PER_WINDOW", "10"))
+# Behind a reverse proxy, the request.META key holding the client address it saw (e.g. "HTTP_X_REAL_IP");
+# empty means REMOTE_ADDR. Set it only when the proxy overwrites that header, or clients could forge it.
+RATELIMIT_CLIENT_IP_HEADER = os.environ.get("RATELIMIT_CLIENT_IP_HEADER", "")

@@ -1,0 +1,60 @@
+"""A small fixed-window rate limiter on the shared cache (Redis in production), per client address or key.
+
+Client addresses are kept only as keyed hashes: the public pages serve people who report officials, and
+their addresses must not sit readable in the cache.
+"""
+
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
+
+from core.crypto import keyed_hash
+
+PREFIX = "ratelimit"
+
+
+def client_address(request: HttpRequest) -> str:
+    """REMOTE_ADDR, or the header a trusted reverse proxy sets (RATELIMIT_CLIENT_IP_HEADER, e.g. HTTP_X_REAL_IP)."""
+    header = getattr(settings, "RATELIMIT_CLIENT_IP_HEADER", "")
+    if header and request.META.get(header):
+        # X-Forwarded-For may hold a chain; the proxy we trust appends the client it saw last.
+        return request.META[header].split(",")[-1].strip()
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def _cache_key(scope: str, who: str, window: int) -> str:
+    bucket = int(time.time() // window)
+    return f"{PREFIX}:{scope}:{keyed_hash(who, purpose='ratelimit')}:{window}:{bucket}"
+
+
+def _who(request: HttpRequest, key: str | None) -> str:
+    return key if key is not None else client_address(request)
+
+
+def count(request: HttpRequest, scope: str, window: int, *, key: str | None = None) -> int:
+    """How many hits this client (or key) made in the current window of this scope."""
+    return int(cache.get(_cache_key(scope, _who(request, key), window)) or 0)
+
+
+def exceeded(request: HttpRequest, scope: str, limit: int, window: int, *, key: str | None = None) -> bool:
+    """True when the limit is already used up, without counting a hit."""
+    return count(request, scope, window, key=key) >= limit
+
+
+def hit(request: HttpRequest, scope: str, limit: int, window: int, *, key: str | None = None) -> bool:
+    """Count one hit; True while the client (or key) stays within `limit` hits per `window` seconds."""
+    cache_key = _cache_key(scope, _who(request, key), window)
+    cache.add(cache_key, 0, timeout=window)
+    try:
+        used = cache.incr(cache_key)
+    except ValueError:  # the window expired between add and incr
+        cache.set(cache_key, 1, timeout=window)
+        used = 1
+    return used <= limit
+
+
+def first_use(scope: str, token: str, window: int) -> bool:
+    """True the first time a token is presented within the window: stops a form from being sent twice."""
+    return cache.add(f"{PREFIX}:once:{scope}:{keyed_hash(token, purpose='once')}", 1, timeout=window)
