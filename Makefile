@@ -29,6 +29,7 @@ messages: install
 translations: install
 	$(BIN)/python manage.py makemessages -l zh_Hans --ignore=.venv --ignore=tests --ignore=bench --ignore=var --no-obsolete
 
+run: export TWO_FACTOR_ROLES =
 run: install messages
 	env -u DATABASE_URL -u REDIS_URL -u CELERY_BROKER_URL $(BIN)/python manage.py migrate --no-input -v0
 	env -u DATABASE_URL -u REDIS_URL -u CELERY_BROKER_URL $(BIN)/python manage.py seed_demo --if-empty
@@ -51,6 +52,12 @@ test: install messages services browser-deps migrations-check
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+backup:
+	bin/backup $(DEST)
+
+restore:
+	bin/restore $(SRC)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 var staticfiles

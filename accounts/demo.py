@@ -113,7 +113,7 @@ def _ensure_membership(user, commission, role, office_kind):
     services.membership_create(user=user, commission=commission, role=role, office=office)
 
 
-ADMIN_APPS = ("accounts", "django_celery_beat")
+ADMIN_APPS = ("accounts", "django_celery_beat", "accountability")
 
 
 def _make_site_admin(user: User) -> None:

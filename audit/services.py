@@ -12,7 +12,14 @@ def ref(obj: models.Model) -> str:
 
 
 def audit_record(
-    *, actor, action: str, target: models.Model, commission=None, scope: models.Model | None = None, **data
+    *,
+    actor,
+    action: str,
+    target: models.Model | None,
+    commission=None,
+    scope: models.Model | None = None,
+    target_label: str = "",
+    **data,
 ) -> AuditEvent:
     """Append an audit event; call it inside the transaction of the change it records.
 
@@ -27,8 +34,8 @@ def audit_record(
             created_at=timezone.now(),
             actor=actor if getattr(actor, "pk", None) else None,
             action=action,
-            target_type=target._meta.label_lower,
-            target_id=str(target.pk),
+            target_type=target._meta.label_lower if target is not None else "auth",
+            target_id=str(target.pk) if target is not None else target_label[:40],
             commission=commission,
             scope_ref=ref(scope) if scope is not None else "",
             data={key: _jsonable(value) for key, value in data.items() if value is not None},

@@ -45,6 +45,10 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "guardian",
     "django_celery_beat",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "core",
     "accounts",
     "audit",
@@ -61,8 +65,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "core.security.SessionLimitsMiddleware",
+    "core.security.RequireTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -96,6 +105,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -185,12 +195,55 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
+# Sessions: an idle limit (renewed on every request) and an absolute limit from login (core/security.py).
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_MINUTES", "30")) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_ABSOLUTE_SECONDS = int(os.environ.get("SESSION_ABSOLUTE_HOURS", "12")) * 3600
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
+SECURE_HSTS_PRELOAD = not DEBUG
+if os.environ.get("SECURE_PROXY_SSL_HEADER"):
+    SECURE_PROXY_SSL_HEADER = (os.environ["SECURE_PROXY_SSL_HEADER"], "https")
+
+# Content-Security-Policy: everything from this origin, no inline scripts anywhere.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Login throttling (django-axes): lock a user name, and separately an address, after repeated failures.
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("LOGIN_LOCKOUT_HOURS", "0.25"))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_ENABLE_ADMIN = True
+
+# Two-factor authentication (TOTP with recovery codes) is required for these roles. `make run` (the demo)
+# sets it empty so newcomers can log in without an authenticator app.
+TWO_FACTOR_ROLES = env_list("TWO_FACTOR_ROLES", "supervisor,admin")
+OTP_TOTP_ISSUER = "纪检监察案件管理"
 
 LOGGING = {
     "version": 1,
@@ -221,18 +274,26 @@ ACCOUNTABILITY_COMPLAINT_WINDOW_MONTHS = int(os.environ.get("ACCOUNTABILITY_COMP
 ACCOUNTABILITY_FOLLOWUP_AFTER_DAYS = 90
 # --- end accountability ---------------------------------------------------------------------------
 
-# --- cases API (cases/apis.py) ------------------------------------------------------------------------
-# Several models share field names ("kind", "status") with different choices: name their schema enums.
-SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
-    **SPECTACULAR_SETTINGS.get("ENUM_NAME_OVERRIDES", {}),
-    "SubjectKindEnum": "cases.choices.SubjectKind",
-    "DispositionKindEnum": "cases.choices.DispositionKind",
-    "AttachmentKindEnum": "cases.choices.AttachmentKind",
-    "ReportStatusEnum": "cases.choices.Status",
-    "IdentityAccessStatusEnum": "cases.choices.AccessStatus",
-    "ReportOutcomeEnum": "cases.choices.Outcome",
-}
-# --- end cases API ------------------------------------------------------------------------------------
+# --- API schema enum names ----------------------------------------------------------------------------
+# Several models share field names ("kind", "status") with different choices: name every choice set in
+# the schema after its app and class (read from the source, so settings import no app code).
+def _choice_enum_names() -> dict[str, str]:
+    import ast
+
+    names = {}
+    for app in ("cases", "clarification", "accountability"):
+        path = BASE_DIR / app / "choices.py"
+        if not path.exists():
+            continue
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            bases = {getattr(base, "attr", getattr(base, "id", "")) for base in getattr(node, "bases", [])}
+            if isinstance(node, ast.ClassDef) and bases & {"TextChoices", "IntegerChoices"}:
+                names[f"{app.capitalize()}{node.name}Enum"] = f"{app}.choices.{node.name}"
+    return names
+
+
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = _choice_enum_names()
+# --- end API schema enum names ------------------------------------------------------------------------
 
 # --- Public intake (cases/public_views.py): rate limits of the reporting and receipt-lookup pages ---
 # Successful public reports per client address per hour, and receipt lookups (and supplements) per 10 minutes.

@@ -5,6 +5,8 @@ import os
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/dic")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
+# Two-factor login is tested on its own (tests/test_security_accounts.py); other tests log in with one factor.
+os.environ.setdefault("TWO_FACTOR_ROLES", "")
 
 from .settings import *  # noqa: E402,F403
 

@@ -81,7 +81,8 @@ def test_demo_command_is_idempotent_and_every_demo_login_reaches_home(client):
         "qujing-admin",
         "yunnan-admin",
     ]:
-        assert client.login(username=username, password=settings.DEMO_PASSWORD), username
+        response = client.post(reverse("login"), {"username": username, "password": settings.DEMO_PASSWORD})
+        assert response.status_code == 302, username
         response = client.get(reverse("home"))
         assert response.status_code == 200
         assert User.objects.get(username=username).full_name in response.content.decode()
@@ -90,7 +91,7 @@ def test_demo_command_is_idempotent_and_every_demo_login_reaches_home(client):
 
 def test_demo_admin_reaches_the_django_admin_for_commissions(client):
     call_command("seed_demo")
-    client.login(username="qujing-admin", password=settings.DEMO_PASSWORD)
+    client.post(reverse("login"), {"username": "qujing-admin", "password": settings.DEMO_PASSWORD})
     assert client.get("/admin/accounts/commission/").status_code == 200
     assert client.get("/admin/audit/auditevent/").status_code == 403
 

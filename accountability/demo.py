@@ -1,0 +1,286 @@
+"""Demo accountability cases at every stage, built through the services (called by core.demo)."""
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Commission, User
+from cases.choices import OrganisationKind, Rank, SubjectKind
+from cases.selectors import reports_visible_to
+from cases.services import SubjectInput, subject_create
+
+from . import services
+from .choices import Circumstance, Form, Measure, Trigger
+from .models import AccountabilityCase, ExemptionEntry
+from .services import DecisionInput
+
+
+def _person(commission, name, position, unit, rank):
+    return subject_create(
+        commission=commission,
+        data=SubjectInput(
+            kind=SubjectKind.PERSON, name=name, position=position, unit=unit, rank=rank, is_party_member=True
+        ),
+    )
+
+
+def _organisation(commission, name):
+    return subject_create(
+        commission=commission,
+        data=SubjectInput(
+            kind=SubjectKind.ORGANISATION, name=name, organisation_kind=OrganisationKind.PARTY_ORGANISATION
+        ),
+    )
+
+
+def _musts(actor, target, statement="本人对履职不到位问题作了说明，表示接受组织处理"):
+    services.four_musts_record(
+        actor=actor,
+        target=target,
+        statement=statement,
+        unit_opinion="所在单位党组织认为事实清楚，建议依规问责",
+        department_opinion="上级业务主管部门同意问责意见",
+        effect_assessment="问责有利于压实责任、教育警示，社会效果良好",
+    )
+
+
+def _assess(actor, target, circumstance=Circumstance.ORDINARY, entries=(), reasons=""):
+    services.assessment_record(
+        actor=actor,
+        target=target,
+        motive="出于工作需要，无谋取私利动机",
+        attitude="主动说明情况，认错态度较好",
+        performance="一贯工作表现较好",
+        loss_recovery="已积极整改，损失基本挽回",
+        circumstance=circumstance,
+        exemption_entries=entries,
+        exemption_reasons=reasons,
+    )
+
+
+def _propose(actor, case, data, circumstance=Circumstance.ORDINARY, entries=(), reasons=""):
+    decisions = []
+    for target in case.targets.all():
+        _musts(actor, target)
+        _assess(actor, target, circumstance, entries, reasons)
+        decisions.append(services.decision_propose(actor=actor, target=target, data=data))
+    return decisions
+
+
+@transaction.atomic
+def seed() -> str:
+    if AccountabilityCase.objects.exists():
+        return f"{AccountabilityCase.objects.count()} accountability cases (kept)"
+    names = [
+        "qujing-supervisor",
+        "qujing-investigator",
+        "zhanyi-supervisor",
+        "zhanyi-investigator",
+        "zhanyi-reviewer",
+        "zhanyi-intake",
+    ]
+    users = {u.username: u for u in User.objects.filter(username__in=names)}
+    try:
+        qj_sup, qj_inv = users["qujing-supervisor"], users["qujing-investigator"]
+        zy_sup, zy_inv = users["zhanyi-supervisor"], users["zhanyi-investigator"]
+        zy_rev, zy_intake = users["zhanyi-reviewer"], users["zhanyi-intake"]
+    except KeyError:
+        return ""
+    qujing = Commission.objects.get(division_code="530300")
+    zhanyi = Commission.objects.get(division_code="530303")
+    today = timezone.localdate()
+    organ_zy, organ_qj = "沾益区纪委监委", "曲靖市纪委监委"
+    first_form = DecisionInput(form=Form.FIRST, measures=[Measure.TALK_REMINDER], deciding_organ=organ_zy)
+
+    # 1. Initiated: a city case just opened.
+    forestry = _person(qujing, "周某", "副局长", "曲靖市林业和草原局", Rank.COUNTY_DIVISION)
+    services.case_initiate(
+        actor=qj_sup,
+        commission=qujing,
+        trigger=Trigger.FORMALISM,
+        facts="森林防火检查流于形式，台账造假应付上级督查",
+        subjects=[forestry],
+        team=[qj_inv],
+    )
+
+    # 2. Investigating, the four musts half recorded; linked to a report of the cases demo if any.
+    township = _person(zhanyi, "孙某", "镇长", "沾益区白水镇人民政府", Rank.TOWNSHIP_SECTION)
+    report = reports_visible_to(zy_sup).filter(commission=zhanyi).order_by("id").first()
+    case = services.case_initiate(
+        actor=zy_sup,
+        commission=zhanyi,
+        trigger=Trigger.POVERTY_RURAL,
+        facts="乡村振兴衔接资金拨付滞后，项目建设进度严重滞后",
+        subjects=[township],
+        reports=[report] if report else [],
+        team=[zy_inv],
+        initiated_on=today - datetime.timedelta(days=12),
+    )
+    services.case_start_investigation(actor=zy_sup, case=case)
+    services.four_musts_record(actor=zy_inv, target=case.targets.get(), statement="本人陈述：资金拨付滞后属实")
+
+    # 3. An organisation with its leaders: the party group and the deputy decided at the district,
+    #    the director (county-division level, managed by the city) waiting for Qujing's approval.
+    group = _organisation(zhanyi, "沾益区应急管理局党组")
+    director = _person(zhanyi, "李某", "局长", "沾益区应急管理局", Rank.COUNTY_DIVISION)
+    deputy = _person(zhanyi, "王某", "副局长", "沾益区应急管理局", Rank.TOWNSHIP_SECTION)
+    case = services.case_initiate(
+        actor=zy_sup,
+        commission=zhanyi,
+        trigger=Trigger.PRODUCTION_SAFETY,
+        facts="辖区煤矿发生较大生产安全事故，应急管理局党组履行监管主体责任不力",
+        subjects=[group, director, deputy],
+        team=[zy_inv],
+        initiated_on=today - datetime.timedelta(days=30),
+    )
+    services.case_start_investigation(actor=zy_sup, case=case)
+    decisions = _propose(
+        zy_inv,
+        case,
+        DecisionInput(form=Form.SECOND, measures=[Measure.CIRCULATED_CRITICISM], deciding_organ=organ_zy),
+    )
+    for decision in decisions:
+        if decision.approving_commission_id == zhanyi.pk:
+            services.decision_approve(actor=zy_sup, decision=decision)
+
+    # 4. A first-form decision, implemented.
+    clerk = _person(zhanyi, "赵某", "股长", "沾益区生态环境分局", Rank.GENERAL)
+    case = services.case_initiate(
+        actor=zy_sup,
+        commission=zhanyi,
+        trigger=Trigger.ECOLOGY,
+        facts="对企业超标排放问题巡查发现后未及时督促整改",
+        subjects=[clerk],
+        team=[zy_inv],
+        initiated_on=today - datetime.timedelta(days=40),
+    )
+    services.case_start_investigation(actor=zy_sup, case=case)
+    (decision,) = _propose(zy_inv, case, first_form, Circumstance.LIGHTER)
+    services.decision_approve(actor=zy_sup, decision=decision, decided_on=today - datetime.timedelta(days=20))
+    services.case_implement(actor=zy_inv, case=case)
+
+    # 5. An exemption citing the Yunnan catalogue.
+    doctor = _person(zhanyi, "陈某", "院长", "沾益区人民医院", Rank.TOWNSHIP_SECTION)
+    case = services.case_initiate(
+        actor=zy_sup,
+        commission=zhanyi,
+        trigger=Trigger.EPIDEMIC,
+        facts="疫情防控应急处置中临时征用场地，程序不完备",
+        subjects=[doctor],
+        initiated_on=today - datetime.timedelta(days=50),
+    )
+    services.case_start_investigation(actor=zy_sup, case=case)
+    entry = ExemptionEntry.objects.filter(province_code="530000", code="YN-04").first()
+    (decision,) = _propose(
+        zy_sup,
+        case,
+        DecisionInput(deciding_organ=organ_zy),
+        Circumstance.EXEMPTION,
+        [entry] if entry else [],
+        "情况紧急、临机决断，未谋取私利，符合容错免责情形",
+    )
+    services.decision_approve(actor=zy_sup, decision=decision)
+    services.case_implement(actor=zy_sup, case=case)
+    services.case_close(actor=zy_sup, case=case, reason="依规免责")
+
+    # 6. A complaint that changed a decision (admonition changed to criticism and education).
+    teacher = _person(zhanyi, "刘某", "校长", "沾益区第一中学", Rank.TOWNSHIP_SECTION)
+    case = services.case_initiate(
+        actor=zy_sup,
+        commission=zhanyi,
+        trigger=Trigger.OTHER,
+        facts="学校食堂食品安全管理制度落实不到位",
+        subjects=[teacher],
+        team=[zy_inv],
+        initiated_on=today - datetime.timedelta(days=45),
+    )
+    services.case_start_investigation(actor=zy_sup, case=case)
+    (decision,) = _propose(
+        zy_inv, case, DecisionInput(form=Form.SECOND, measures=[Measure.ADMONITION], deciding_organ=organ_zy)
+    )
+    services.decision_approve(actor=zy_sup, decision=decision, decided_on=today - datetime.timedelta(days=25))
+    complaint = services.complaint_lodge(
+        actor=zy_intake,
+        decision=decision,
+        grounds="本人已第一时间整改，认为诫勉处理过重",
+        received_on=today - datetime.timedelta(days=15),
+    )
+    services.complaint_review(
+        actor=zy_rev, complaint=complaint, opinion="整改及时，情节较轻，建议变更为批评教育", recommendation="changed"
+    )
+    services.complaint_resolve(
+        actor=zy_sup,
+        complaint=complaint,
+        outcome="changed",
+        reasons="经复查，情节较轻，变更为批评教育",
+        correction=DecisionInput(
+            form=Form.FIRST,
+            measures=[Measure.CRITICISM_EDUCATION],
+            deciding_organ=organ_zy,
+            circumstance=Circumstance.LIGHTER,
+        ),
+    )
+
+    # 7. An influence period ending this month: the "may be used again" review is due.
+    planner = _person(zhanyi, "杨某", "主任", "沾益区发展和改革局", Rank.TOWNSHIP_SECTION)
+    case = services.case_initiate(
+        actor=zy_sup,
+        commission=zhanyi,
+        trigger=Trigger.MAJOR_DECISIONS,
+        facts="重大项目审批推进不力，影响全区重点工作落实",
+        subjects=[planner],
+        initiated_on=services.add_months(today, -7),
+    )
+    services.case_start_investigation(actor=zy_sup, case=case)
+    (decision,) = _propose(
+        zy_sup, case, DecisionInput(form=Form.SECOND, measures=[Measure.ADMONITION], deciding_organ=organ_zy)
+    )
+    day = services.add_months(today.replace(day=1), -6)
+    services.decision_approve(actor=zy_sup, decision=decision, decided_on=day)
+    services.case_implement(actor=zy_sup, case=case, implemented_on=day)
+
+    # 8. A complaint waiting for review.
+    ranger = _person(zhanyi, "吴某", "站长", "沾益区林业站", Rank.GENERAL)
+    case = services.case_initiate(
+        actor=zy_sup,
+        commission=zhanyi,
+        trigger=Trigger.ECOLOGY,
+        facts="林区巡护不到位，发生违法占用林地未及时发现",
+        subjects=[ranger],
+        team=[zy_inv],
+        initiated_on=today - datetime.timedelta(days=20),
+    )
+    services.case_start_investigation(actor=zy_sup, case=case)
+    (decision,) = _propose(zy_inv, case, first_form)
+    services.decision_approve(actor=zy_sup, decision=decision)
+    services.complaint_lodge(actor=zy_intake, decision=decision, grounds="巡护范围过大，人手不足", received_on=today)
+
+    # 9. A fourth-form case at the city, with its transfer to judicial organs.
+    builder = _person(qujing, "郑某", "原主任", "曲靖市住房和城乡建设局", Rank.TOWNSHIP_SECTION)
+    case = services.case_initiate(
+        actor=qj_sup,
+        commission=qujing,
+        trigger=Trigger.PRODUCTION_SAFETY,
+        facts="违规审批导致在建工程坍塌，造成人员伤亡",
+        subjects=[builder],
+        team=[qj_inv],
+        initiated_on=today - datetime.timedelta(days=60),
+    )
+    services.case_start_investigation(actor=qj_sup, case=case)
+    (decision,) = _propose(
+        qj_inv,
+        case,
+        DecisionInput(
+            form=Form.FOURTH,
+            measures=[Measure.SANCTION, Measure.JUDICIAL_TRANSFER],
+            deciding_organ=organ_qj,
+            transfer_organ="曲靖市人民检察院",
+            transfer_reference="曲纪移〔2026〕5号",
+        ),
+        Circumstance.HEAVIER,
+    )
+    services.decision_approve(actor=qj_sup, decision=decision)
+    services.case_implement(actor=qj_inv, case=case)
+    services.case_close(actor=qj_sup, case=case, reason="已移送司法机关")
+    return f"{AccountabilityCase.objects.count()} accountability cases"

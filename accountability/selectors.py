@@ -1,0 +1,214 @@
+"""Scoped reads for the accountability app: every page and API endpoint starts from these."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from accounts import jurisdiction
+from accounts.models import Commission, CommissionLevel
+from accounts.roles import Role
+from cases.models import Subject
+
+from .choices import DecisionStatus, Status
+from .models import (
+    AccountabilityCase,
+    AccountabilityCaseUserObjectPermission,
+    Complaint,
+    Decision,
+    ExemptionEntry,
+    FollowUpVisit,
+    Target,
+)
+from .workflow import WORK_PERM
+
+
+def province_code_of(commission: Commission) -> str | None:
+    """The division code of the provincial commission above (or at) this one, found along its path."""
+    if commission.level == CommissionLevel.PROVINCIAL:
+        return commission.division_code
+    return (
+        Commission.objects.filter(division_code__in=commission.ancestor_codes(), level=CommissionLevel.PROVINCIAL)
+        .values_list("division_code", flat=True)
+        .first()
+    )
+
+
+def catalogue_in_force(commission: Commission, on: datetime.date | None = None) -> QuerySet[ExemptionEntry]:
+    """Entries of the handling commission's provincial catalogue in force on that day."""
+    province = province_code_of(commission)
+    if province is None:
+        return ExemptionEntry.objects.none()
+    on = on or timezone.localdate()
+    return ExemptionEntry.objects.filter(province_code=province, retired=False, in_force_from__lte=on).filter(
+        Q(in_force_to__isnull=True) | Q(in_force_to__gte=on)
+    )
+
+
+def catalogue_visible_to(user) -> QuerySet[ExemptionEntry]:
+    """The catalogues of the provinces the user works in (anyone may read their own province's list)."""
+    if not getattr(user, "is_authenticated", False):
+        return ExemptionEntry.objects.none()
+    provinces = {province_code_of(m.commission) for m in jurisdiction.memberships_of(user)} - {None}
+    return ExemptionEntry.objects.filter(province_code__in=provinces)
+
+
+def cases_visible_to(user) -> QuerySet[AccountabilityCase]:
+    """Cases in the user's reach plus those whose team they were added to."""
+    if not getattr(user, "is_authenticated", False):
+        return AccountabilityCase.objects.none()
+    return jurisdiction.scope(AccountabilityCase.objects.all(), user, grant_perm=WORK_PERM)
+
+
+def case_list(user) -> QuerySet[AccountabilityCase]:
+    return (
+        cases_visible_to(user)
+        .select_related("commission")
+        .prefetch_related(
+            Prefetch("targets", queryset=Target.objects.select_related("subject")),
+            Prefetch("decisions", queryset=Decision.objects.filter(status=DecisionStatus.IN_FORCE)),
+        )
+    )
+
+
+def case_detail(user, pk) -> AccountabilityCase:
+    queryset = (
+        cases_visible_to(user)
+        .select_related("commission", "created_by")
+        .prefetch_related(
+            Prefetch(
+                "targets",
+                queryset=Target.objects.select_related("subject", "subject__commission").prefetch_related(
+                    "exemption_entries"
+                ),
+            ),
+            Prefetch(
+                "decisions",
+                queryset=Decision.objects.select_related(
+                    "target__subject", "approving_commission", "proposed_by", "approved_by", "supersedes"
+                ).prefetch_related("visits"),
+            ),
+            Prefetch(
+                "complaints",
+                queryset=Complaint.objects.select_related(
+                    "decision__target__subject", "recorded_by", "reviewed_by", "resolved_by", "late_accepted_by"
+                ),
+            ),
+            "reports__commission",
+        )
+    )
+    return jurisdiction.get_in_reach(queryset, pk=pk)
+
+
+def targets_visible_to(user) -> QuerySet[Target]:
+    return Target.objects.filter(case__in=cases_visible_to(user)).select_related("case", "subject")
+
+
+def decisions_visible_to(user) -> QuerySet[Decision]:
+    return Decision.objects.filter(case__in=cases_visible_to(user)).select_related(
+        "case", "case__commission", "target__subject", "approving_commission", "supersedes"
+    )
+
+
+def complaints_visible_to(user) -> QuerySet[Complaint]:
+    return Complaint.objects.filter(case__in=cases_visible_to(user)).select_related(
+        "case", "case__commission", "decision__target__subject"
+    )
+
+
+def visits_visible_to(user) -> QuerySet[FollowUpVisit]:
+    return FollowUpVisit.objects.filter(decision__case__in=cases_visible_to(user)).select_related(
+        "decision__case", "decision__target__subject"
+    )
+
+
+def team_of(case: AccountabilityCase) -> list:
+    grants = AccountabilityCaseUserObjectPermission.objects.filter(
+        content_object=case, permission__codename="work_accountabilitycase"
+    ).select_related("user")
+    return [g.user for g in grants]
+
+
+def history_of_subject(user, subject: Subject) -> QuerySet[Decision]:
+    """Decisions about this subject in the user's reach, newest first (the subject page's history)."""
+    return (
+        decisions_visible_to(user)
+        .filter(target__subject=subject)
+        .exclude(status=DecisionStatus.RETURNED)
+        .order_by("-decided_on", "-id")
+    )
+
+
+@dataclass
+class AccountabilityWork:
+    """What is due for a user: re-use reviews, approvals waiting for them, complaints to review."""
+
+    reviews_due: list = field(default_factory=list)
+    approvals_waiting: list = field(default_factory=list)
+    complaints_to_review: list = field(default_factory=list)
+    complaints_to_decide: list = field(default_factory=list)
+    visits_due: list = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return any(
+            (
+                self.reviews_due,
+                self.approvals_waiting,
+                self.complaints_to_review,
+                self.complaints_to_decide,
+                self.visits_due,
+            )
+        )
+
+
+LIMIT = 50
+
+
+def accountability_work_for(user) -> AccountabilityWork:
+    work = AccountabilityWork()
+    if not getattr(user, "is_authenticated", False):
+        return work
+    today = timezone.localdate()
+    supervised = [c.pk for c in jurisdiction.commissions_with_role(user, Role.SUPERVISOR)]
+    reviewing = [c.pk for c in jurisdiction.commissions_with_role(user, Role.REVIEWER, Role.SUPERVISOR)]
+    decisions = decisions_visible_to(user)
+    if supervised:
+        work.reviews_due = list(
+            decisions.filter(
+                Q(case__commission__in=supervised) | Q(approving_commission__in=supervised),
+                status=DecisionStatus.IN_FORCE,
+                influence_ends_on__lte=today,
+                reuse_reviewed_on__isnull=True,
+            ).order_by("influence_ends_on", "id")[:LIMIT]
+        )
+        work.approvals_waiting = list(
+            decisions.filter(
+                status=DecisionStatus.PROPOSED,
+                approving_commission__in=supervised,
+                case__status=Status.DECISION_PROPOSED,
+            ).order_by("proposed_at", "id")[:LIMIT]
+        )
+        work.complaints_to_decide = [
+            c
+            for c in complaints_visible_to(user)
+            .filter(case__status=Status.COMPLAINT_REVIEWED, outcome="")
+            .select_related("decision__approving_commission")
+            .order_by("received_on", "id")[:LIMIT]
+            if c.decision.approving_commission_id in supervised
+        ]
+    if reviewing:
+        work.complaints_to_review = list(
+            complaints_visible_to(user)
+            .filter(case__commission__in=reviewing, case__status=Status.COMPLAINT, outcome="")
+            .order_by("received_on", "id")[:LIMIT]
+        )
+    team_cases = cases_visible_to(user).filter(
+        Q(commission__in=supervised) | Q(pk__in=jurisdiction.granted_ids(user, AccountabilityCase, WORK_PERM))
+    )
+    work.visits_due = list(
+        visits_visible_to(user)
+        .filter(decision__case__in=team_cases, done_on__isnull=True, due_on__lte=today)
+        .order_by("due_on", "id")[:LIMIT]
+    )
+    return work
