@@ -69,7 +69,17 @@ def _propose(actor, case, data, circumstance=Circumstance.ORDINARY, entries=(), 
 
 
 @transaction.atomic
+def _ensure_catalogue() -> None:
+    """The Yunnan catalogue comes from a data migration; put it back if a test flush removed it."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("accountability.migrations.0002_yunnan_catalogue").load(apps, None)
+
+
 def seed() -> str:
+    _ensure_catalogue()
     if AccountabilityCase.objects.exists():
         return f"{AccountabilityCase.objects.count()} accountability cases (kept)"
     names = [

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "cases",
     "clarification",
     "accountability",
+    "stats",
 ]
 
 MIDDLEWARE = [
@@ -239,6 +240,7 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLE_ADMIN = True
+AXES_VERBOSE = False
 
 # Two-factor authentication (TOTP with recovery codes) is required for these roles. `make run` (the demo)
 # sets it empty so newcomers can log in without an authenticator app.
@@ -302,3 +304,8 @@ RECEIPT_LOOKUPS_PER_WINDOW = int(os.environ.get("RECEIPT_LOOKUPS_PER_WINDOW", "1
 # Behind a reverse proxy, the request.META key holding the client address it saw (e.g. "HTTP_X_REAL_IP");
 # empty means REMOTE_ADDR. Set it only when the proxy overwrites that header, or clients could forge it.
 RATELIMIT_CLIENT_IP_HEADER = os.environ.get("RATELIMIT_CLIENT_IP_HEADER", "")
+
+# --- statistics (stats/) ---------------------------------------------------------------------------
+# A direct (streamed) export of more rows than this is refused; the user starts a background export instead.
+STATS_MAX_SYNC_EXPORT_ROWS = int(os.environ.get("STATS_MAX_SYNC_EXPORT_ROWS", "50000"))
+# --- end statistics --------------------------------------------------------------------------------

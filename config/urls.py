@@ -40,4 +40,5 @@ urlpatterns = [
     *_app_urls("cases.public_urls"),
     *_app_urls("clarification.urls"),
     *_app_urls("accountability.urls"),
+    *_app_urls("stats.urls"),
 ]

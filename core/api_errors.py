@@ -7,10 +7,20 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from .errors import DomainError
 
 
+# Refusals because of who the caller is (their role or authority) rather than what they sent.
+FORBIDDEN_CODES = frozenset({"forbidden", "no_authority", "wrong_authority"})
+
+
 def exception_handler(exc, context):
-    """Domain refusals become 400 with the message; everything else keeps DRF's shape."""
+    """Domain refusals become 400 (403 when the role may not act, 404 when out of reach) with the message."""
     if isinstance(exc, DomainError):
-        return Response({"detail": exc.message, "code": exc.code}, status=status.HTTP_400_BAD_REQUEST)
+        if exc.code in FORBIDDEN_CODES:
+            code = status.HTTP_403_FORBIDDEN
+        elif exc.code == "not_found":
+            code = status.HTTP_404_NOT_FOUND
+        else:
+            code = status.HTTP_400_BAD_REQUEST
+        return Response({"detail": exc.message, "code": exc.code}, status=code)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

@@ -9,7 +9,7 @@ from accounts import demo as accounts_demo
 from accounts.models import Commission, User
 
 # Later apps build on the earlier ones' demo data (reports, then clarifications, accountability, ...).
-DEMO_APPS = ["cases", "clarification", "accountability"]
+DEMO_APPS = ["cases", "clarification", "accountability", "stats"]
 
 
 def seed_all() -> list[str]:

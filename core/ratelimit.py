@@ -4,6 +4,7 @@ Client addresses are kept only as keyed hashes: the public pages serve people wh
 their addresses must not sit readable in the cache.
 """
 
+import logging
 import time
 
 from django.conf import settings
@@ -13,6 +14,12 @@ from django.http import HttpRequest
 from core.crypto import keyed_hash
 
 PREFIX = "ratelimit"
+logger = logging.getLogger(__name__)
+
+
+def _cache_down(error: Exception) -> None:
+    # With the cache (Redis) down the public pages keep serving: limits are skipped, never the reporter.
+    logger.warning("rate limiter cache unavailable: %s", error.__class__.__name__)
 
 
 def client_address(request: HttpRequest) -> str:
@@ -35,7 +42,11 @@ def _who(request: HttpRequest, key: str | None) -> str:
 
 def count(request: HttpRequest, scope: str, window: int, *, key: str | None = None) -> int:
     """How many hits this client (or key) made in the current window of this scope."""
-    return int(cache.get(_cache_key(scope, _who(request, key), window)) or 0)
+    try:
+        return int(cache.get(_cache_key(scope, _who(request, key), window)) or 0)
+    except Exception as error:
+        _cache_down(error)
+        return 0
 
 
 def exceeded(request: HttpRequest, scope: str, limit: int, window: int, *, key: str | None = None) -> bool:
@@ -46,15 +57,23 @@ def exceeded(request: HttpRequest, scope: str, limit: int, window: int, *, key: 
 def hit(request: HttpRequest, scope: str, limit: int, window: int, *, key: str | None = None) -> bool:
     """Count one hit; True while the client (or key) stays within `limit` hits per `window` seconds."""
     cache_key = _cache_key(scope, _who(request, key), window)
-    cache.add(cache_key, 0, timeout=window)
     try:
-        used = cache.incr(cache_key)
-    except ValueError:  # the window expired between add and incr
-        cache.set(cache_key, 1, timeout=window)
-        used = 1
+        cache.add(cache_key, 0, timeout=window)
+        try:
+            used = cache.incr(cache_key)
+        except ValueError:  # the window expired between add and incr
+            cache.set(cache_key, 1, timeout=window)
+            used = 1
+    except Exception as error:
+        _cache_down(error)
+        return True
     return used <= limit
 
 
 def first_use(scope: str, token: str, window: int) -> bool:
     """True the first time a token is presented within the window: stops a form from being sent twice."""
-    return cache.add(f"{PREFIX}:once:{scope}:{keyed_hash(token, purpose='once')}", 1, timeout=window)
+    try:
+        return cache.add(f"{PREFIX}:once:{scope}:{keyed_hash(token, purpose='once')}", 1, timeout=window)
+    except Exception as error:
+        _cache_down(error)
+        return True

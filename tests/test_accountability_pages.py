@@ -248,7 +248,7 @@ def test_api_refuses_approval_without_authority(client, tree, zhanyi_supervisor)
     )
     client.force_login(zhanyi_supervisor)
     response = client.post(f"/api/accountability/decisions/{decision.pk}/approve/", {}, content_type="application/json")
-    assert response.status_code == 400 and response.json()["code"] == "no_authority"
+    assert response.status_code == 403 and response.json()["code"] == "no_authority"
 
 
 def test_api_catalogue_lists_the_province_entries(client, zhanyi_investigator):

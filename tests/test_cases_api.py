@@ -27,6 +27,7 @@ from cases.models import (
     ReportLink,
     Subject,
 )
+from core.api_errors import FORBIDDEN_CODES
 
 from .cases_helpers import register, to_concluded, to_verification, zhanyi_official
 from .factories import member
@@ -69,9 +70,12 @@ def start(supervisor, report, *investigators):
 
 
 def assert_refused(response, code=None):
-    assert response.status_code == 400, response.content
+    """A refusal writes nothing: 403 when the caller's role may not act, 400 for anything else."""
+    body = response.json()
+    expected = 403 if body.get("code") in FORBIDDEN_CODES else 400
+    assert response.status_code == expected, response.content
     if code is not None:
-        assert response.json()["code"] == code
+        assert body["code"] == code
 
 
 @pytest.fixture

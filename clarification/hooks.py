@@ -1,0 +1,72 @@
+"""Sections the clarification app adds to the cases pages ("my work", the subject page)."""
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from . import selectors
+
+LIMIT = 50
+
+
+def _row(recommendation, detail, due_on=None) -> dict:
+    return {
+        "url": reverse("clarification:detail", args=[recommendation.pk]),
+        "label": f"{recommendation.reference} · {recommendation.subject.name}",
+        "detail": detail,
+        "due_on": due_on,
+    }
+
+
+def my_work_sections(user) -> list[dict]:
+    sections = []
+    approvals = list(selectors.approvals_waiting_for(user)[:LIMIT])
+    reviews = list(selectors.reviews_waiting_for(user)[:LIMIT])
+    if approvals or reviews:
+        sections.append(
+            {
+                "title": _("Clarifications waiting for me"),
+                "rows": [_row(r, _("Approval")) for r in approvals] + [_row(r, _("Review opinion")) for r in reviews],
+            }
+        )
+    overdue = list(selectors.overdue_return_visits(user)[:LIMIT])
+    if overdue:
+        sections.append(
+            {
+                "title": _("Overdue return visits"),
+                "rows": [_row(v.recommendation, _("Return visit"), v.due_on) for v in overdue],
+                "deadline": True,
+            }
+        )
+    return sections
+
+
+def subject_sections(user, subject) -> list[dict]:
+    rows = [
+        _row(r, f"{r.get_status_display()} · {r.report.reference}")
+        for r in selectors.recommendations_about(user, subject)[:LIMIT]
+    ]
+    return [{"title": _("Clarifications"), "rows": rows}] if rows else []
+
+
+def report_sections(user, report) -> list[dict]:
+    """For the report page (when cases offers the hook): its clarifications and false-accusation cases."""
+    rows = [_row(r, r.get_status_display()) for r in selectors.recommendation_list(user).filter(report=report)]
+    rows += [
+        {
+            "url": reverse("clarification:false-case-detail", args=[case.pk]),
+            "label": case.reference,
+            "detail": _("False-accusation case"),
+            "due_on": None,
+        }
+        for case in selectors.false_cases_visible_to(user).filter(report=report)
+    ]
+    if selectors.ready_reports(user).filter(pk=report.pk).exists():
+        rows.append(
+            {
+                "url": reverse("clarification:create") + f"?report={report.pk}",
+                "label": _("Recommend clarification"),
+                "detail": _("Allegations found untrue wait for a recommendation."),
+                "due_on": None,
+            }
+        )
+    return [{"title": _("Clarifications"), "rows": rows}] if rows else []

@@ -1,0 +1,61 @@
+"""How clarification events and states read on the pages."""
+
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import OfficeKind
+
+from .choices import Opinion, Status
+
+LABELS = {
+    "clarification.draft": _("Recommendation drafted"),
+    "clarification.edit": _("Draft edited"),
+    "clarification.submit_review": _("Sent to centralised review"),
+    "clarification.review": _("Review opinion recorded"),
+    "clarification.withdraw": _("Taken back for revision"),
+    "clarification.submit": _("Submitted for approval"),
+    "clarification.approve": _("Approved"),
+    "clarification.return": _("Returned for revision"),
+    "clarification.reject": _("Rejected"),
+    "clarification.reopen": _("Reopened for changes"),
+    "clarification.execute": _("Clarification executed"),
+    "clarification.return_visit": _("Return visit recorded"),
+    "clarification.feedback": _("Feedback given to the reporter"),
+    "clarification.batch_build": _("Batch built"),
+    "clarification.batch_execute": _("Batch marked executed"),
+    "clarification.batch_export": _("Roster exported"),
+    "false_case.open": _("False-accusation case opened"),
+    "false_case.link": _("Linked to the clarification"),
+    "false_case.closed": _("Case closed"),
+    "false_case.measure_propose": _("Measure proposed"),
+    "false_case.measure_approved": _("Measure approved"),
+    "false_case.measure_rejected": _("Measure rejected"),
+    "false_case.measure_follow_up": _("Follow-up recorded"),
+}
+
+STATUS_BADGES = {
+    Status.DRAFT: "",
+    Status.IN_REVIEW: "info",
+    Status.PENDING_APPROVAL: "warn",
+    Status.APPROVED: "ok",
+    Status.EXECUTED: "ok",
+    Status.COMPLETED: "ok",
+    Status.REJECTED: "danger",
+}
+
+
+def event_label(event) -> str:
+    label = str(LABELS.get(event.action, event.action))
+    data = event.data or {}
+    details = []
+    if data.get("office") in OfficeKind.values:
+        details.append(str(OfficeKind(data["office"]).label))
+    if data.get("opinion") in Opinion.values:
+        details.append(str(Opinion(data["opinion"]).label))
+    for key in ("reason", "month"):
+        if data.get(key):
+            details.append(str(data[key]))
+    return " · ".join([label, *details])
+
+
+def timeline_rows(events) -> list[dict]:
+    return [{"when": e.created_at, "actor": e.actor, "label": event_label(e)} for e in events]

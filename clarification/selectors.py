@@ -1,0 +1,215 @@
+"""Scoped reads for the clarification app: every page and API endpoint starts from these."""
+
+from collections import defaultdict
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from accounts import jurisdiction
+from accounts.roles import Role
+from cases.choices import Finding, SubjectKind
+from cases.choices import Status as ReportStatus
+from cases.models import Allegation, Recusal, Report
+from cases.selectors import WORK_PERM, allegations_visible_to, reports_visible_to
+
+from .choices import REVIEW_OFFICES, Status
+from .models import BatchItem, FalseAccusationCase, JointBatch, Measure, Recommendation, ReturnVisit, ReviewOpinion
+
+
+def _authenticated(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False))
+
+
+def recommendations_visible_to(user) -> QuerySet[Recommendation]:
+    """By the handling commission's reach, plus reports granted to the user, plus what is routed to them
+    for approval; never a report the user is recused from."""
+    if not _authenticated(user):
+        return Recommendation.objects.none()
+    granted = jurisdiction.granted_ids(user, Report, WORK_PERM)
+    supervised = [c.pk for c in jurisdiction.commissions_with_role(user, Role.SUPERVISOR)]
+    scoped = jurisdiction.scope(Recommendation.objects.all(), user)
+    others = Recommendation.objects.filter(
+        Q(report__in=granted) | (Q(approving_commission__in=supervised) & ~Q(status=Status.DRAFT))
+    )
+    return (scoped | others).exclude(report__in=Recusal.objects.filter(user=user).values("report_id"))
+
+
+def recommendation_list(user) -> QuerySet[Recommendation]:
+    return recommendations_visible_to(user).select_related(
+        "report", "subject", "commission", "approving_commission", "drafted_by"
+    )
+
+
+def recommendation_detail(user, pk) -> Recommendation:
+    queryset = recommendation_list(user).prefetch_related(
+        Prefetch("items", queryset=_items()),
+        Prefetch("opinions", queryset=ReviewOpinion.objects.select_related("recorded_by")),
+        Prefetch("false_accusation_cases", queryset=FalseAccusationCase.objects.select_related("report")),
+        "batch_items__batch__city",
+    )
+    recommendation = jurisdiction.get_in_reach(queryset, pk=pk)
+    return recommendation
+
+
+def _items():
+    from .models import RecommendationItem
+
+    return RecommendationItem.objects.select_related("allegation").order_by("allegation_id")
+
+
+def approvals_waiting_for(user) -> QuerySet[Recommendation]:
+    supervised = [c.pk for c in jurisdiction.commissions_with_role(user, Role.SUPERVISOR)]
+    return (
+        recommendation_list(user)
+        .filter(status=Status.PENDING_APPROVAL, approving_commission__in=supervised)
+        .order_by("updated_at", "id")
+    )
+
+
+def drafts_of(user) -> QuerySet[Recommendation]:
+    """Drafts the user wrote, including those returned for revision."""
+    return recommendation_list(user).filter(status=Status.DRAFT, drafted_by=user).order_by("-updated_at")
+
+
+def reviews_waiting_for(user) -> QuerySet[Recommendation]:
+    """In review at a commission where the user sits in one of the three offices, without their office's opinion."""
+    condition = Q(pk__in=[])
+    for m in jurisdiction.memberships_of(user):
+        if m.office and m.office.kind in REVIEW_OFFICES:
+            given = ReviewOpinion.objects.filter(
+                recommendation=OuterRef("pk"), round=OuterRef("round"), office=m.office.kind
+            )
+            condition |= Q(commission_id=m.commission_id) & ~Q(Exists(given))
+    return recommendation_list(user).filter(condition, status=Status.IN_REVIEW).order_by("updated_at", "id")
+
+
+def ready_reports(user) -> QuerySet[Report]:
+    """Concluded reports with an untrue allegation not yet recommended, where the user may draft."""
+    live = Recommendation.objects.filter(report=OuterRef("report"), subject=OuterRef("subject")).exclude(
+        status=Status.REJECTED
+    )
+    untrue = Allegation.objects.filter(report=OuterRef("pk"), finding=Finding.UNSUBSTANTIATED).exclude(Exists(live))
+    investigator_at = [c.pk for c in jurisdiction.commissions_with_role(user, Role.INVESTIGATOR)]
+    return (
+        reports_visible_to(user)
+        .filter(status=ReportStatus.CONCLUDED)
+        .filter(Exists(untrue))
+        .filter(Q(commission__in=investigator_at) | Q(assignments__user=user, assignments__active=True))
+        .select_related("commission")
+        .distinct()
+        .order_by("-id")
+    )
+
+
+def draftable_subjects(report: Report) -> list[dict]:
+    """Per subject of the report: the allegations that can be listed, and whether a live recommendation exists."""
+    live = set(
+        Recommendation.objects.filter(report=report)
+        .exclude(status=Status.REJECTED)
+        .values_list("subject_id", flat=True)
+    )
+    grouped: dict[int, dict] = {}
+    for allegation in report.allegations.select_related("subject").order_by("id"):
+        entry = grouped.setdefault(
+            allegation.subject_id, {"subject": allegation.subject, "eligible": [], "other": [], "taken": False}
+        )
+        entry["taken"] = allegation.subject_id in live
+        (entry["eligible"] if allegation.finding == Finding.UNSUBSTANTIATED else entry["other"]).append(allegation)
+    return list(grouped.values())
+
+
+def batches_visible_to(user) -> QuerySet[JointBatch]:
+    """Batches of the cities in reach, and those holding an item of a commission in reach."""
+    if not _authenticated(user):
+        return JointBatch.objects.none()
+    scoped = jurisdiction.scope(JointBatch.objects.all(), user, commission_field="city")
+    ids = jurisdiction.readable_commission_ids(user)
+    holding = JointBatch.objects.filter(pk__in=BatchItem.objects.filter(county__in=ids).values("batch_id"))
+    return (scoped | holding).select_related("city", "built_by", "executed_by")
+
+
+def batch_detail(user, pk) -> JointBatch:
+    return jurisdiction.get_in_reach(batches_visible_to(user), pk=pk)
+
+
+def batch_items(batch: JointBatch) -> QuerySet[BatchItem]:
+    return batch.items.select_related(
+        "county", "recommendation__subject", "recommendation__report", "recommendation__commission"
+    ).prefetch_related(Prefetch("recommendation__items", queryset=_items()))
+
+
+def batch_summary(batch: JointBatch, items=None) -> dict:
+    """Grouped by county and method, with people and organisations counted apart (DESIGN.md §2)."""
+    items = list(items if items is not None else batch_items(batch))
+    groups: dict[tuple, dict] = defaultdict(lambda: {"people": 0, "organisations": 0, "items": []})
+    for item in items:
+        group = groups[(item.county.path, item.method)]
+        group["county"], group["method"] = item.county, item.get_method_display()
+        group["items"].append(item)
+        if item.recommendation.subject.kind == SubjectKind.ORGANISATION:
+            group["organisations"] += 1
+        else:
+            group["people"] += 1
+    ordered = [groups[key] for key in sorted(groups)]
+    return {
+        "groups": ordered,
+        "people": sum(g["people"] for g in ordered),
+        "organisations": sum(g["organisations"] for g in ordered),
+        "total": len(items),
+    }
+
+
+def return_visits_visible_to(user) -> QuerySet[ReturnVisit]:
+    return ReturnVisit.objects.filter(recommendation__in=recommendations_visible_to(user)).select_related(
+        "recommendation__subject", "recommendation__commission", "recorded_by"
+    )
+
+
+def overdue_return_visits(user) -> QuerySet[ReturnVisit]:
+    """Visits not yet recorded whose date has passed, at commissions where the user works the cases."""
+    working = [c.pk for c in jurisdiction.commissions_with_role(user, Role.INVESTIGATOR, Role.SUPERVISOR)]
+    return (
+        return_visits_visible_to(user)
+        .filter(visited_on__isnull=True, due_on__lt=timezone.localdate())
+        .filter(Q(recommendation__commission__in=working) | Q(recommendation__report__assignments__user=user))
+        .distinct()
+        .order_by("due_on")
+    )
+
+
+def false_cases_visible_to(user) -> QuerySet[FalseAccusationCase]:
+    if not _authenticated(user):
+        return FalseAccusationCase.objects.none()
+    granted = jurisdiction.granted_ids(user, Report, WORK_PERM)
+    scoped = jurisdiction.scope(FalseAccusationCase.objects.all(), user)
+    return (scoped | FalseAccusationCase.objects.filter(report__in=granted)).select_related(
+        "report", "commission", "allegation__subject", "accuser", "recommendation", "opened_by"
+    )
+
+
+def false_case_detail(user, pk) -> FalseAccusationCase:
+    queryset = false_cases_visible_to(user).prefetch_related(
+        Prefetch("measures", queryset=Measure.objects.select_related("proposed_by", "decided_by"))
+    )
+    return jurisdiction.get_in_reach(queryset, pk=pk)
+
+
+def suspected_false_allegations(user) -> QuerySet[Allegation]:
+    """Flagged allegations in reach that have no case yet."""
+    return (
+        allegations_visible_to(user)
+        .filter(suspected_false=True)
+        .exclude(pk__in=FalseAccusationCase.objects.values("allegation_id"))
+        .order_by("-report_id", "id")
+    )
+
+
+def measures_waiting_for(user) -> QuerySet[Measure]:
+    supervised = [c.pk for c in jurisdiction.commissions_with_role(user, Role.SUPERVISOR)]
+    return Measure.objects.filter(
+        case__in=false_cases_visible_to(user), case__commission__in=supervised, status="proposed"
+    ).select_related("case")
+
+
+def recommendations_about(user, subject) -> QuerySet[Recommendation]:
+    return recommendation_list(user).filter(subject=subject)

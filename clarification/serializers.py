@@ -1,0 +1,243 @@
+import datetime
+
+from rest_framework import serializers
+
+from cases.choices import FeedbackMethod
+from cases.selectors import can_see_identity
+
+from .choices import REVIEW_OFFICES, AccuserClass, Aggravation, Audience, FalseMeans, MeasureKind, Method, Opinion
+from .models import BatchItem, FalseAccusationCase, JointBatch, Measure, Recommendation, ReviewOpinion
+
+
+class OpinionSerializer(serializers.ModelSerializer):
+    recorded_by = serializers.StringRelatedField()
+
+    class Meta:
+        model = ReviewOpinion
+        fields = ["round", "office", "opinion", "reasons", "recorded_by", "recorded_at"]
+
+
+class RecommendationSerializer(serializers.ModelSerializer):
+    reference = serializers.CharField(read_only=True)
+    report_reference = serializers.CharField(source="report.reference", read_only=True)
+    subject_name = serializers.CharField(source="subject.name", read_only=True)
+    allegations = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Recommendation
+        fields = [
+            "id",
+            "reference",
+            "report",
+            "report_reference",
+            "subject",
+            "subject_name",
+            "commission",
+            "approving_commission",
+            "status",
+            "round",
+            "method",
+            "audience",
+            "statement",
+            "subject_wishes",
+            "allegations",
+            "decided_at",
+            "decision_reason",
+            "executed_on",
+            "execution_place",
+            "execution_method",
+            "execution_audience",
+        ]
+        read_only_fields = fields
+
+    def get_allegations(self, obj) -> list[int]:
+        return [item.allegation_id for item in obj.items.all()]
+
+
+class RecommendationDetailSerializer(RecommendationSerializer):
+    opinions = OpinionSerializer(many=True, read_only=True)
+    warnings = serializers.SerializerMethodField()
+    allowed_transitions = serializers.SerializerMethodField()
+    return_visit_due_on = serializers.SerializerMethodField()
+
+    class Meta(RecommendationSerializer.Meta):
+        fields = RecommendationSerializer.Meta.fields + [
+            "opinions",
+            "warnings",
+            "allowed_transitions",
+            "return_visit_due_on",
+        ]
+        read_only_fields = fields
+
+    def get_warnings(self, obj) -> list[str]:
+        from .services import statement_warnings
+
+        return statement_warnings(obj)
+
+    def get_allowed_transitions(self, obj) -> list[str]:
+        from .workflow import allowed_transitions
+
+        return allowed_transitions(self.context["request"].user, obj)
+
+    def get_return_visit_due_on(self, obj) -> datetime.date | None:
+        visit = getattr(obj, "return_visit", None)
+        return visit.due_on if visit else None
+
+
+class RecommendationCreateSerializer(serializers.Serializer):
+    report = serializers.IntegerField()
+    subject = serializers.IntegerField()
+    allegations = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
+    method = serializers.ChoiceField(choices=Method.choices)
+    audience = serializers.ChoiceField(choices=Audience.choices)
+    statement = serializers.CharField(required=False, allow_blank=True, default="")
+    subject_wishes = serializers.BooleanField(default=True)
+
+
+class RecommendationUpdateSerializer(serializers.Serializer):
+    allegations = serializers.ListField(child=serializers.IntegerField(), required=False)
+    method = serializers.ChoiceField(choices=Method.choices, required=False)
+    audience = serializers.ChoiceField(choices=Audience.choices, required=False)
+    statement = serializers.CharField(required=False)
+    subject_wishes = serializers.BooleanField(required=False)
+
+
+class ClarificationReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ReviewInputSerializer(serializers.Serializer):
+    office = serializers.ChoiceField(choices=[(k.value, k.label) for k in REVIEW_OFFICES])
+    opinion = serializers.ChoiceField(choices=Opinion.choices)
+    reasons = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ExecuteInputSerializer(serializers.Serializer):
+    executed_on = serializers.DateField()
+    place = serializers.CharField()
+    participants = serializers.CharField(required=False, allow_blank=True, default="")
+    method_used = serializers.ChoiceField(choices=Method.choices)
+    audience_reached = serializers.ChoiceField(choices=Audience.choices)
+    allegation_ids = serializers.ListField(child=serializers.IntegerField(), required=False, default=None)
+    visit_due_on = serializers.DateField(required=False, default=None)
+
+
+class ReturnVisitInputSerializer(serializers.Serializer):
+    visited_on = serializers.DateField()
+    notes = serializers.CharField()
+
+
+class ClarificationFeedbackSerializer(serializers.Serializer):
+    text = serializers.CharField()
+    method = serializers.ChoiceField(choices=FeedbackMethod.choices)
+    given_on = serializers.DateField()
+
+
+class BatchItemSerializer(serializers.ModelSerializer):
+    reference = serializers.CharField(source="recommendation.reference", read_only=True)
+    subject_name = serializers.CharField(source="recommendation.subject.name", read_only=True)
+    subject_kind = serializers.CharField(source="recommendation.subject.kind", read_only=True)
+    status = serializers.CharField(source="recommendation.status", read_only=True)
+
+    class Meta:
+        model = BatchItem
+        fields = ["recommendation", "reference", "county", "method", "subject_name", "subject_kind", "status"]
+
+
+class BatchSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = JointBatch
+        fields = ["id", "city", "month", "status", "built_at", "executed_on", "place", "participants"]
+        read_only_fields = fields
+
+
+class BatchBuildSerializer(serializers.Serializer):
+    city = serializers.IntegerField()
+    month = serializers.DateField(help_text="Any day of the month.")
+
+
+class BatchExecuteSerializer(serializers.Serializer):
+    executed_on = serializers.DateField()
+    place = serializers.CharField()
+    participants = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class MeasureSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Measure
+        fields = [
+            "id",
+            "kind",
+            "subkind",
+            "details",
+            "counterpart",
+            "sent_on",
+            "follow_up",
+            "status",
+            "decision_reason",
+        ]
+        read_only_fields = fields
+
+
+class FalseCaseSerializer(serializers.ModelSerializer):
+    reference = serializers.CharField(read_only=True)
+    accuser = serializers.SerializerMethodField()
+    can_see_identity = serializers.SerializerMethodField()
+    measures = MeasureSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = FalseAccusationCase
+        fields = [
+            "id",
+            "reference",
+            "report",
+            "allegation",
+            "commission",
+            "accuser",
+            "can_see_identity",
+            "accuser_class",
+            "means",
+            "means_notes",
+            "aggravations",
+            "recommendation",
+            "status",
+            "measures",
+        ]
+        read_only_fields = fields
+
+    def get_accuser(self, obj) -> str | None:
+        """Always the pseudonym; who may see the identity asks the cases reveal-identity action (audited)."""
+        return obj.accuser.pseudonym if obj.accuser is not None else None
+
+    def get_can_see_identity(self, obj) -> bool:
+        return obj.accuser is not None and can_see_identity(self.context["request"].user, obj.report)
+
+
+class FalseCaseCreateSerializer(serializers.Serializer):
+    allegation = serializers.IntegerField()
+    accuser_known = serializers.BooleanField()
+    accuser_class = serializers.ChoiceField(choices=AccuserClass.choices)
+    means = serializers.ChoiceField(choices=FalseMeans.choices)
+    means_notes = serializers.CharField(required=False, allow_blank=True, default="")
+    aggravations = serializers.ListField(
+        child=serializers.ChoiceField(choices=Aggravation.choices), required=False, default=list
+    )
+
+
+class MeasureInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=MeasureKind.choices)
+    subkind = serializers.CharField()
+    details = serializers.CharField()
+    counterpart = serializers.CharField(required=False, allow_blank=True, default="")
+    sent_on = serializers.DateField(required=False, default=None)
+
+
+class MeasureDecisionSerializer(serializers.Serializer):
+    measure = serializers.IntegerField()
+    approve = serializers.BooleanField()
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class FollowUpInputSerializer(serializers.Serializer):
+    measure = serializers.IntegerField()
+    follow_up = serializers.CharField()

@@ -1,0 +1,57 @@
+"""Every write in the clarification app goes through one of these functions."""
+
+from .batches import batch_build, batch_execute, batch_export_record, batches_build_due, batches_build_month
+from .false_accusations import (
+    false_case_close,
+    false_case_link,
+    false_case_open,
+    measure_decide,
+    measure_follow_up,
+    measure_propose,
+)
+from .recommendations import (
+    clarification_execute,
+    clarification_feedback,
+    recommendation_approve,
+    recommendation_draft,
+    recommendation_reject,
+    recommendation_reopen,
+    recommendation_return,
+    recommendation_submit,
+    recommendation_submit_review,
+    recommendation_update,
+    recommendation_withdraw,
+    return_visit_record,
+    review_record,
+    review_state,
+    statement_warnings,
+)
+
+__all__ = [
+    "batch_build",
+    "batch_execute",
+    "batch_export_record",
+    "batches_build_due",
+    "batches_build_month",
+    "clarification_execute",
+    "clarification_feedback",
+    "false_case_close",
+    "false_case_link",
+    "false_case_open",
+    "measure_decide",
+    "measure_follow_up",
+    "measure_propose",
+    "recommendation_approve",
+    "recommendation_draft",
+    "recommendation_reject",
+    "recommendation_reopen",
+    "recommendation_return",
+    "recommendation_submit",
+    "recommendation_submit_review",
+    "recommendation_update",
+    "recommendation_withdraw",
+    "return_visit_record",
+    "review_record",
+    "review_state",
+    "statement_warnings",
+]

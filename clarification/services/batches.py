@@ -1,0 +1,150 @@
+"""The monthly city-county joint clarification (市县联动): one batch per city and month, each item once."""
+
+import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import jurisdiction
+from accounts.models import Commission, CommissionLevel, User
+from accounts.roles import Role
+from audit.services import audit_record
+from core import jobs
+from core.errors import DomainError
+
+from ..choices import BatchStatus, Status
+from ..models import BatchItem, JointBatch, Recommendation
+from .common import refuse_future, require_text
+from .recommendations import execute_locked
+
+JOB_NAME = "clarification.monthly_batches"
+# Items whose recommendation went back before execution leave the batch when it is rebuilt.
+_LEFT_THE_BATCH = (Status.DRAFT, Status.IN_REVIEW, Status.PENDING_APPROVAL, Status.REJECTED)
+
+
+def _refuse_unless_city_supervisor(actor: User, city: Commission) -> None:
+    if not jurisdiction.has_role(actor, city, Role.SUPERVISOR):
+        raise DomainError(_("Only a supervisor of the city commission may do this."), code="forbidden")
+
+
+@transaction.atomic
+def batch_build(*, city: Commission, month: datetime.date, actor: User | None = None) -> JointBatch:
+    """Build or rebuild the city's batch of the month: every approved, not yet executed clarification of the
+    city and its counties. Safe to run twice or at once: the batch row is unique and locked, items are unique."""
+    if city.level != CommissionLevel.MUNICIPAL:
+        raise DomainError(_("Joint batches are built for municipal commissions."), code="not_city")
+    if actor is not None:
+        _refuse_unless_city_supervisor(actor, city)
+    month = jobs.month_start(month)
+    try:
+        with transaction.atomic():
+            JointBatch.objects.get_or_create(
+                city=city, month=month, defaults={"built_at": timezone.now(), "built_by": actor}
+            )
+    except IntegrityError:
+        pass  # built a moment ago by another runner; the lock below waits for it to finish
+    batch = JointBatch.objects.select_for_update().get(city=city, month=month)
+    if batch.status == BatchStatus.EXECUTED:
+        if actor is not None:
+            raise DomainError(_("This batch has been executed and can no longer be rebuilt."), code="executed")
+        return batch
+    present = set(batch.items.values_list("recommendation_id", flat=True))
+    candidates = Recommendation.objects.filter(status=Status.APPROVED, commission__path__startswith=city.path)
+    new_items = [
+        BatchItem(batch=batch, recommendation=r, county_id=r.commission_id, method=r.method)
+        for r in candidates.only("pk", "commission_id", "method")
+        if r.pk not in present
+    ]
+    BatchItem.objects.bulk_create(new_items, ignore_conflicts=True)
+    removed, _detail = batch.items.filter(recommendation__status__in=_LEFT_THE_BATCH).delete()
+    batch.built_at = timezone.now()
+    if actor is not None:
+        batch.built_by = actor
+    batch.save(update_fields=["built_at", "built_by"])
+    audit_record(
+        actor=actor,
+        action="clarification.batch_build",
+        target=batch,
+        commission=city,
+        scope=batch,
+        month=month.strftime("%Y-%m"),
+        added=len(new_items),
+        removed=removed,
+        total=batch.items.count(),
+    )
+    return batch
+
+
+def batches_build_month(month: datetime.date) -> dict:
+    """Every municipal commission's batch of the month (the task's unit of work, in one transaction)."""
+    built = {}
+    for city in Commission.objects.filter(level=CommissionLevel.MUNICIPAL).order_by("path"):
+        batch = batch_build(city=city, month=month)
+        built[city.division_code] = batch.items.count()
+    return {"month": month.strftime("%Y-%m"), "batches": built}
+
+
+def batches_build_due(today: datetime.date | None = None) -> list[dict]:
+    """Build this month's batches and any month missed since the last run; a repeated run does nothing."""
+    results = []
+    for month in jobs.due_months(JOB_NAME, today):
+        run = jobs.run_once(JOB_NAME, month, lambda month=month: batches_build_month(month))
+        results.append(run.detail if run is not None else {"month": month.strftime("%Y-%m"), "skipped": True})
+    return results
+
+
+@transaction.atomic
+def batch_execute(
+    *, actor: User, batch: JointBatch, executed_on: datetime.date, place: str, participants: str = ""
+) -> JointBatch:
+    """A city supervisor records the joint meeting: every item is executed as approved, all or nothing."""
+    place = require_text(place, _("The place"))
+    batch = JointBatch.objects.select_for_update().select_related("city").get(pk=batch.pk)
+    _refuse_unless_city_supervisor(actor, batch.city)
+    if batch.status == BatchStatus.EXECUTED:
+        raise DomainError(_("This batch has already been executed."), code="already_executed")
+    refuse_future(executed_on, _("The execution date"))
+    ids = list(batch.items.values_list("recommendation_id", flat=True))
+    pending = list(
+        Recommendation.objects.select_for_update(of=("self",))
+        .select_related("commission", "approving_commission", "report", "subject")
+        .filter(pk__in=ids, status=Status.APPROVED)
+        .order_by("id")
+    )
+    if not pending:
+        raise DomainError(_("No clarification in this batch is waiting for execution."), code="empty")
+    for recommendation in pending:
+        recommendation._locked = True
+        execute_locked(
+            actor=actor,
+            recommendation=recommendation,
+            executed_on=executed_on,
+            place=place,
+            participants=participants,
+            method_used=recommendation.approved_snapshot.get("method"),
+            audience_reached=recommendation.approved_snapshot.get("audience"),
+            batch=batch,
+        )
+    batch.status = BatchStatus.EXECUTED
+    batch.executed_on, batch.place, batch.participants, batch.executed_by = executed_on, place, participants, actor
+    batch.save(update_fields=["status", "executed_on", "place", "participants", "executed_by"])
+    audit_record(
+        actor=actor,
+        action="clarification.batch_execute",
+        target=batch,
+        commission=batch.city,
+        scope=batch,
+        executed=len(pending),
+        skipped=len(ids) - len(pending),
+        executed_on=executed_on,
+    )
+    return batch
+
+
+@transaction.atomic
+def batch_export_record(*, actor: User, batch: JointBatch, fmt: str) -> None:
+    """Exports of the roster are audited (they carry names of the people cleared)."""
+    audit_record(
+        actor=actor, action="clarification.batch_export", target=batch, commission=batch.city, scope=batch, format=fmt
+    )

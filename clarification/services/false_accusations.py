@@ -1,0 +1,258 @@
+"""False accusations (诬告陷害): a case against the accuser, opened from a suspected false allegation.
+
+The accuser is a reference to the report's protected Reporter, never a copy of the identity. Each handling
+step (decision, transfer of clues, correction of improper gains, exposure) counts once a supervisor
+approves it. `_measure_transition` and `_case_transition` are the only writers of the two status fields.
+"""
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import jurisdiction
+from accounts.models import User
+from accounts.roles import Role
+from audit.services import audit_record
+from cases.models import Allegation, Reporter
+from cases.selectors import allegations_visible_to
+from core.errors import DomainError
+
+from ..choices import (
+    MEASURE_SUBKINDS,
+    AccuserClass,
+    Aggravation,
+    FalseCaseStatus,
+    FalseMeans,
+    MeasureKind,
+    MeasureStatus,
+    Status,
+)
+from ..models import FalseAccusationCase, Measure, Recommendation
+from .common import refuse_future, require_text
+
+OPENERS = (Role.REVIEWER, Role.SUPERVISOR)
+PROPOSERS = (Role.REVIEWER, Role.INVESTIGATOR, Role.SUPERVISOR)
+
+
+def may_open(user, allegation: Allegation) -> bool:
+    return jurisdiction.has_role(user, allegation.report.commission_id, *OPENERS)
+
+
+def may_propose(user, case: FalseAccusationCase) -> bool:
+    return jurisdiction.has_role(user, case.commission_id, *PROPOSERS)
+
+
+def may_decide(user, case: FalseAccusationCase) -> bool:
+    return jurisdiction.has_role(user, case.commission_id, Role.SUPERVISOR)
+
+
+@transaction.atomic
+def false_case_open(
+    *,
+    actor: User,
+    allegation: Allegation,
+    accuser_known: bool,
+    accuser_class: str,
+    means: str,
+    means_notes: str = "",
+    aggravations: list[str] = (),
+) -> FalseAccusationCase:
+    """A reviewer of the handling commission opens the case from an allegation flagged as suspected false."""
+    allegation = Allegation.objects.select_for_update().select_related("report", "subject").get(pk=allegation.pk)
+    if not allegations_visible_to(actor).filter(pk=allegation.pk).exists() or not may_open(actor, allegation):
+        raise DomainError(
+            _("Only a reviewer or supervisor of the handling commission may open a false-accusation case."),
+            code="forbidden",
+        )
+    if not allegation.suspected_false:
+        raise DomainError(_("This allegation was not flagged as a suspected false accusation."), code="not_flagged")
+    if FalseAccusationCase.objects.filter(allegation=allegation).exists():
+        raise DomainError(_("A false-accusation case is already open for this allegation."), code="duplicate")
+    if means not in FalseMeans.values:
+        raise DomainError(_("Unknown means."), code="means")
+    if accuser_class not in AccuserClass.values:
+        raise DomainError(_("Unknown identity class."), code="accuser_class")
+    unknown = [a for a in aggravations if a not in Aggravation.values]
+    if unknown:
+        raise DomainError(_("Unknown aggravating circumstance."), code="aggravations")
+    reporter = Reporter.objects.filter(report=allegation.report).first() if accuser_known else None
+    if accuser_known and (reporter is None or reporter.is_anonymous):
+        raise DomainError(_("The reporter is anonymous: record the accuser as unknown."), code="anonymous")
+    linked = (
+        Recommendation.objects.filter(report=allegation.report, subject=allegation.subject)
+        .exclude(status=Status.REJECTED)
+        .first()
+    )
+    case = FalseAccusationCase.objects.create(
+        allegation=allegation,
+        report=allegation.report,
+        commission=allegation.report.commission,
+        accuser=reporter,
+        accuser_class=accuser_class,
+        means=means,
+        means_notes=(means_notes or "").strip(),
+        aggravations=[a for a in Aggravation.values if a in set(aggravations)],
+        recommendation=linked,
+        opened_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="false_case.open",
+        target=case,
+        commission=case.commission,
+        scope=case,
+        report=allegation.report.reference,
+        accuser_known=bool(reporter),
+        recommendation=linked.pk if linked else None,
+    )
+    return case
+
+
+@transaction.atomic
+def false_case_link(*, actor: User, case: FalseAccusationCase, recommendation: Recommendation) -> FalseAccusationCase:
+    """Link the accuser's case to the accused official's clarification (same report, same subject)."""
+    case = FalseAccusationCase.objects.select_for_update().select_related("allegation").get(pk=case.pk)
+    if not may_propose(actor, case):
+        raise DomainError(_("You may not change this case."), code="forbidden")
+    if recommendation.report_id != case.report_id or recommendation.subject_id != case.allegation.subject_id:
+        raise DomainError(_("That clarification is about another report or person."), code="other_subject")
+    case.recommendation = recommendation
+    case.save(update_fields=["recommendation"])
+    audit_record(
+        actor=actor,
+        action="false_case.link",
+        target=case,
+        commission=case.commission,
+        scope=case,
+        recommendation=recommendation.pk,
+    )
+    return case
+
+
+def _case_transition(*, actor: User, case: FalseAccusationCase, target: str, **audit_data) -> FalseAccusationCase:
+    allowed = {FalseCaseStatus.OPEN: {FalseCaseStatus.CLOSED}}
+    if target not in allowed.get(case.status, set()):
+        raise DomainError(_("This case is already closed."), code="wrong_state")
+    if not may_decide(actor, case):
+        raise DomainError(_("Only a supervisor of the commission may do this."), code="forbidden")
+    case.status = target
+    case.closed_at = timezone.now() if target == FalseCaseStatus.CLOSED else None
+    case.save(update_fields=["status", "closed_at"])
+    audit_record(
+        actor=actor, action=f"false_case.{target}", target=case, commission=case.commission, scope=case, **audit_data
+    )
+    return case
+
+
+@transaction.atomic
+def false_case_close(*, actor: User, case: FalseAccusationCase, reason: str = "") -> FalseAccusationCase:
+    case = FalseAccusationCase.objects.select_for_update().get(pk=case.pk)
+    if case.measures.filter(status=MeasureStatus.PROPOSED).exists():
+        raise DomainError(_("Decide the measures awaiting approval first."), code="pending_measures")
+    return _case_transition(
+        actor=actor, case=case, target=FalseCaseStatus.CLOSED, reason=(reason or "").strip() or None
+    )
+
+
+@transaction.atomic
+def measure_propose(
+    *,
+    actor: User,
+    case: FalseAccusationCase,
+    kind: str,
+    subkind: str,
+    details: str,
+    counterpart: str = "",
+    sent_on: datetime.date | None = None,
+) -> Measure:
+    """Propose a handling step; it counts once a supervisor approves it."""
+    case = FalseAccusationCase.objects.select_for_update().get(pk=case.pk)
+    if case.status != FalseCaseStatus.OPEN:
+        raise DomainError(_("This case is closed."), code="wrong_state")
+    if not may_propose(actor, case):
+        raise DomainError(_("You may not propose measures in this case."), code="forbidden")
+    if kind not in MeasureKind.values:
+        raise DomainError(_("Unknown measure."), code="kind")
+    if subkind not in MEASURE_SUBKINDS[MeasureKind(kind)].values:
+        raise DomainError(_("That type does not fit the measure."), code="subkind")
+    details = require_text(details, _("The details"))
+    counterpart = (counterpart or "").strip()
+    if kind in (MeasureKind.TRANSFER, MeasureKind.CORRECTION) and not counterpart:
+        raise DomainError(_("Name the organ or organisation it goes to."), code="counterpart")
+    if sent_on is not None:
+        refuse_future(sent_on, _("The date sent"))
+    measure = Measure.objects.create(
+        case=case,
+        kind=kind,
+        subkind=subkind,
+        details=details,
+        counterpart=counterpart,
+        sent_on=sent_on,
+        proposed_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="false_case.measure_propose",
+        target=measure,
+        commission=case.commission,
+        scope=case,
+        kind=kind,
+        subkind=subkind,
+    )
+    return measure
+
+
+def _measure_transition(*, actor: User, measure: Measure, target: str, reason: str) -> Measure:
+    if measure.status != MeasureStatus.PROPOSED:
+        raise DomainError(_("This measure has already been decided."), code="wrong_state")
+    if not may_decide(actor, measure.case):
+        raise DomainError(_("Only a supervisor of the commission approves measures."), code="forbidden")
+    measure.status = target
+    measure.decided_by, measure.decided_at, measure.decision_reason = actor, timezone.now(), reason
+    measure.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+    audit_record(
+        actor=actor,
+        action=f"false_case.measure_{target}",
+        target=measure,
+        commission=measure.case.commission,
+        scope=measure.case,
+        kind=measure.kind,
+        reason=reason or None,
+    )
+    return measure
+
+
+@transaction.atomic
+def measure_decide(*, actor: User, measure: Measure, approve: bool, reason: str = "") -> Measure:
+    measure = Measure.objects.select_for_update(of=("self",)).select_related("case").get(pk=measure.pk)
+    reason = (reason or "").strip()
+    if not approve:
+        reason = require_text(reason, _("The reason"))
+    return _measure_transition(
+        actor=actor,
+        measure=measure,
+        target=MeasureStatus.APPROVED if approve else MeasureStatus.REJECTED,
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def measure_follow_up(*, actor: User, measure: Measure, follow_up: str) -> Measure:
+    """The answer of the organ, or the follow-up of the organisation in charge, on an approved measure."""
+    measure = Measure.objects.select_for_update(of=("self",)).select_related("case").get(pk=measure.pk)
+    if measure.status != MeasureStatus.APPROVED:
+        raise DomainError(_("Follow-up is recorded on an approved measure."), code="wrong_state")
+    if not may_propose(actor, measure.case):
+        raise DomainError(_("You may not change this case."), code="forbidden")
+    measure.follow_up = require_text(follow_up, _("The follow-up"))
+    measure.save(update_fields=["follow_up"])
+    audit_record(
+        actor=actor,
+        action="false_case.measure_follow_up",
+        target=measure,
+        commission=measure.case.commission,
+        scope=measure.case,
+    )
+    return measure

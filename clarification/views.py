@@ -1,0 +1,561 @@
+"""Pages of the clarification app: thin callers of the selectors and services."""
+
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts import jurisdiction
+from accounts.models import CommissionLevel
+from accounts.roles import Role
+from audit.services import timeline
+from cases.models import Allegation
+from cases.selectors import can_see_identity
+from cases.selectors import report_detail as case_report_detail
+from cases.services import identity_reveal
+from core.errors import DomainError
+
+from . import permissions, selectors, services, workflow
+from .choices import REVIEW_OFFICES, Aggravation, MeasureStatus, Status
+from .forms import (
+    BatchBuildForm,
+    BatchExecuteForm,
+    ExecuteForm,
+    FalseCaseForm,
+    FeedbackForm,
+    FollowUpForm,
+    MeasureForm,
+    ReasonForm,
+    RecommendationFilterForm,
+    RecommendationForm,
+    ReturnVisitForm,
+    ReviewForm,
+)
+from .presentation import STATUS_BADGES, timeline_rows
+from .services.false_accusations import may_decide, may_open, may_propose
+
+LIST_LIMIT = 200
+
+
+def _cleaned(form_class, request, **kwargs) -> dict:
+    form = form_class(request.POST, **kwargs)
+    if not form.is_valid():
+        errors = "; ".join(
+            f"{form.fields[f].label if f in form.fields else ''} {e}".strip()
+            for f, errs in form.errors.items()
+            for e in errs
+        )
+        raise DomainError(errors or _("Please check the form."), code="invalid")
+    return form.cleaned_data
+
+
+def _city_supervisor_cities(user):
+    return [
+        c for c in jurisdiction.commissions_with_role(user, Role.SUPERVISOR) if c.level == CommissionLevel.MUNICIPAL
+    ]
+
+
+# Recommendations
+
+
+@login_required
+def recommendation_list(request):
+    form = RecommendationFilterForm(request.GET or None)
+    recommendations = selectors.recommendation_list(request.user).order_by("-id")
+    if form.is_valid() and form.cleaned_data.get("status"):
+        recommendations = recommendations.filter(status=form.cleaned_data["status"])
+    context = {
+        "form": form,
+        "recommendations": recommendations[:LIST_LIMIT],
+        "ready": selectors.ready_reports(request.user)[:20],
+        "badges": STATUS_BADGES,
+    }
+    return render(request, "clarification/recommendation_list.html", context)
+
+
+@login_required
+def recommendation_create(request):
+    report_id = request.GET.get("report") or request.POST.get("report")
+    if not report_id:
+        return render(
+            request, "clarification/recommendation_pick.html", {"ready": selectors.ready_reports(request.user)[:100]}
+        )
+    report = case_report_detail(request.user, report_id)
+    if not selectors.ready_reports(request.user).filter(pk=report.pk).exists():
+        messages.error(
+            request, _("This report has no allegation found untrue that you may recommend for clarification.")
+        )
+        return redirect("clarification:create")
+    subjects = selectors.draftable_subjects(report)
+    eligible = [a for s in subjects if not s["taken"] for a in s["eligible"]]
+    open_subjects = [s["subject"] for s in subjects if s["eligible"] and not s["taken"]]
+    form = RecommendationForm(
+        request.POST or None,
+        subjects=open_subjects,
+        allegations=eligible,
+        initial={
+            "subject": open_subjects[0].pk if len(open_subjects) == 1 else None,
+            "allegations": [a.pk for a in eligible] if len(open_subjects) == 1 else [],
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        subject = next(s for s in open_subjects if s.pk == data["subject"])
+        try:
+            recommendation = services.recommendation_draft(
+                actor=request.user,
+                report=report,
+                subject=subject,
+                allegations=Allegation.objects.filter(pk__in=data["allegations"]),
+                method=data["method"],
+                audience=data["audience"],
+                statement_text=data["statement"],
+                subject_wishes=data["subject_wishes"],
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Recommendation drafted."))
+            return redirect("clarification:detail", recommendation.pk)
+    context = {"report": report, "subjects": subjects, "form": form}
+    return render(request, "clarification/recommendation_form.html", context)
+
+
+@login_required
+def recommendation_edit(request, pk):
+    recommendation = selectors.recommendation_detail(request.user, pk)
+    eligible = [
+        a
+        for s in selectors.draftable_subjects(recommendation.report)
+        if s["subject"].pk == recommendation.subject_id
+        for a in s["eligible"]
+    ]
+    initial = {
+        "allegations": [item.allegation_id for item in recommendation.items.all()],
+        "method": recommendation.method,
+        "audience": recommendation.audience,
+        "statement": recommendation.statement,
+        "subject_wishes": recommendation.subject_wishes,
+    }
+    form = RecommendationForm(request.POST or None, allegations=eligible, editing=True, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.recommendation_update(
+                actor=request.user,
+                recommendation=recommendation,
+                allegations=Allegation.objects.filter(pk__in=data["allegations"]),
+                method=data["method"],
+                audience=data["audience"],
+                statement_text=data["statement"],
+                subject_wishes=data["subject_wishes"],
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Draft saved."))
+            return redirect("clarification:detail", recommendation.pk)
+    context = {"report": recommendation.report, "recommendation": recommendation, "form": form}
+    return render(request, "clarification/recommendation_form.html", context)
+
+
+@login_required
+def recommendation_detail(request, pk):
+    recommendation = selectors.recommendation_detail(request.user, pk)
+    user = request.user
+    allowed = workflow.allowed_transitions(user, recommendation)
+    opinions = services.review_state(recommendation)
+    my_offices = (
+        permissions.review_offices_of(user, recommendation) if recommendation.status == Status.IN_REVIEW else []
+    )
+    history = [o for o in recommendation.opinions.all() if o.round != recommendation.round]
+    review_form = ReviewForm(initial={"office": my_offices[0] if my_offices else None})
+    review_form.fields["office"].choices = [(k.value, k.label) for k in REVIEW_OFFICES if k in my_offices]
+    context = {
+        "r": recommendation,
+        "badge": STATUS_BADGES.get(recommendation.status, ""),
+        "allowed": allowed,
+        "transitions": workflow.TRANSITIONS,
+        "opinion_rows": [{"office": k, "label": k.label, "opinion": opinions[k]} for k in REVIEW_OFFICES],
+        "all_agree": all(o is not None and o.opinion == "agree" for o in opinions.values()),
+        "history": history,
+        "my_offices": my_offices,
+        "review_form": review_form,
+        "warnings": services.statement_warnings(recommendation)
+        if recommendation.status in (Status.DRAFT, Status.IN_REVIEW, Status.PENDING_APPROVAL)
+        else [],
+        "reason_form": ReasonForm(),
+        "execute_form": ExecuteForm(
+            initial={"method_used": recommendation.method, "audience_reached": recommendation.audience}
+        ),
+        "visit_form": ReturnVisitForm(),
+        "feedback_form": FeedbackForm(),
+        "can_feedback": recommendation.status in (Status.EXECUTED, Status.COMPLETED)
+        and not recommendation.reporter_feedback_id
+        and permissions.may_give_feedback(user, recommendation),
+        "visit": getattr(recommendation, "return_visit", None),
+        "events": timeline_rows(timeline(recommendation)),
+        "today": timezone.localdate(),
+    }
+    return render(request, "clarification/recommendation_detail.html", context)
+
+
+def _reason(request) -> str:
+    return _cleaned(ReasonForm, request)["reason"]
+
+
+def _do_submit_review(request, r):
+    services.recommendation_submit_review(actor=request.user, recommendation=r)
+    return _("Sent to the centralised review.")
+
+
+def _do_review(request, r):
+    data = _cleaned(ReviewForm, request)
+    services.review_record(
+        actor=request.user, recommendation=r, office=data["office"], opinion=data["opinion"], reasons=data["reasons"]
+    )
+    return _("Opinion recorded.")
+
+
+def _do_withdraw(request, r):
+    services.recommendation_withdraw(actor=request.user, recommendation=r, reason=_reason(request))
+    return _("Taken back for revision.")
+
+
+def _do_submit(request, r):
+    services.recommendation_submit(actor=request.user, recommendation=r)
+    return _("Submitted for approval.")
+
+
+def _do_approve(request, r):
+    services.recommendation_approve(actor=request.user, recommendation=r, reason=_reason(request))
+    return _("Approved.")
+
+
+def _do_return(request, r):
+    services.recommendation_return(actor=request.user, recommendation=r, reason=_reason(request))
+    return _("Returned for revision.")
+
+
+def _do_reject(request, r):
+    services.recommendation_reject(actor=request.user, recommendation=r, reason=_reason(request))
+    return _("Rejected.")
+
+
+def _do_reopen(request, r):
+    services.recommendation_reopen(actor=request.user, recommendation=r, reason=_reason(request))
+    return _("Back in draft; it needs a new review and approval.")
+
+
+def _do_execute(request, r):
+    data = _cleaned(ExecuteForm, request)
+    services.clarification_execute(
+        actor=request.user,
+        recommendation=r,
+        executed_on=data["executed_on"],
+        place=data["place"],
+        participants=data["participants"],
+        method_used=data["method_used"],
+        audience_reached=data["audience_reached"],
+        visit_due_on=data["visit_due_on"],
+    )
+    return _("Execution recorded; the return visit is scheduled.")
+
+
+def _do_return_visit(request, r):
+    data = _cleaned(ReturnVisitForm, request)
+    services.return_visit_record(
+        actor=request.user, recommendation=r, visited_on=data["visited_on"], notes=data["notes"]
+    )
+    return _("Return visit recorded.")
+
+
+def _do_feedback(request, r):
+    data = _cleaned(FeedbackForm, request)
+    services.clarification_feedback(
+        actor=request.user, recommendation=r, text=data["text"], method=data["method"], given_on=data["given_on"]
+    )
+    return _("Feedback to the reporter recorded.")
+
+
+ACTIONS = {
+    "submit_review": _do_submit_review,
+    "review": _do_review,
+    "withdraw": _do_withdraw,
+    "submit": _do_submit,
+    "approve": _do_approve,
+    "return": _do_return,
+    "reject": _do_reject,
+    "reopen": _do_reopen,
+    "execute": _do_execute,
+    "return_visit": _do_return_visit,
+    "feedback": _do_feedback,
+}
+
+
+@login_required
+def recommendation_action(request, pk, action):
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    recommendation = selectors.recommendation_detail(request.user, pk)
+    handler = ACTIONS.get(action)
+    if handler is None:
+        raise Http404
+    try:
+        message = handler(request, recommendation)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, message)
+    return redirect("clarification:detail", pk)
+
+
+@login_required
+def approvals(request):
+    context = {
+        "approvals": selectors.approvals_waiting_for(request.user),
+        "reviews": selectors.reviews_waiting_for(request.user),
+        "drafts": selectors.drafts_of(request.user),
+        "measures": selectors.measures_waiting_for(request.user),
+        "badges": STATUS_BADGES,
+    }
+    return render(request, "clarification/approvals.html", context)
+
+
+@login_required
+def return_visits(request):
+    visits = selectors.return_visits_visible_to(request.user).order_by("visited_on", "due_on")[:LIST_LIMIT]
+    return render(request, "clarification/return_visits.html", {"visits": visits, "today": timezone.localdate()})
+
+
+# Joint batches
+
+
+@login_required
+def batch_list(request):
+    cities = _city_supervisor_cities(request.user)
+    form = BatchBuildForm(request.POST or None, cities=cities)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                batch = services.batch_build(
+                    city=form.cleaned_data["city"], month=form.cleaned_data["month"], actor=request.user
+                )
+            except DomainError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(request, _("Batch built: %(count)s clarifications.") % {"count": batch.items.count()})
+                return redirect("clarification:batch-detail", batch.pk)
+        else:
+            messages.error(request, _("Please check the form."))
+    batches = selectors.batches_visible_to(request.user).order_by("-month", "city__path")[:LIST_LIMIT]
+    return render(
+        request, "clarification/batch_list.html", {"batches": batches, "form": form, "can_build": bool(cities)}
+    )
+
+
+def _batch_context(request, pk):
+    batch = selectors.batch_detail(request.user, pk)
+    items = list(selectors.batch_items(batch))
+    return batch, {"batch": batch, "summary": selectors.batch_summary(batch, items)}
+
+
+@login_required
+def batch_detail(request, pk):
+    batch, context = _batch_context(request, pk)
+    is_city_supervisor = jurisdiction.has_role(request.user, batch.city_id, Role.SUPERVISOR)
+    context.update(
+        {
+            "can_execute": is_city_supervisor and batch.status == "built" and context["summary"]["total"] > 0,
+            "can_rebuild": is_city_supervisor and batch.status == "built",
+            "execute_form": BatchExecuteForm(),
+            "events": timeline_rows(timeline(batch)),
+        }
+    )
+    return render(request, "clarification/batch_detail.html", context)
+
+
+@login_required
+@require_POST
+def batch_action(request, pk, action):
+    batch = selectors.batch_detail(request.user, pk)
+    try:
+        if action == "rebuild":
+            batch = services.batch_build(city=batch.city, month=batch.month, actor=request.user)
+            messages.success(request, _("Batch rebuilt: %(count)s clarifications.") % {"count": batch.items.count()})
+        elif action == "execute":
+            data = _cleaned(BatchExecuteForm, request)
+            services.batch_execute(actor=request.user, batch=batch, **data)
+            messages.success(request, _("Every clarification of the batch is recorded as executed."))
+        else:
+            raise Http404
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("clarification:batch-detail", pk)
+
+
+@login_required
+def batch_print(request, pk):
+    batch, context = _batch_context(request, pk)
+    services.batch_export_record(actor=request.user, batch=batch, fmt="html")
+    context["printed_at"] = timezone.localtime()
+    return render(request, "clarification/batch_print.html", context)
+
+
+@login_required
+def batch_xlsx(request, pk):
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    batch, context = _batch_context(request, pk)
+    services.batch_export_record(actor=request.user, batch=batch, fmt="xlsx")
+    book = Workbook()
+    sheet = book.active
+    sheet.title = batch.month.strftime("%Y-%m")
+    sheet.append([_("Joint clarification roster"), str(batch.city), batch.month.strftime("%Y-%m")])
+    sheet.append(
+        [
+            _("Commission"),
+            _("Method"),
+            _("Reference"),
+            _("Subject"),
+            _("Kind"),
+            _("Unit and position"),
+            _("Allegations to clarify"),
+            _("Audience scope"),
+            _("Status"),
+        ]
+    )
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+    for group in context["summary"]["groups"]:
+        for item in group["items"]:
+            r = item.recommendation
+            sheet.append(
+                [
+                    str(group["county"]),
+                    str(group["method"]),
+                    r.reference,
+                    r.subject.name,
+                    r.subject.get_kind_display(),
+                    f"{r.subject.unit}{r.subject.position}",
+                    "；".join(i.allegation.text for i in r.items.all()),
+                    r.get_audience_display(),
+                    r.get_status_display(),
+                ]
+            )
+    summary = context["summary"]
+    sheet.append([])
+    sheet.append(
+        [_("People"), summary["people"], _("Organisations"), summary["organisations"], _("Total"), summary["total"]]
+    )
+    for column, width in zip("ABCDEFGHI", (18, 14, 12, 12, 8, 28, 50, 14, 10), strict=True):
+        sheet.column_dimensions[column].width = width
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="joint-clarification-{batch.city.abbr}-{batch.month:%Y-%m}.xlsx"'
+    )
+    return response
+
+
+# False accusations
+
+
+def _accuser_display(user, case) -> str:
+    if case.accuser is None:
+        return _("Unknown")
+    if can_see_identity(user, case.report):
+        # Through the cases service, so that every reveal is in the audit trail.
+        return identity_reveal(actor=user, report=case.report)["name"] or case.accuser.pseudonym
+    return case.accuser.pseudonym
+
+
+@login_required
+def false_case_list(request):
+    cases = selectors.false_cases_visible_to(request.user).order_by("-id")[:LIST_LIMIT]
+    flagged = [a for a in selectors.suspected_false_allegations(request.user)[:50] if may_open(request.user, a)]
+    return render(request, "clarification/false_case_list.html", {"cases": cases, "flagged": flagged})
+
+
+@login_required
+def false_case_create(request):
+    allegation = (
+        selectors.suspected_false_allegations(request.user)
+        .filter(pk=request.GET.get("allegation") or request.POST.get("allegation") or 0)
+        .first()
+    )
+    if allegation is None:
+        raise Http404
+    form = FalseCaseForm(request.POST or None, initial={"accuser_known": not allegation.report.reporter.is_anonymous})
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.false_case_open(actor=request.user, allegation=allegation, **form.cleaned_data)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("False-accusation case opened."))
+            return redirect("clarification:false-case-detail", case.pk)
+    return render(request, "clarification/false_case_form.html", {"allegation": allegation, "form": form})
+
+
+@login_required
+def false_case_detail(request, pk):
+    case = selectors.false_case_detail(request.user, pk)
+    user = request.user
+    linked = None
+    if case.recommendation_id:
+        linked = selectors.recommendations_visible_to(user).filter(pk=case.recommendation_id).first()
+    context = {
+        "case": case,
+        "accuser": _accuser_display(user, case),
+        "aggravations": [Aggravation(a).label for a in case.aggravations if a in Aggravation.values],
+        "linked": linked,
+        "can_propose": case.status == "open" and may_propose(user, case),
+        "can_decide": may_decide(user, case),
+        "measure_form": MeasureForm(),
+        "follow_up_form": FollowUpForm(),
+        "reason_form": ReasonForm(),
+        "proposed": MeasureStatus.PROPOSED,
+        "events": timeline_rows(timeline(case)),
+    }
+    return render(request, "clarification/false_case_detail.html", context)
+
+
+@login_required
+@require_POST
+def false_case_action(request, pk, action):
+    case = selectors.false_case_detail(request.user, pk)
+    try:
+        if action == "measure":
+            services.measure_propose(actor=request.user, case=case, **_cleaned(MeasureForm, request))
+            messages.success(request, _("Measure proposed; it awaits a supervisor's approval."))
+        elif action in ("approve", "reject", "follow-up"):
+            measure = case.measures.filter(pk=request.POST.get("measure") or 0).first()
+            if measure is None:
+                raise Http404
+            if action == "follow-up":
+                services.measure_follow_up(actor=request.user, measure=measure, **_cleaned(FollowUpForm, request))
+                messages.success(request, _("Follow-up recorded."))
+            else:
+                services.measure_decide(
+                    actor=request.user, measure=measure, approve=action == "approve", reason=_reason(request)
+                )
+                messages.success(request, _("Decision recorded."))
+        elif action == "close":
+            services.false_case_close(actor=request.user, case=case, reason=_reason(request))
+            messages.success(request, _("Case closed."))
+        else:
+            raise Http404
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect(reverse("clarification:false-case-detail", args=[pk]))

@@ -1,0 +1,33 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class JobStatus(models.TextChoices):
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class JobRun(models.Model):
+    """One row per (job, period): a missed period is caught up, and a repeated run finds it done."""
+
+    job = models.CharField(_("job"), max_length=60)
+    period = models.DateField(_("period"), help_text=_("The first day of the period the run covers."))
+    status = models.CharField(_("status"), max_length=10, choices=JobStatus.choices)
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    detail = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["job", "-period"]
+        verbose_name = _("job run")
+        verbose_name_plural = _("job runs")
+        constraints = [
+            models.UniqueConstraint(fields=["job", "period"], name="jobrun_unique_job_period"),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["running", "done", "failed"]), name="jobrun_status_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job} {self.period:%Y-%m} {self.status}"
