@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
-SIZE ?= 2000
+SIZE ?= 20000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/dic
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
@@ -58,6 +58,10 @@ backup:
 
 restore:
 	bin/restore $(SRC)
+
+bench: install services
+	@command -v wrk >/dev/null || bin/ensure-system-package wrk
+	$(BIN)/python bench/run_all.py --size $(SIZE)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 var staticfiles

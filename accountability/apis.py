@@ -22,8 +22,8 @@ from .models import AccountabilityCase, Complaint, Decision, ExemptionEntry, Tar
 
 
 class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    code = serializers.CharField()
+    detail = serializers.CharField(required=False)
+    code = serializers.CharField(required=False)
 
 
 REFUSED = OpenApiResponse(ErrorSerializer, description="Refused by the service or invalid input; nothing written.")

@@ -1,6 +1,7 @@
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, viewsets
+from rest_framework import serializers
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from core.api import ScopedReadOnlyViewSet
 
@@ -20,7 +21,7 @@ class CommissionSerializer(serializers.ModelSerializer):
 class MembershipSerializer(serializers.ModelSerializer):
     commission = CommissionSerializer(read_only=True)
     role_display = serializers.CharField(source="get_role_display", read_only=True)
-    office = serializers.CharField(source="office.get_kind_display", default=None, read_only=True)
+    office = serializers.CharField(source="office.get_kind_display", default=None, read_only=True, allow_null=True)
 
     class Meta:
         model = Membership
@@ -44,11 +45,11 @@ class CommissionViewSet(ScopedReadOnlyViewSet):
         return commissions_visible_to(user)
 
 
-class MeViewSet(viewsets.ViewSet):
+class MeView(APIView):
     """The caller, with their roles."""
 
     @extend_schema(responses=MeSerializer)
-    def list(self, request):
+    def get(self, request):
         user = request.user
         data = {
             "id": user.pk,
@@ -61,5 +62,4 @@ class MeViewSet(viewsets.ViewSet):
 
 ROUTES = [
     ("commissions", CommissionViewSet, "commission"),
-    ("me", MeViewSet, "me"),
 ]

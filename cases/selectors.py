@@ -55,11 +55,17 @@ def allegations_visible_to(user) -> QuerySet[Allegation]:
 
 
 def linked_reports(user, report: Report) -> QuerySet[Report]:
-    earlier = report.links.values("earlier_id")
-    later = report.later_links.values("report_id")
     from django.db.models import Q
 
-    return reports_visible_to(user).filter(Q(pk__in=earlier) | Q(pk__in=later)).select_related("commission")
+    from .models import ReportLink
+
+    # The linked ids first (one indexed query): an OR of two subqueries on the report table made PostgreSQL
+    # filter every report of the reach, 1.3 s at 1,000,000 reports (bench/results).
+    pairs = ReportLink.objects.filter(Q(report=report) | Q(earlier=report)).values_list("report_id", "earlier_id")
+    ids = {pk for pair in pairs for pk in pair} - {report.pk}
+    if not ids:
+        return Report.objects.none()
+    return reports_visible_to(user).filter(pk__in=ids).select_related("commission")
 
 
 def is_assigned(user, report: Report) -> bool:

@@ -111,8 +111,10 @@ class MaskedReporterSerializer(serializers.Serializer):
 
 @extend_schema_serializer(component_name="CasesError")
 class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField(help_text=_("Why the request was refused."))
-    code = serializers.CharField(help_text=_("A stable code for the refusal, e.g. wrong_state or forbidden."))
+    detail = serializers.CharField(required=False, help_text=_("Why the request was refused."))
+    code = serializers.CharField(
+        required=False, help_text=_("A stable code for the refusal, e.g. wrong_state or forbidden.")
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -123,6 +125,8 @@ class SubjectSerializer(serializers.ModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     rank_display = serializers.CharField(source="get_rank_display", read_only=True)
     label = serializers.CharField(source="__str__", read_only=True)
+    rank = serializers.ChoiceField(choices=Rank.choices, allow_blank=True, read_only=True)
+    organisation_kind = serializers.ChoiceField(choices=OrganisationKind.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Subject
@@ -145,6 +149,7 @@ class SubjectSerializer(serializers.ModelSerializer):
 
 class SubjectAllegationSerializer(serializers.ModelSerializer):
     category_display = serializers.CharField(source="get_category_display", read_only=True)
+    finding = serializers.ChoiceField(choices=Finding.choices, allow_blank=True, read_only=True)
     finding_display = serializers.CharField(source="get_finding_display", read_only=True)
 
     class Meta:
@@ -239,6 +244,8 @@ class AllegationSerializer(serializers.ModelSerializer):
     category_display = serializers.CharField(source="get_category_display", read_only=True)
     finding_display = serializers.CharField(source="get_finding_display", read_only=True)
     false_grounds_display = serializers.CharField(source="get_false_grounds_display", read_only=True)
+    finding = serializers.ChoiceField(choices=Finding.choices, allow_blank=True, read_only=True)
+    false_grounds = serializers.ChoiceField(choices=FalseGround.choices, allow_blank=True, read_only=True)
     finding_by = UserRefSerializer(read_only=True, allow_null=True)
 
     class Meta:

@@ -156,7 +156,7 @@ class RecommendationViewSet(InputMixin, ScopedReadOnlyViewSet):
         return self._simple(services.clarification_feedback, ClarificationFeedbackSerializer)
 
     @extend_schema(request=None, responses=RecommendationSerializer(many=True))
-    @action(detail=False, methods=["get"], url_path="waiting-for-me")
+    @action(detail=False, methods=["get"], url_path="waiting-for-me", pagination_class=None)
     def waiting_for_me(self, request):
         items = list(selectors.approvals_waiting_for(request.user)) + list(selectors.reviews_waiting_for(request.user))
         return Response(RecommendationSerializer(items, many=True, context=self.get_serializer_context()).data)

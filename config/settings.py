@@ -276,6 +276,7 @@ ACCOUNTABILITY_COMPLAINT_WINDOW_MONTHS = int(os.environ.get("ACCOUNTABILITY_COMP
 ACCOUNTABILITY_FOLLOWUP_AFTER_DAYS = 90
 # --- end accountability ---------------------------------------------------------------------------
 
+
 # --- API schema enum names ----------------------------------------------------------------------------
 # Several models share field names ("kind", "status") with different choices: name every choice set in
 # the schema after its app and class (read from the source, so settings import no app code).
@@ -309,3 +310,29 @@ RATELIMIT_CLIENT_IP_HEADER = os.environ.get("RATELIMIT_CLIENT_IP_HEADER", "")
 # A direct (streamed) export of more rows than this is refused; the user starts a background export instead.
 STATS_MAX_SYNC_EXPORT_ROWS = int(os.environ.get("STATS_MAX_SYNC_EXPORT_ROWS", "50000"))
 # --- end statistics --------------------------------------------------------------------------------
+
+# --- scale-out (issue 7, docs/scaling.md) -------------------------------------------------------------
+# A read replica for statistics and exports: set DATABASE_REPLICA_URL and config/db_router.py sends the
+# statistics app's reads (and reads inside db_router.replica_reads()) there; everything else stays on default.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"],
+        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"]
+# Behind PgBouncer in transaction pooling mode: DB_CONN_MAX_AGE=0 and PGBOUNCER_TRANSACTION_POOLING=1
+# (server-side cursors do not survive a pooled transaction).
+if env_bool("PGBOUNCER_TRANSACTION_POOLING", False):
+    for _alias in DATABASES.values():
+        _alias["DISABLE_SERVER_SIDE_CURSORS"] = True
+# Separate Celery queues, so a long export or a monthly batch never delays short tasks: run workers with
+# `celery -A config worker -Q celery` and `-Q exports` and `-Q batch` (on one host or several).
+CELERY_TASK_ROUTES = {
+    "stats.tasks.*export*": {"queue": "exports"},
+    "stats.tasks.*snapshot*": {"queue": "batch"},
+    "clarification.tasks.*": {"queue": "batch"},
+    "accountability.tasks.*": {"queue": "batch"},
+}
+# --- end scale-out --------------------------------------------------------------------------------------

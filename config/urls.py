@@ -5,6 +5,7 @@ from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.authtoken.views import obtain_auth_token
 
+from accounts.apis import MeView
 from core import two_factor
 from core import views as core_views
 
@@ -32,6 +33,7 @@ urlpatterns = [
     path("account/two-factor/", two_factor.two_factor, name="two-factor"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
+    path("api/me/", MeView.as_view(), name="api-me"),
     path("api/", include(router.urls)),
     path("api/auth/token/", obtain_auth_token, name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

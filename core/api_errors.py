@@ -6,7 +6,6 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import DomainError
 
-
 # Refusals because of who the caller is (their role or authority) rather than what they sent.
 FORBIDDEN_CODES = frozenset({"forbidden", "no_authority", "wrong_authority"})
 

@@ -31,3 +31,30 @@ class JobRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job} {self.period:%Y-%m} {self.status}"
+
+
+class OutboxMessage(models.Model):
+    """A background job recorded in the same transaction as the change that asked for it.
+
+    The broker (Redis) may be down when a request commits; the job is not lost: it stays here until
+    core.outbox.drain() hands it to Celery (right after commit, at worker start, and every minute).
+    """
+
+    task = models.CharField(_("task"), max_length=150)
+    args = models.JSONField(default=list, blank=True)
+    kwargs = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True, db_index=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("queued job")
+        verbose_name_plural = _("queued jobs")
+        indexes = [
+            models.Index(fields=["id"], condition=models.Q(sent_at__isnull=True), name="outbox_pending_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task} #{self.pk}"

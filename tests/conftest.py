@@ -87,3 +87,29 @@ def browser_login(page, live_server, username: str) -> None:
     page.fill("#id_password", settings.DEMO_PASSWORD)
     page.click("form.form button[type=submit]")
     page.wait_for_url(f"{live_server.url}/")
+
+
+# Rows that data migrations put in the database (beat schedules, the exemption catalogue). A transactional
+# test (live server, real worker) empties every table when it ends; put them back for the tests after it.
+MIGRATION_DATA = [
+    ("accountability.migrations.0002_yunnan_catalogue", "load"),
+    ("clarification.migrations.0002_monthly_batch_schedule", "create_schedule"),
+    ("stats.migrations.0002_monthly_snapshot_schedule", "create_schedule"),
+    ("core.migrations.0003_outbox_schedule", "create"),
+]
+
+
+@pytest.fixture(autouse=True)
+def _restore_migration_data(request, django_db_blocker):
+    yield
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
+    if not (transactional or {"transactional_db", "live_server"} & set(request.fixturenames)):
+        return
+    from importlib import import_module
+
+    from django.apps import apps
+
+    with django_db_blocker.unblock():
+        for module, function in MIGRATION_DATA:
+            getattr(import_module(module), function)(apps, None)

@@ -42,7 +42,7 @@ def test_database_refuses_update_and_delete(trail):
 
 
 def test_verify_audit_finds_an_edited_row(trail):
-    _behind_the_back("UPDATE audit_auditevent SET data = '{\"reference\": \"X\"}' WHERE id = %s", [trail[1].pk])
+    _behind_the_back('UPDATE audit_auditevent SET data = \'{"reference": "X"}\' WHERE id = %s', [trail[1].pk])
     intact, event, problem = verify_chain()
     assert not intact and event.pk == trail[1].pk and "changed" in problem
     with pytest.raises(CommandError, match=str(trail[1].pk)):

@@ -116,7 +116,9 @@ def test_entry_form_registers_with_two_allegations_once(client, tree, zhanyi_int
 def test_entry_form_refuses_a_future_date_and_writes_nothing(client, tree, zhanyi_intake):
     client.force_login(zhanyi_intake)
     tomorrow = (timezone.localdate() + timezone.timedelta(days=1)).isoformat()
-    response = client.post(reverse("cases:report-create"), _entry_post(tree["zhanyi"], uuid.uuid4(), received_on=tomorrow))
+    response = client.post(
+        reverse("cases:report-create"), _entry_post(tree["zhanyi"], uuid.uuid4(), received_on=tomorrow)
+    )
     assert response.status_code == 200
     assert Report.objects.count() == 0
     assert "不能晚于今天" in response.content.decode() or "future" in response.content.decode()

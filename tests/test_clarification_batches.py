@@ -1,9 +1,5 @@
 import datetime
-import os
-import signal
-import subprocess
 import threading
-import time
 
 import pytest
 from django.core.management import call_command
@@ -201,69 +197,24 @@ def test_concurrent_monthly_jobs_run_the_month_once(tree, zhanyi_supervisor, zha
 
 @pytest.mark.django_db(transaction=True)
 def test_real_celery_worker_runs_the_monthly_task(tree, zhanyi_supervisor, zhanyi_investigator, qujing_supervisor):
-    from django.conf import settings
-
     from clarification.tasks import build_monthly_batches
-    from config.celery import app
+
+    from .faults import RedisServer, celery_on, start_worker, stop_worker
 
     approved_recommendations(tree, None, zhanyi_supervisor, zhanyi_investigator, qujing_supervisor)
-    redis_url = "redis://127.0.0.1:6379/13"
-    db = connection.settings_dict
-    database_url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
-        "CELERY_BROKER_URL": redis_url,
-        "CELERY_RESULT_BACKEND": redis_url,
-        "CELERY_TASK_ALWAYS_EAGER": "0",
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DB_CONN_MAX_AGE": "0",
-    }
-    saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url", "result_backend")}
-    app.conf.update(task_always_eager=False, broker_url=redis_url, result_backend=redis_url)
+    redis = RedisServer().start()  # a broker of its own: no stale messages from other runs
     worker = None
     try:
-        with app.connection_for_write() as conn:
-            conn.default_channel.queue_purge("celery")
-        worker = subprocess.Popen(
-            [
-                str(settings.BASE_DIR / ".venv/bin/celery"),
-                "-A",
-                "config",
-                "worker",
-                "-P",
-                "solo",
-                "-Q",
-                "celery",
-                "--without-heartbeat",
-                "--without-gossip",
-                "--without-mingle",
-                "-l",
-                "WARNING",
-            ],
-            cwd=settings.BASE_DIR,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            start_new_session=True,
-        )
-        result = build_monthly_batches.apply_async()
-        output = result.get(timeout=90)
-        assert output[0]["batches"]["530300"] == 2
-        batch = JointBatch.objects.get(city=tree["qujing"])
-        assert batch.items.count() == 2
-        assert JobRun.objects.filter(status="done").count() == 1
-        # Delivered again (a redelivery after a lost worker): nothing more is built.
-        assert build_monthly_batches.apply_async().get(timeout=60) == []
-        assert BatchItem.objects.count() == 2
+        with celery_on(redis.url):
+            worker = start_worker(redis.url)
+            output = build_monthly_batches.apply_async().get(timeout=90)
+            assert output[0]["batches"]["530300"] == 2
+            batch = JointBatch.objects.get(city=tree["qujing"])
+            assert batch.items.count() == 2
+            assert JobRun.objects.filter(status="done").count() == 1
+            # Delivered again (a redelivery after a lost worker): nothing more is built.
+            assert build_monthly_batches.apply_async().get(timeout=60) == []
+            assert BatchItem.objects.count() == 2
     finally:
-        if worker is not None:
-            os.killpg(worker.pid, signal.SIGTERM)
-            try:
-                worker.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(worker.pid, signal.SIGKILL)
-                worker.wait(timeout=10)
-        app.conf.update(**saved)
-        time.sleep(0.1)
+        stop_worker(worker)
+        redis.stop()

@@ -37,6 +37,11 @@ PUBLIC = {
 }
 # Routes for any signed-in user that hold no object of a commission.
 STAFF_WITHOUT_OBJECTS = {
+    "api-me",
+    "stats:index",
+    "stats:exports",
+    "stats:export-start",
+    "stats:list-export",
     "home",
     "two-factor",
     "api-docs",
@@ -68,10 +73,28 @@ class World:
         return self.objects[key]
 
 
-@pytest.fixture
-def world(db):
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """The demo data, built once for the module and removed after it (as a transactional test would)."""
+    with django_db_blocker.unblock():
+        built = _build_world()
+    yield built
+    with django_db_blocker.unblock():
+        from importlib import import_module
+
+        from django.apps import apps
+
+        from .conftest import MIGRATION_DATA
+
+        call_command("flush", interactive=False, verbosity=0)
+        for module, function in MIGRATION_DATA:
+            getattr(import_module(module), function)(apps, None)
+
+
+def _build_world():
     from accountability.models import AccountabilityCase, Complaint, Decision, Target
     from clarification.models import FalseAccusationCase, JointBatch, Recommendation
+    from stats.services import export_job_start
 
     call_command("seed_demo")
     report = Report.objects.filter(commission__path__startswith=QUJING_PATH).exclude(status="closed").first()
@@ -93,10 +116,21 @@ def world(db):
         "target": Target.objects.filter(case__commission__path__startswith=QUJING_PATH).first(),
         "decision": Decision.objects.filter(case__commission__path__startswith=QUJING_PATH).first(),
         "complaint": Complaint.objects.filter(case__commission__path__startswith=QUJING_PATH).first(),
+        "export_job": export_job_start(actor=User.objects.get(username=INSIDER), kind="reports", fmt="csv", params={}),
     }
     missing = [key for key, value in w.objects.items() if value is None]
     assert not missing, f"the demo data lacks {missing}"
     return w
+
+
+# Arguments of staff routes that name no object (an export of the user's own list, say).
+ROUTE_KWARGS = {"stats:list-export": {"kind": "reports", "fmt": "csv"}}
+
+
+def staff_url(name):
+    from django.urls import reverse
+
+    return reverse(name, kwargs=ROUTE_KWARGS.get(name))
 
 
 # URL name -> (object key for <pk>, extra kwargs, whether the view only answers POST)
@@ -119,9 +153,20 @@ OBJECT_ROUTES = {
     "accountability:case-step": ("accountability_case", {"step": "start-investigation"}, False),
     "accountability:case-step-on": ("accountability_case", {"step": "four-musts", "obj_id": "target"}, False),
     "accountability:subject-history": ("subject", {}, False),
+    "stats:dashboard": ("commission", {}, False),
+    "stats:items": ("commission", {}, False),
+    "stats:statistics-export": ("commission", {"fmt": "csv"}, False),
+    "stats:export-job": ("export_job", {}, False),
+    "stats:export-download": ("export_job", {}, False),
 }
 # Object routes that should not answer 200 to the insider on GET (they render a form only in some states).
-INSIDER_MAY_REFUSE = {"clarification:edit", "accountability:case-step", "accountability:case-step-on"}
+INSIDER_MAY_REFUSE = {
+    "clarification:edit",
+    "accountability:case-step",
+    "accountability:case-step-on",
+    "stats:items",  # answers only with a figure's key
+    "stats:export-download",  # redirects to the job page until the file is ready
+}
 
 
 def page_routes():
@@ -163,11 +208,10 @@ def test_every_page_route_is_classified():
 
 
 def test_anonymous_is_sent_to_login_on_every_staff_page(client, world):
-    from django.urls import reverse
 
     failures = []
-    for name in sorted(STAFF_WITHOUT_OBJECTS - {"api-root", "api-docs"}):
-        response = client.get(reverse(name))
+    for name in sorted(STAFF_WITHOUT_OBJECTS - {"api-root", "api-docs", "api-me"}):
+        response = client.get(staff_url(name))
         if response.status_code != 302 or "/login/" not in response["Location"]:
             failures.append((name, response.status_code))
     for name in OBJECT_ROUTES:
@@ -203,13 +247,12 @@ def test_insider_reads_every_object_page(client, world):
 
 
 def test_staff_pages_answer_every_role_without_errors(client, world):
-    from django.urls import reverse
 
     for username in ["zhanyi-intake", "zhanyi-investigator", "zhanyi-reviewer", INSIDER, "qujing-admin"]:
         login(client, username)
         for name in sorted(STAFF_WITHOUT_OBJECTS - {"api-root"}):
-            response = client.get(reverse(name))
-            assert response.status_code in (200, 302, 403, 404), (username, name, response.status_code)
+            response = client.get(staff_url(name))
+            assert response.status_code in (200, 302, 403, 404, 405), (username, name, response.status_code)
 
 
 # --- API ---------------------------------------------------------------------------------------------
@@ -227,6 +270,8 @@ API_OBJECTS = {
     "/api/accountability/cases/": ("accountability_case", INSIDER),
     "/api/accountability/decisions/": ("decision", INSIDER),
     "/api/accountability/complaints/": ("complaint", INSIDER),
+    "/api/stats/commissions/": ("commission", INSIDER),
+    "/api/stats/exports/": ("export_job", INSIDER),
 }
 # Province-wide reference data every commission of the province reads (not case work).
 API_SHARED = {"/api/accountability/catalogue/"}

@@ -1,0 +1,146 @@
+"""How the items behind a figure are listed: a title linking to the item's own page, its commission, its day."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+
+@dataclass
+class Item:
+    title: str
+    url: str
+    commission: object
+    day: object
+    details: str
+
+
+def _report(r) -> Item:
+    return Item(
+        r.reference,
+        reverse("cases:report-detail", args=[r.pk]),
+        r.commission,
+        r.received_on,
+        f"{r.get_channel_display()} · {r.get_status_display()}",
+    )
+
+
+def _via_report(day: Callable, details: Callable) -> Callable:
+    def present(obj) -> Item:
+        report = obj.report
+        return Item(
+            report.reference,
+            reverse("cases:report-detail", args=[report.pk]),
+            report.commission,
+            day(obj),
+            details(obj),
+        )
+
+    return present
+
+
+def _false_case(case) -> Item:
+    return Item(
+        case.reference,
+        reverse("clarification:false-case-detail", args=[case.pk]),
+        case.commission,
+        case.opened_at,
+        f"{case.allegation.subject.name} · {case.get_accuser_class_display()}",
+    )
+
+
+def _measure(m) -> Item:
+    return Item(
+        m.case.reference,
+        reverse("clarification:false-case-detail", args=[m.case_id]),
+        m.case.commission,
+        m.decided_at,
+        f"{m.get_kind_display()} · {m.get_subkind_display()}",
+    )
+
+
+def _recommendation(r) -> Item:
+    return Item(
+        r.reference,
+        reverse("clarification:detail", args=[r.pk]),
+        r.commission,
+        r.executed_on,
+        f"{r.subject.name}（{r.subject.get_kind_display()}）· {r.get_execution_method_display()}",
+    )
+
+
+def _batch(b) -> Item:
+    return Item(str(b), reverse("clarification:batch-detail", args=[b.pk]), b.city, b.executed_on, b.place)
+
+
+def _visit(v) -> Item:
+    r = v.recommendation
+    return Item(
+        r.reference,
+        reverse("clarification:detail", args=[r.pk]),
+        r.commission,
+        v.visited_on or v.due_on,
+        r.subject.name,
+    )
+
+
+def _decision(d) -> Item:
+    form = d.get_form_display() if d.form else d.get_circumstance_display()
+    return Item(
+        d.case.reference,
+        reverse("accountability:case-detail", args=[d.case_id]),
+        d.case.commission,
+        d.decided_on,
+        f"{d.target.subject.name}（{d.get_target_kind_display()}）· {form}",
+    )
+
+
+def _complaint(c) -> Item:
+    return Item(
+        c.case.reference,
+        reverse("accountability:case-detail", args=[c.case_id]),
+        c.case.commission,
+        c.resolved_on or c.received_on,
+        f"{c.decision.target.subject.name} · {c.get_outcome_display() if c.outcome else ''}",
+    )
+
+
+# Per source: the related rows to fetch with the items (no query per row), and how one item is shown.
+PRESENTERS: dict[str, tuple[tuple[str, ...], Callable]] = {
+    "reports": (("commission",), _report),
+    "open_reports": (("commission",), _report),
+    "overdue_reports": (("commission",), _report),
+    "dispositions": (
+        ("report__commission",),
+        _via_report(lambda d: d.decided_at, lambda d: d.get_kind_display()),
+    ),
+    "transfers": (
+        ("report__commission", "to_commission"),
+        _via_report(lambda t: t.created_at, lambda t: str(t.to_commission or t.to_organ)),
+    ),
+    "verifications": (("report__commission",), _via_report(lambda v: v.concluded_at, lambda v: "")),
+    "allegations": (
+        ("report__commission", "subject"),
+        _via_report(lambda a: a.finding_at, lambda a: f"{a.subject.name} · {a.get_finding_display()} · {a.text[:60]}"),
+    ),
+    "false_cases": ((), _false_case),
+    "measures": (("case__commission",), _measure),
+    "clarifications": (("commission", "subject"), _recommendation),
+    "batches": ((), _batch),
+    "visits_done": ((), _visit),
+    "visits_overdue": ((), _visit),
+    "held": ((), _decision),
+    "assessed": ((), _decision),
+    "complaints": ((), _complaint),
+    "complaints_resolved": ((), _complaint),
+}
+
+
+def present(source_name: str, objects) -> list[Item]:
+    _related, presenter = PRESENTERS[source_name]
+    return [presenter(obj) for obj in objects]
+
+
+def with_related(source_name: str, queryset):
+    related, _presenter = PRESENTERS[source_name]
+    return queryset.select_related(*related) if related else queryset

@@ -1,0 +1,324 @@
+"""What the exports write: the monthly statistics, and the lists of reports, clarifications and decisions.
+
+Lists are read with the list pages' own filters and the apps' selectors, then streamed row by row from a
+server-side cursor (`iterator(chunk_size=...)`), so memory stays flat whatever the number of rows.
+"""
+
+import csv
+import datetime
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.errors import DomainError
+
+from .figures import Figures
+from .models import ExportKind
+
+CHUNK = 2000
+
+
+def max_sync_rows() -> int:
+    return int(getattr(settings, "STATS_MAX_SYNC_EXPORT_ROWS", 50_000))
+
+
+def _display(obj, name: str) -> str:
+    return str(getattr(obj, f"get_{name}_display")())
+
+
+def _day(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        from django.utils import timezone
+
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    return value.isoformat()
+
+
+def _refuse_invalid(form) -> None:
+    if form.is_bound and not form.is_valid():
+        messages = [str(m) for errors in form.errors.values() for m in errors]
+        raise DomainError("; ".join(messages) or _("Please check the filters."), code="bad_filters")
+
+
+# --- reports ---------------------------------------------------------------------------------------
+
+
+def _reports(user, params) -> QuerySet:
+    from cases.views import filtered_reports
+
+    form, queryset = filtered_reports(user, params)
+    _refuse_invalid(form)
+    return queryset.select_related("commission").order_by("-id")
+
+
+def _report_headers() -> list[str]:
+    return [
+        _("Reference"),
+        _("Handling commission"),
+        _("Received on"),
+        _("Channel"),
+        _("Livelihood area"),
+        _("Status"),
+        _("Outcome"),
+        _("Stage due on"),
+        _("Summary"),
+    ]
+
+
+def _report_row(report) -> list:
+    return [
+        report.reference,
+        report.commission.name,
+        _day(report.received_on),
+        _display(report, "channel"),
+        _display(report, "area"),
+        _display(report, "status"),
+        _display(report, "outcome"),
+        _day(report.due_on),
+        report.summary,
+    ]
+
+
+# --- clarifications --------------------------------------------------------------------------------
+
+
+def _clarifications(user, params) -> QuerySet:
+    from clarification.forms import RecommendationFilterForm
+    from clarification.selectors import recommendations_visible_to
+
+    form = RecommendationFilterForm(params or None)
+    _refuse_invalid(form)
+    queryset = recommendations_visible_to(user).select_related("commission", "subject", "report")
+    if form.is_valid() and form.cleaned_data.get("status"):
+        queryset = queryset.filter(status=form.cleaned_data["status"])
+    return queryset.order_by("-id")
+
+
+def _clarification_headers() -> list[str]:
+    return [
+        _("Reference"),
+        _("Handling commission"),
+        _("Report"),
+        _("Subject"),
+        _("Kind"),
+        _("Method"),
+        _("Audience scope"),
+        _("Status"),
+        _("Executed on"),
+    ]
+
+
+def _clarification_row(r) -> list:
+    return [
+        r.reference,
+        r.commission.name,
+        r.report.reference,
+        r.subject.name,
+        _display(r.subject, "kind"),
+        _display(r, "method"),
+        _display(r, "audience"),
+        _display(r, "status"),
+        _day(r.executed_on),
+    ]
+
+
+# --- accountability decisions ----------------------------------------------------------------------
+
+
+def _decisions(user, params) -> QuerySet:
+    from accountability.selectors import decisions_visible_to
+    from accountability.views import filtered_cases
+
+    form, cases = filtered_cases(user, params)
+    _refuse_invalid(form)
+    queryset = decisions_visible_to(user)
+    if form.is_bound:
+        queryset = queryset.filter(case__in=cases.order_by().values("pk"))
+        # The page filters cases; on decisions the target kind and form apply to each decision itself.
+        if form.is_valid() and form.cleaned_data.get("target_kind"):
+            queryset = queryset.filter(target_kind=form.cleaned_data["target_kind"])
+        if form.is_valid() and form.cleaned_data.get("form"):
+            queryset = queryset.filter(form=form.cleaned_data["form"])
+    return queryset.select_related("target__subject").order_by("-id")
+
+
+def _decision_headers() -> list[str]:
+    return [
+        _("Case"),
+        _("Handling commission"),
+        _("Organisation or person"),
+        _("Kind"),
+        _("Status"),
+        _("Form"),
+        _("Measures"),
+        _("Circumstance"),
+        _("Decided on"),
+        _("Approving commission"),
+    ]
+
+
+def _decision_row(d) -> list:
+    return [
+        d.case.reference,
+        d.case.commission.name,
+        d.target.subject.name,
+        _display(d, "target_kind"),
+        _display(d, "status"),
+        _display(d, "form") if d.form else "",
+        "；".join(d.measure_labels()),
+        _display(d, "circumstance"),
+        _day(d.decided_on),
+        d.approving_commission.name,
+    ]
+
+
+@dataclass(frozen=True)
+class ListExport:
+    kind: str
+    title: str
+    queryset: Callable  # (user, params) -> QuerySet, scoped and filtered like the list page
+    headers: Callable[[], list[str]]
+    row: Callable[[object], list]
+
+
+LISTS: dict[str, ListExport] = {
+    e.kind: e
+    for e in [
+        ListExport(ExportKind.REPORTS, gettext_lazy("Reports"), _reports, _report_headers, _report_row),
+        ListExport(
+            ExportKind.CLARIFICATIONS,
+            gettext_lazy("Clarifications"),
+            _clarifications,
+            _clarification_headers,
+            _clarification_row,
+        ),
+        ListExport(
+            ExportKind.DECISIONS,
+            gettext_lazy("Accountability decisions"),
+            _decisions,
+            _decision_headers,
+            _decision_row,
+        ),
+    ]
+}
+
+
+def list_export(kind: str) -> ListExport:
+    export = LISTS.get(kind)
+    if export is None:
+        raise DomainError(_("Unknown export."), code="kind")
+    return export
+
+
+def count_up_to(queryset: QuerySet, limit: int) -> int:
+    """At most limit + 1: enough to tell whether a list is too long, without counting it all."""
+    return queryset.order_by()[: limit + 1].count()
+
+
+def rows_of(export: ListExport, queryset: QuerySet) -> Iterator[list]:
+    for obj in queryset.iterator(chunk_size=CHUNK):
+        yield export.row(obj)
+
+
+# --- the monthly statistics --------------------------------------------------------------------------
+
+
+def statistics_header(figures: Figures, period_label: str) -> list[list]:
+    scope = _("commission and all below it") if figures.subtree else _("commission alone")
+    return [
+        [_("Commission"), figures.commission.name, figures.commission.division_code],
+        [_("Period"), period_label, f"{figures.start.isoformat()} – {figures.end.isoformat()}"],
+        [_("Counted over"), scope],
+    ]
+
+
+def statistics_sheets(figures: Figures, period_label: str) -> list[tuple[str, list[list], list[str], list[list]]]:
+    """One sheet per section: (title, header rows, column headings, rows)."""
+    with_published = any(r.published is not None for s in figures.sections for r in s.rows)
+    headings = [_("Breakdown"), _("Figure"), _("Current")] + ([_("Published")] if with_published else [])
+    sheets = []
+    for section in figures.sections:
+        rows = [[row.group, row.label, row.value] + ([row.published] if with_published else []) for row in section.rows]
+        sheets.append((section.title, statistics_header(figures, period_label), headings, rows))
+    return sheets
+
+
+# --- writers ------------------------------------------------------------------------------------------
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def csv_lines(header_rows: Iterable[list], headings: list[str], rows: Iterable[list]) -> Iterator[str]:
+    """CSV text line by line, with a byte-order mark so spreadsheet programs read the Chinese correctly."""
+    writer = csv.writer(_Echo())
+    yield "\ufeff"
+    for row in header_rows:
+        yield writer.writerow(row)
+    if header_rows:
+        yield writer.writerow([])
+    yield writer.writerow(headings)
+    for row in rows:
+        yield writer.writerow(row)
+
+
+def write_csv(path, header_rows, headings, rows, progress: Callable[[int], None] | None = None) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        for line in csv_lines(header_rows, headings, _counting(rows, progress)):
+            out.write(line)
+
+
+def _sheet_title(title: str, used: set[str]) -> str:
+    cleaned = "".join(ch for ch in str(title) if ch not in "[]:*?/\\")[:28] or "Sheet"
+    name, n = cleaned, 2
+    while name in used:
+        name, n = f"{cleaned[:26]}{n}", n + 1
+    used.add(name)
+    return name
+
+
+def write_xlsx(path, sheets: Iterable[tuple], progress: Callable[[int], None] | None = None) -> None:
+    """sheets: (title, header rows, headings, rows). Write-only mode keeps one row in memory at a time."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    book = Workbook(write_only=True)
+    used: set[str] = set()
+    bold = Font(bold=True)
+    for title, header_rows, headings, rows in sheets:
+        sheet = book.create_sheet(_sheet_title(title, used))
+        for row in header_rows:
+            sheet.append(row)
+        if header_rows:
+            sheet.append([])
+        cells = []
+        for heading in headings:
+            cell = WriteOnlyCell(sheet, value=heading)
+            cell.font = bold
+            cells.append(cell)
+        sheet.append(cells)
+        for row in _counting(rows, progress):
+            sheet.append(row)
+    book.save(path)
+
+
+def _counting(rows: Iterable[list], progress: Callable[[int], None] | None) -> Iterator[list]:
+    if progress is None:
+        yield from rows
+        return
+    done = 0
+    for row in rows:
+        yield row
+        done += 1
+        if done % CHUNK == 0:
+            progress(done)
+    progress(done)

@@ -1,0 +1,641 @@
+"""The figures of a commission over a period: pure, read-only aggregate queries (GROUP BY), never per-row loops.
+
+Each figure is counted from a *source*: a model, the field that names its commission, the condition that puts
+a row in the period, and the breakdown fields counted in the same GROUP BY. A figure's key names its source and,
+for a breakdown row, the field and value (``"reports|channel=letter"``). The drill-down list of a figure applies
+the very same condition to the app's visibility selector, so the list holds exactly what the number counts,
+within the user's reach.
+
+"subtree" rolls the figures up over the commission and every commission below it (Commission.path).
+"""
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accountability.choices import Circumstance, ComplaintOutcome, DecisionStatus, Form, Trigger
+from accountability.models import Complaint, Decision
+from accountability.selectors import complaints_visible_to, decisions_visible_to
+from accounts.models import Commission
+from cases.choices import OPEN_STATUSES, Area, Channel, DispositionDecision, DispositionKind, Finding, Rank, SubjectKind
+from cases.choices import Status as ReportStatus
+from cases.models import Allegation, Disposition, Report, Transfer, Verification
+from cases.selectors import allegations_visible_to, reports_visible_to
+from clarification.choices import AccuserClass, BatchStatus, GainKind, MeasureKind, MeasureStatus, Method, TransferOrgan
+from clarification.choices import Status as ClarificationStatus
+from clarification.models import FalseAccusationCase, JointBatch, Measure, Recommendation, ReturnVisit
+from clarification.selectors import (
+    batches_visible_to,
+    false_cases_visible_to,
+    recommendations_visible_to,
+    return_visits_visible_to,
+)
+
+from .periods import add_months, month_end
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What is counted: one commission (or its subtree) over [start, end], judged against `today`."""
+
+    commission: Commission
+    start: datetime.date
+    end: datetime.date
+    subtree: bool = True
+    today: datetime.date = field(default_factory=timezone.localdate)
+
+    @property
+    def start_at(self) -> datetime.datetime:
+        return timezone.make_aware(datetime.datetime.combine(self.start, datetime.time.min))
+
+    @property
+    def end_before(self) -> datetime.datetime:
+        """The first instant after the period (timestamps are compared in Asia/Shanghai days)."""
+        return timezone.make_aware(datetime.datetime.combine(self.end + datetime.timedelta(days=1), datetime.time.min))
+
+
+def _within(commission_field: str, scope: Scope) -> Q:
+    if scope.subtree:
+        return Q(**{f"{commission_field}__path__startswith": scope.commission.path})
+    return Q(**{commission_field: scope.commission.pk})
+
+
+def _days(name: str) -> Callable[[Scope], Q]:
+    return lambda s: Q(**{f"{name}__gte": s.start, f"{name}__lte": s.end})
+
+
+def _instants(name: str) -> Callable[[Scope], Q]:
+    return lambda s: Q(**{f"{name}__gte": s.start_at, f"{name}__lt": s.end_before})
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    model: type
+    commission_field: str
+    when: Callable[[Scope], Q]
+    visible: Callable  # the app's visibility selector: user -> QuerySet of model
+    fields: tuple[str, ...] = ()  # single-valued breakdowns, all counted in one GROUP BY
+    multi: tuple[str, ...] = ()  # breakdowns across a to-many join: one distinct count each
+    date_field: str = ""  # the day a row falls on, for monthly trends
+    within: Callable[[Scope], Q] | None = None  # replaces the commission condition
+    distinct: bool = False
+
+    def where(self, scope: Scope) -> Q:
+        within = self.within(scope) if self.within else _within(self.commission_field, scope)
+        return within & self.when(scope)
+
+    def counted(self, scope: Scope) -> QuerySet:
+        return self.model.objects.filter(self.where(scope))
+
+
+_DONE = [ClarificationStatus.EXECUTED, ClarificationStatus.COMPLETED]
+_TOOK_EFFECT = [DecisionStatus.IN_FORCE, DecisionStatus.CHANGED, DecisionStatus.REVOKED]
+
+
+def _decided(scope: Scope) -> Q:
+    # Original decisions only: a decision changed on complaint is counted once, in the month it first took effect.
+    return _days("decided_on")(scope) & Q(status__in=_TOOK_EFFECT, supersedes__isnull=True)
+
+
+def _batches_within(scope: Scope) -> Q:
+    if scope.subtree:
+        path = scope.commission.path
+        return Q(city__path__startswith=path) | Q(items__county__path__startswith=path)
+    return Q(city=scope.commission.pk) | Q(items__county=scope.commission.pk)
+
+
+SOURCES: dict[str, Source] = {
+    s.name: s
+    for s in [
+        Source(
+            "reports",
+            Report,
+            "commission",
+            _days("received_on"),
+            reports_visible_to,
+            fields=("channel", "area"),
+            multi=("allegations__subject__rank",),
+            date_field="received_on",
+        ),
+        Source(
+            "dispositions",
+            Disposition,
+            "from_commission",
+            lambda s: _instants("decided_at")(s) & Q(decision=DispositionDecision.APPROVED),
+            lambda user: Disposition.objects.filter(report__in=reports_visible_to(user)),
+            fields=("kind",),
+        ),
+        Source(
+            "open_reports",
+            Report,
+            "commission",
+            lambda s: Q(received_on__lte=s.end, status__in=OPEN_STATUSES),
+            reports_visible_to,
+            fields=("status",),
+        ),
+        Source(
+            "overdue_reports",
+            Report,
+            "commission",
+            lambda s: Q(received_on__lte=s.end, status__in=OPEN_STATUSES, due_on__lt=s.today),
+            reports_visible_to,
+        ),
+        Source(
+            "transfers",
+            Transfer,
+            "from_commission",
+            _instants("created_at"),
+            lambda user: Transfer.objects.filter(report__in=reports_visible_to(user)),
+        ),
+        Source(
+            "verifications",
+            Verification,
+            "report__commission",
+            _instants("concluded_at"),
+            lambda user: Verification.objects.filter(report__in=reports_visible_to(user)),
+        ),
+        Source(
+            "allegations",
+            Allegation,
+            "report__commission",
+            _instants("report__verification__concluded_at"),
+            allegations_visible_to,
+            fields=("finding", "suspected_false"),
+        ),
+        Source(
+            "false_cases",
+            FalseAccusationCase,
+            "commission",
+            _instants("opened_at"),
+            false_cases_visible_to,
+            fields=("accuser_class",),
+        ),
+        Source(
+            "measures",
+            Measure,
+            "case__commission",
+            lambda s: _instants("decided_at")(s) & Q(status=MeasureStatus.APPROVED),
+            lambda user: Measure.objects.filter(case__in=false_cases_visible_to(user)),
+            fields=("kind", "subkind"),
+        ),
+        Source(
+            "clarifications",
+            Recommendation,
+            "commission",
+            lambda s: _days("executed_on")(s) & Q(status__in=_DONE),
+            recommendations_visible_to,
+            fields=("subject__kind", "execution_method", "commission"),
+            date_field="executed_on",
+        ),
+        Source(
+            "batches",
+            JointBatch,
+            "city",
+            lambda s: _days("executed_on")(s) & Q(status=BatchStatus.EXECUTED),
+            batches_visible_to,
+            within=_batches_within,
+            distinct=True,
+        ),
+        Source(
+            "visits_done",
+            ReturnVisit,
+            "recommendation__commission",
+            _days("visited_on"),
+            return_visits_visible_to,
+        ),
+        Source(
+            "visits_overdue",
+            ReturnVisit,
+            "recommendation__commission",
+            lambda s: Q(visited_on__isnull=True, due_on__lt=s.today, due_on__lte=s.end),
+            return_visits_visible_to,
+        ),
+        Source(
+            "held",
+            Decision,
+            "case__commission",
+            lambda s: _decided(s) & Q(form__isnull=False),
+            decisions_visible_to,
+            fields=("target_kind", "form", "case__trigger"),
+            date_field="decided_on",
+        ),
+        Source(
+            "assessed",
+            Decision,
+            "case__commission",
+            _decided,
+            decisions_visible_to,
+            fields=("circumstance",),
+        ),
+        Source("complaints", Complaint, "case__commission", _days("received_on"), complaints_visible_to),
+        Source(
+            "complaints_resolved",
+            Complaint,
+            "case__commission",
+            _days("resolved_on"),
+            complaints_visible_to,
+            fields=("outcome",),
+        ),
+    ]
+}
+
+
+# --- keys ----------------------------------------------------------------------------------------
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value)
+
+
+def key_of(source: str, **conditions) -> str:
+    return "|".join([source, *(f"{name}={_text(value)}" for name, value in conditions.items())])
+
+
+def parse_key(key: str) -> tuple[Source, dict[str, str]] | None:
+    """The source and conditions of a figure key; None for anything not built by this module."""
+    name, *parts = (key or "").split("|")
+    source = SOURCES.get(name)
+    if source is None:
+        return None
+    conditions = {}
+    for part in parts:
+        field_name, sep, value = part.partition("=")
+        if not sep or field_name not in source.fields + source.multi or field_name in conditions:
+            return None
+        conditions[field_name] = value
+    return source, conditions
+
+
+# --- counting ------------------------------------------------------------------------------------
+
+
+def _count_source(source: Source, scope: Scope) -> dict[str, int]:
+    counted = source.counted(scope).order_by()
+    values: dict[str, int] = {}
+    if source.fields:
+        total = 0
+        for row in counted.values(*source.fields).annotate(n=Count("pk", distinct=source.distinct)):
+            total += row["n"]
+            for name in source.fields:
+                key = key_of(source.name, **{name: row[name]})
+                values[key] = values.get(key, 0) + row["n"]
+        values[source.name] = total
+    else:
+        values[source.name] = counted.aggregate(n=Count("pk", distinct=source.distinct))["n"]
+    for name in source.multi:
+        for row in counted.values(name).annotate(n=Count("pk", distinct=True)):
+            values[key_of(source.name, **{name: row[name]})] = row["n"]
+    return values
+
+
+def count_values(
+    commission: Commission,
+    start: datetime.date,
+    end: datetime.date,
+    *,
+    subtree: bool,
+    today: datetime.date | None = None,
+) -> dict[str, int]:
+    """Every figure's count, by key (what a snapshot keeps)."""
+    scope = Scope(commission, start, end, subtree, today or timezone.localdate())
+    values: dict[str, int] = {}
+    for source in SOURCES.values():
+        values.update(_count_source(source, scope))
+    return values
+
+
+# --- layout: sections, rows, labels ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RowSpec:
+    key: str
+    label: str
+    group: str = ""  # rows of one breakdown share a group heading
+    headline: bool = False
+
+
+@dataclass
+class Row:
+    key: str
+    label: str
+    value: int
+    group: str = ""
+    headline: bool = False
+    published: int | None = None
+
+    @property
+    def changed(self) -> bool:
+        return self.published is not None and self.published != self.value
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    rows: list[Row]
+
+
+def _total(source: str, label) -> list[RowSpec]:
+    return [RowSpec(source, label, headline=True)]
+
+
+def _by(source: str, name: str, choices, group) -> list[RowSpec]:
+    return [RowSpec(key_of(source, **{name: value}), label, group) for value, label in choices]
+
+
+def _choices(choices_class, values=None) -> list:
+    return [(c.value, c.label) for c in choices_class if values is None or c.value in values]
+
+
+BY_COMMISSION = "__by_commission__"  # placeholder row: expanded to the commissions present in the counts
+
+SECTIONS: list[tuple[str, str, list[RowSpec]]] = [
+    (
+        "reports",
+        _("Reports and work"),
+        [
+            *_total("reports", _("Reports received")),
+            *_by("reports", "channel", _choices(Channel), _("By channel")),
+            *_by("reports", "area", _choices(Area), _("By livelihood area")),
+            *_by(
+                "reports",
+                "allegations__subject__rank",
+                [*_choices(Rank), ("", _("Organisations and people without a rank"))],
+                _("By rank of the people reported"),
+            ),
+            *_total("dispositions", _("Dispositions approved")),
+            *_by("dispositions", "kind", _choices(DispositionKind), _("Dispositions by kind")),
+            *_total("open_reports", _("Open work (received by the end of the period, open today)")),
+            *_by("open_reports", "status", _choices(ReportStatus, OPEN_STATUSES), _("Open work by stage")),
+            *_total("overdue_reports", _("Overdue work (open, past its due date today)")),
+            *_total("transfers", _("Reports transferred out")),
+        ],
+    ),
+    (
+        "verification",
+        _("Verification and findings"),
+        [
+            *_total("verifications", _("Verifications concluded")),
+            *_total("allegations", _("Allegations with a concluded finding")),
+            *_by("allegations", "finding", _choices(Finding), _("Allegations by finding")),
+            RowSpec(key_of("allegations", suspected_false=True), _("Suspected false accusations"), headline=True),
+            RowSpec("false_cases", _("Confirmed false accusations (cases opened)"), headline=True),
+        ],
+    ),
+    (
+        "clarification",
+        _("Clarification"),
+        [
+            *_total("clarifications", _("Clarifications executed")),
+            RowSpec(key_of("clarifications", subject__kind=SubjectKind.PERSON), _("People clarified"), headline=True),
+            RowSpec(
+                key_of("clarifications", subject__kind=SubjectKind.ORGANISATION),
+                _("Party organisations clarified"),
+                headline=True,
+            ),
+            *_by("clarifications", "execution_method", _choices(Method), _("By method")),
+            RowSpec(key_of("clarifications", commission=BY_COMMISSION), "", _("By commission")),
+            *_total("batches", _("Joint clarification batches held")),
+            *_total("visits_done", _("Return visits done")),
+            *_total("visits_overdue", _("Return visits overdue")),
+        ],
+    ),
+    (
+        "false_accusations",
+        _("False accusations"),
+        [
+            *_total("false_cases", _("False-accusation cases opened")),
+            *_by("false_cases", "accuser_class", _choices(AccuserClass), _("By the accuser's identity")),
+            *_total("measures", _("Handling measures approved")),
+            *_by("measures", "kind", _choices(MeasureKind), _("By handling")),
+            *_by("measures", "subkind", _choices(TransferOrgan), _("Transfers to public security or judicial organs")),
+            *_by("measures", "subkind", _choices(GainKind), _("Corrections of improper gains")),
+        ],
+    ),
+    (
+        "accountability",
+        _("Accountability"),
+        [
+            *_total("held", _("Held accountable")),
+            RowSpec(key_of("held", target_kind=SubjectKind.ORGANISATION), _("Party organisations"), headline=True),
+            RowSpec(key_of("held", target_kind=SubjectKind.PERSON), _("People"), headline=True),
+            *_by("held", "form", _choices(Form), _("By form")),
+            *_by("held", "case__trigger", _choices(Trigger), _("By trigger")),
+            *_total("assessed", _("Decisions taken")),
+            *_by("assessed", "circumstance", _choices(Circumstance), _("By circumstance")),
+            *_total("complaints", _("Complaints received")),
+            *_total("complaints_resolved", _("Complaints resolved")),
+            *_by("complaints_resolved", "outcome", _choices(ComplaintOutcome), _("Complaints by outcome")),
+        ],
+    ),
+]
+
+# The headline figures shown as cards on the dashboard.
+KPIS = [
+    ("reports", _("Reports received")),
+    ("verifications", _("Verifications concluded")),
+    (key_of("clarifications", subject__kind=SubjectKind.PERSON), _("People clarified")),
+    (key_of("clarifications", subject__kind=SubjectKind.ORGANISATION), _("Organisations clarified")),
+    (key_of("held", target_kind=SubjectKind.PERSON), _("People held accountable")),
+    (key_of("held", target_kind=SubjectKind.ORGANISATION), _("Organisations held accountable")),
+    ("false_cases", _("False-accusation cases")),
+    ("overdue_reports", _("Overdue work")),
+]
+
+
+def _commission_rows(spec: RowSpec, values: dict, published: dict | None) -> list[RowSpec]:
+    """The BY_COMMISSION placeholder becomes one row per commission that has a count."""
+    prefix = spec.key.rsplit("=", 1)[0] + "="
+    ids = {k[len(prefix) :] for k in {*values, *(published or {})} if k.startswith(prefix)}
+    commissions = Commission.objects.filter(pk__in=[i for i in ids if i.isdigit()]).order_by("path")
+    return [RowSpec(f"{prefix}{c.pk}", c.name, spec.group) for c in commissions]
+
+
+def lay_out(values: dict[str, int], published: dict[str, int] | None = None) -> list[Section]:
+    """Sections and rows in a fixed order, zeros included, from the counts by key."""
+    sections = []
+    for section_key, title, specs in SECTIONS:
+        rows = []
+        for spec in specs:
+            expanded = _commission_rows(spec, values, published) if spec.key.endswith(BY_COMMISSION) else [spec]
+            rows.extend(_row(s, values, published) for s in expanded)
+        sections.append(Section(section_key, str(title), rows))
+    return sections
+
+
+def _row(spec: RowSpec, values: dict, published: dict | None) -> Row:
+    return Row(
+        key=spec.key,
+        label=str(spec.label),
+        value=values.get(spec.key, 0),
+        group=str(spec.group),
+        headline=spec.headline,
+        published=None if published is None else published.get(spec.key, 0),
+    )
+
+
+def label_of(key: str) -> str:
+    """The label of a figure, with its breakdown heading, e.g. "By channel · Letter"."""
+    for _key, _title, specs in SECTIONS:
+        for spec in specs:
+            if spec.key == key:
+                return f"{spec.group} · {spec.label}" if spec.group else str(spec.label)
+    parsed = parse_key(key)
+    if parsed and parsed[1].get("commission", "").isdigit():
+        commission = Commission.objects.filter(pk=parsed[1]["commission"]).first()
+        if commission is not None:
+            return f"{_('Clarifications executed')} · {commission.name}"
+    return key
+
+
+@dataclass
+class Figures:
+    commission: Commission
+    start: datetime.date
+    end: datetime.date
+    subtree: bool
+    values: dict[str, int]
+    sections: list[Section]
+
+    def value(self, key: str) -> int:
+        return self.values.get(key, 0)
+
+    def as_dict(self) -> dict:
+        return {
+            "commission": {
+                "id": self.commission.pk,
+                "name": self.commission.name,
+                "division_code": self.commission.division_code,
+            },
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "subtree": self.subtree,
+            "sections": [
+                {
+                    "key": s.key,
+                    "title": s.title,
+                    "rows": [
+                        {"key": r.key, "label": r.label, "group": r.group, "value": r.value}
+                        | ({"published": r.published} if r.published is not None else {})
+                        for r in s.rows
+                    ],
+                }
+                for s in self.sections
+            ],
+        }
+
+
+def figures_for(
+    commission: Commission,
+    start: datetime.date,
+    end: datetime.date,
+    *,
+    subtree: bool,
+    published: dict[str, int] | None = None,
+    today: datetime.date | None = None,
+) -> Figures:
+    """The commission's figures over [start, end], alone or rolled up over its subtree."""
+    values = count_values(commission, start, end, subtree=subtree, today=today)
+    return Figures(commission, start, end, subtree, values, lay_out(values, published))
+
+
+def figures_from_values(
+    commission: Commission, start: datetime.date, end: datetime.date, *, subtree: bool, values: dict[str, int]
+) -> Figures:
+    return Figures(commission, start, end, subtree, values, lay_out(values))
+
+
+# --- drill-down: the items a figure counts ----------------------------------------------------------
+
+
+def items_for(user, key: str, scope: Scope) -> QuerySet | None:
+    """The items the figure `key` counts, through the app's visibility selector; None for an unknown key."""
+    parsed = parse_key(key)
+    if parsed is None:
+        return None
+    source, conditions = parsed
+    queryset = source.visible(user).filter(source.where(scope)).filter(**conditions)
+    if source.distinct or set(conditions) & set(source.multi):
+        queryset = queryset.distinct()
+    return queryset
+
+
+# --- trends and comparisons ------------------------------------------------------------------------
+
+TREND_SERIES = [
+    ("reports", _("Reports received")),
+    ("clarifications", _("Clarifications executed")),
+    ("held", _("Held accountable")),
+]
+
+
+def months_ending(last_month: datetime.date, count: int = 12) -> list[datetime.date]:
+    return [add_months(last_month, offset) for offset in range(-(count - 1), 1)]
+
+
+def monthly_trend(
+    commission: Commission, last_month: datetime.date, *, subtree: bool, months: int = 12
+) -> tuple[list[datetime.date], list[tuple[str, str, list[int]]]]:
+    """Per series, the monthly counts of the `months` months ending with `last_month`: one query per series."""
+    axis = months_ending(last_month, months)
+    scope = Scope(commission, axis[0], month_end(axis[-1]), subtree)
+    series = []
+    for name, label in TREND_SERIES:
+        source = SOURCES[name]
+        rows = (
+            source.counted(scope)
+            .order_by()
+            .annotate(month=TruncMonth(source.date_field))
+            .values("month")
+            .annotate(n=Count("pk"))
+        )
+        by_month = {_as_date(row["month"]): row["n"] for row in rows}
+        series.append((name, str(label), [by_month.get(month, 0) for month in axis]))
+    return axis, series
+
+
+def _as_date(value) -> datetime.date:
+    return value.date() if isinstance(value, datetime.datetime) else value
+
+
+COMPARISON = [
+    ("reports", _("Reports received")),
+    ("verifications", _("Verifications concluded")),
+    ("clarifications", _("Clarifications executed")),
+    ("held", _("Held accountable")),
+    ("overdue_reports", _("Overdue work")),
+]
+
+
+def subordinate_comparison(
+    commission: Commission, start: datetime.date, end: datetime.date
+) -> tuple[list[tuple[str, str]], list[dict]]:
+    """For each commission directly below, its figures rolled up over its own subtree: one query per figure."""
+    children = list(Commission.objects.filter(parent=commission).order_by("path"))
+    if not children:
+        return [(n, str(label)) for n, label in COMPARISON], []
+    below = Commission.objects.filter(path__startswith=commission.path).values_list("pk", "path")
+    child_of = {}
+    for pk, path in below:
+        for child in children:
+            if path.startswith(child.path):
+                child_of[pk] = child.pk
+    scope = Scope(commission, start, end, subtree=True)
+    counts = {child.pk: {name: 0 for name, _label in COMPARISON} for child in children}
+    for name, _label in COMPARISON:
+        source = SOURCES[name]
+        rows = source.counted(scope).order_by().values(source.commission_field).annotate(n=Count("pk"))
+        for row in rows:
+            child = child_of.get(row[source.commission_field])
+            if child is not None:
+                counts[child][name] += row["n"]
+    return [(n, str(label)) for n, label in COMPARISON], [
+        {"commission": child, "values": counts[child.pk]} for child in children
+    ]

@@ -1,0 +1,96 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Commission
+
+
+class Snapshot(models.Model):
+    """The published figures of one commission for one month, kept as they were on the day they were taken."""
+
+    commission = models.ForeignKey(Commission, verbose_name=_("commission"), on_delete=models.PROTECT, related_name="+")
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    # {"alone": {figure key: count}, "subtree": {figure key: count}}
+    figures = models.JSONField(_("figures"), default=dict)
+    taken_at = models.DateTimeField(_("taken at"))
+
+    class Meta:
+        ordering = ["commission__path", "-month"]
+        verbose_name = _("published monthly figures")
+        verbose_name_plural = _("published monthly figures")
+        constraints = [
+            models.UniqueConstraint(fields=["commission", "month"], name="stats_snapshot_one_per_month"),
+            models.CheckConstraint(condition=models.Q(month__day=1), name="stats_snapshot_month_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.commission} {self.month:%Y-%m}"
+
+
+class ExportKind(models.TextChoices):
+    STATISTICS = "statistics", _("Monthly statistics")
+    REPORTS = "reports", _("Reports")
+    CLARIFICATIONS = "clarifications", _("Clarifications")
+    DECISIONS = "decisions", _("Accountability decisions")
+
+
+class ExportFormat(models.TextChoices):
+    CSV = "csv", "CSV"
+    XLSX = "xlsx", "XLSX"
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class ExportJob(models.Model):
+    """A background export of a list too long to download directly; only its owner may download the file."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=ExportKind.choices)
+    fmt = models.CharField(_("format"), max_length=4, choices=ExportFormat.choices)
+    params = models.JSONField(_("filters"), default=dict, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED, editable=False
+    )
+    rows_done = models.PositiveIntegerField(_("rows written"), default=0, editable=False)
+    rows_total = models.PositiveIntegerField(_("rows in all"), null=True, blank=True, editable=False)
+    file_path = models.CharField(max_length=255, blank=True, editable=False)
+    error = models.TextField(_("error"), blank=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("export job")
+        verbose_name_plural = _("export jobs")
+        indexes = [models.Index(fields=["owner", "-id"], name="stats_export_owner_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["queued", "running", "done", "failed"]), name="stats_export_status_known"
+            ),
+            models.CheckConstraint(condition=models.Q(fmt__in=["csv", "xlsx"]), name="stats_export_format_known"),
+            models.CheckConstraint(
+                condition=~models.Q(status="done") | ~models.Q(file_path=""), name="stats_export_done_has_file"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.fmt} · {self.get_status_display()}"
+
+    @property
+    def percent(self) -> int:
+        if self.status == ExportStatus.DONE:
+            return 100
+        if not self.rows_total:
+            return 0
+        return min(99, int(self.rows_done * 100 / self.rows_total))
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ExportStatus.DONE, ExportStatus.FAILED)

@@ -1,0 +1,51 @@
+"""Scoped reads for statistics: only supervisors and admins, each within the commissions they oversee."""
+
+from django.db.models import QuerySet
+
+from accounts import jurisdiction
+from accounts.models import Commission
+from accounts.roles import SUBTREE_READERS
+
+from .models import ExportJob, Snapshot
+
+
+def may_see_statistics(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and jurisdiction.roles_of(user) & SUBTREE_READERS)
+
+
+def statistics_commissions(user) -> QuerySet[Commission]:
+    """The commissions whose statistics the user reads: those where they lead or administer, and below."""
+    if not may_see_statistics(user):
+        return Commission.objects.none()
+    return Commission.objects.filter(pk__in=jurisdiction.readable_commission_ids(user, SUBTREE_READERS))
+
+
+def statistics_commission(user, pk) -> Commission:
+    """One commission in the user's statistics reach; anything else is a 404."""
+    return jurisdiction.get_in_reach(statistics_commissions(user), pk=pk)
+
+
+def top_commissions(user) -> list[Commission]:
+    """The highest commissions in reach (those whose parent is out of reach), for the statistics start page."""
+    commissions = list(statistics_commissions(user).order_by("path"))
+    ids = {c.pk for c in commissions}
+    return [c for c in commissions if c.parent_id not in ids]
+
+
+def snapshot_of(commission: Commission, month) -> Snapshot | None:
+    return Snapshot.objects.filter(commission=commission, month=month).first()
+
+
+def snapshots_of(commission: Commission) -> QuerySet[Snapshot]:
+    return Snapshot.objects.filter(commission=commission).order_by("-month")
+
+
+def export_jobs_of(user) -> QuerySet[ExportJob]:
+    """A user sees their own export jobs only."""
+    if not getattr(user, "is_authenticated", False):
+        return ExportJob.objects.none()
+    return ExportJob.objects.filter(owner=user)
+
+
+def export_job(user, pk) -> ExportJob:
+    return jurisdiction.get_in_reach(export_jobs_of(user), pk=pk)

@@ -1,0 +1,219 @@
+"""Writes of the statistics app: snapshots of the monthly figures, and exports (each one audited)."""
+
+import datetime
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.models import Commission, User
+from audit.services import audit_record
+from core import jobs
+from core.errors import DomainError
+
+from . import exports, selectors
+from .figures import count_values
+from .models import ExportFormat, ExportJob, ExportStatus, Snapshot
+from .periods import month_end, previous_month
+
+SNAPSHOT_JOB = "stats.monthly_snapshots"
+
+
+# --- snapshots ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def snapshot_take(*, commission: Commission, month: datetime.date) -> tuple[Snapshot, bool]:
+    """Keep the commission's figures of the month, alone and rolled up. A month already kept is left as it was:
+    published figures do not change when late edits arrive. Returns (snapshot, created)."""
+    month = jobs.month_start(month)
+    if month >= jobs.month_start(timezone.localdate()):
+        raise DomainError(_("Only a month that has ended can be published."), code="month_not_over")
+    existing = Snapshot.objects.filter(commission=commission, month=month).first()
+    if existing is not None:
+        return existing, False
+    end = month_end(month)
+    figures = {
+        "alone": count_values(commission, month, end, subtree=False),
+        "subtree": count_values(commission, month, end, subtree=True),
+    }
+    snapshot, created = Snapshot.objects.get_or_create(
+        commission=commission, month=month, defaults={"figures": figures, "taken_at": timezone.now()}
+    )
+    if created:
+        audit_record(
+            actor=None,
+            action="stats.snapshot",
+            target=snapshot,
+            commission=commission,
+            month=month.strftime("%Y-%m"),
+            received=figures["subtree"].get("reports", 0),
+        )
+    return snapshot, created
+
+
+def snapshots_take_month(month: datetime.date) -> dict:
+    """Every commission's figures of the month (the task's unit of work)."""
+    taken = 0
+    for commission in Commission.objects.order_by("path"):
+        _snapshot, created = snapshot_take(commission=commission, month=month)
+        taken += created
+    return {"month": month.strftime("%Y-%m"), "taken": taken}
+
+
+def snapshots_take_due(today: datetime.date | None = None) -> list[dict]:
+    """The previous month for every commission, plus any month missed since the last run (at most a year);
+    a repeated or concurrent run finds the month done and does nothing (core.jobs.run_once)."""
+    last_complete = previous_month(today)
+    results = []
+    for month in jobs.due_months(SNAPSHOT_JOB, last_complete):
+        run = jobs.run_once(SNAPSHOT_JOB, month, lambda month=month: snapshots_take_month(month))
+        results.append(run.detail if run is not None else {"month": month.strftime("%Y-%m"), "skipped": True})
+    return results
+
+
+# --- exports -------------------------------------------------------------------------------------------
+
+
+def _require_statistics(actor: User) -> None:
+    if not selectors.may_see_statistics(actor):
+        raise DomainError(_("Only supervisors and administrators export statistics."), code="forbidden")
+
+
+def _clean_params(params) -> dict:
+    """The filters as plain strings (a QueryDict's lists flattened), without pagination cursors."""
+    if hasattr(params, "lists"):
+        items = {key: values[-1] for key, values in params.lists()}
+    else:
+        items = dict(params or {})
+    skip = ("after", "csrfmiddlewaretoken")
+    return {str(k): str(v) for k, v in items.items() if k not in skip and v not in ("", None)}
+
+
+def export_record(
+    *, actor: User, kind: str, fmt: str, params, rows: int | None = None, commission: Commission | None = None
+) -> None:
+    """A direct download: audited before the first byte is sent."""
+    _require_statistics(actor)
+    audit_record(
+        actor=actor,
+        action="stats.export",
+        target=commission,
+        target_label=f"export:{kind}",
+        commission=commission,
+        kind=kind,
+        format=fmt,
+        params=_clean_params(params),
+        rows=rows,
+    )
+
+
+@transaction.atomic
+def export_job_start(*, actor: User, kind: str, fmt: str, params) -> ExportJob:
+    """Queue a background export of a list; the worker writes the file and reports progress."""
+    _require_statistics(actor)
+    if kind not in exports.LISTS:
+        raise DomainError(_("Unknown export."), code="kind")
+    if fmt not in ExportFormat.values:
+        raise DomainError(_("Unknown format."), code="format")
+    clean = _clean_params(params)
+    # Check the filters now, so a mistake shows on the page rather than as a failed job.
+    exports.list_export(kind).queryset(actor, clean)
+    job = ExportJob.objects.create(
+        owner=actor, kind=kind, fmt=fmt, params={**clean, "_language": translation.get_language() or ""}
+    )
+    audit_record(actor=actor, action="stats.export_start", target=job, kind=kind, format=fmt, params=clean)
+    from .tasks import run_export
+
+    transaction.on_commit(lambda: run_export.delay(job.pk))
+    return job
+
+
+_NEXT = {
+    ExportStatus.QUEUED: {ExportStatus.RUNNING, ExportStatus.FAILED},
+    ExportStatus.RUNNING: {ExportStatus.DONE, ExportStatus.FAILED},
+}
+
+
+def _job_transition(job: ExportJob, target: str, **fields) -> ExportJob:
+    """The only writer of ExportJob.status."""
+    if target not in _NEXT.get(job.status, set()):
+        raise DomainError(_("This export has already finished."), code="wrong_state")
+    job.status = target
+    for name, value in fields.items():
+        setattr(job, name, value)
+    if target in (ExportStatus.DONE, ExportStatus.FAILED):
+        job.finished_at = timezone.now()
+    job.save(update_fields=["status", "finished_at", *fields])
+    return job
+
+
+def exports_dir() -> Path:
+    path = Path(settings.PRIVATE_FILES_ROOT) / "exports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def export_job_run(*, job_id: int) -> ExportJob | None:
+    """Write the job's file. A redelivered task finds the job no longer queued and does nothing."""
+    with transaction.atomic():
+        job = ExportJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.status != ExportStatus.QUEUED:
+            return job
+        owner = User.objects.get(pk=job.owner_id)
+        params = {k: v for k, v in job.params.items() if not k.startswith("_")}
+        export = exports.list_export(job.kind)
+        try:
+            queryset = export.queryset(owner, params)
+            total = queryset.order_by().count()  # scoped to the owner's commissions and filters
+        except DomainError as error:
+            return _job_transition(job, ExportStatus.FAILED, error=str(error))
+        _job_transition(job, ExportStatus.RUNNING, rows_total=total)
+    path = exports_dir() / f"{job.pk}-{uuid.uuid4().hex}.{job.fmt}"
+
+    def progress(done: int) -> None:
+        ExportJob.objects.filter(pk=job.pk).update(rows_done=done)
+
+    try:
+        with translation.override(job.params.get("_language") or settings.LANGUAGE_CODE):
+            headings = export.headers()
+            rows = exports.rows_of(export, queryset)
+            header_rows = [[str(export.title), timezone.localtime().strftime("%Y-%m-%d %H:%M")]]
+            if job.fmt == ExportFormat.CSV:
+                exports.write_csv(path, header_rows, headings, rows, progress)
+            else:
+                exports.write_xlsx(path, [(str(export.title), header_rows, headings, rows)], progress)
+    except Exception as error:
+        path.unlink(missing_ok=True)
+        job.refresh_from_db()
+        _job_transition(job, ExportStatus.FAILED, error=str(error)[:500])
+        raise
+    job.refresh_from_db()
+    with transaction.atomic():
+        _job_transition(job, ExportStatus.DONE, file_path=str(path.relative_to(settings.PRIVATE_FILES_ROOT)))
+        audit_record(
+            actor=owner, action="stats.export_done", target=job, kind=job.kind, format=job.fmt, rows=job.rows_done
+        )
+    return job
+
+
+@transaction.atomic
+def export_job_download(*, actor: User, job: ExportJob) -> Path:
+    """The file of a finished job, for its owner only; every download is audited."""
+    if job.owner_id != actor.pk:
+        raise DomainError(_("Only the person who started the export may download it."), code="forbidden")
+    if job.status != ExportStatus.DONE:
+        raise DomainError(_("The export is not ready yet."), code="not_ready")
+    path = Path(settings.PRIVATE_FILES_ROOT) / job.file_path
+    if not path.is_file():
+        raise DomainError(_("The export file is no longer available; start the export again."), code="gone")
+    audit_record(actor=actor, action="stats.export_download", target=job, kind=job.kind, format=job.fmt)
+    return path
+
+
+def export_filename(kind: str, fmt: str, suffix: str = "") -> str:
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    return f"{kind}{('-' + suffix) if suffix else ''}-{stamp}.{fmt}"

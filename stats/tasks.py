@@ -1,0 +1,28 @@
+"""Celery tasks of the statistics app: they take ids and call services, and are safe to run twice."""
+
+from celery import shared_task
+from django.db import OperationalError
+
+from . import services
+
+
+@shared_task(
+    name="stats.tasks.snapshot_previous_month",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def snapshot_previous_month(today: str | None = None) -> list[dict]:
+    """Publish the previous month's figures of every commission (and any missed month), once per month."""
+    import datetime
+
+    day = datetime.date.fromisoformat(today) if today else None
+    return services.snapshots_take_due(day)
+
+
+@shared_task(name="stats.tasks.run_export", acks_late=True, reject_on_worker_lost=True)
+def run_export(job_id: int) -> int | None:
+    job = services.export_job_run(job_id=job_id)
+    return job.rows_done if job is not None else None

@@ -1,0 +1,293 @@
+"""Statistics pages: dashboards, drill-down lists and exports. Reads go through stats.selectors and the apps'
+selectors; every export and download is recorded by a service before the first byte is sent."""
+
+import os
+import tempfile
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, QueryDict, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts import jurisdiction
+from core.errors import DomainError
+from core.jobs import month_start
+from core.keyset import paginate
+
+from . import charts, drilldown, exports, selectors, services
+from .figures import KPIS, Scope, figures_for, items_for, label_of, monthly_trend, parse_key, subordinate_comparison
+from .forms import PeriodForm
+from .models import ExportFormat
+from .periods import Period, parse_period
+
+ITEMS_PAGE = 50
+
+
+def _require_statistics(user) -> None:
+    """Statistics are for supervisors and admins; to anyone else they do not exist."""
+    if not selectors.may_see_statistics(user):
+        raise Http404
+
+
+def _subtree(params) -> bool:
+    return params.get("scope", "subtree") != "alone"
+
+
+def _query(period: Period, subtree: bool) -> str:
+    return urlencode({**period.as_params(), "scope": "subtree" if subtree else "alone"})
+
+
+def _bad_period(request, commission, error: DomainError):
+    form = PeriodForm(initial={k: v for k, v in request.GET.items()})
+    return render(
+        request, "stats/bad_period.html", {"commission": commission, "form": form, "error": error.message}, status=400
+    )
+
+
+@login_required
+def index(request):
+    _require_statistics(request.user)
+    tops = selectors.top_commissions(request.user)
+    if len(tops) == 1:
+        return redirect("stats:dashboard", tops[0].pk)
+    commissions = selectors.statistics_commissions(request.user).order_by("path")
+    return render(request, "stats/index.html", {"commissions": commissions})
+
+
+def _published(snapshot, subtree: bool) -> dict | None:
+    if snapshot is None:
+        return None
+    return snapshot.figures.get("subtree" if subtree else "alone", {})
+
+
+@login_required
+def dashboard(request, pk):
+    _require_statistics(request.user)
+    commission = selectors.statistics_commission(request.user, pk)
+    try:
+        period = parse_period(request.GET)
+    except DomainError as error:
+        return _bad_period(request, commission, error)
+    subtree = _subtree(request.GET)
+    snapshot = selectors.snapshot_of(commission, period.start) if period.is_month else None
+    published = _published(snapshot, subtree)
+    figures = figures_for(commission, period.start, period.end, subtree=subtree, published=published)
+    kpis = [
+        {
+            "key": key,
+            "label": label,
+            "value": figures.value(key),
+            "published": None if published is None else published.get(key, 0),
+        }
+        for key, label in KPIS
+    ]
+    axis, series = monthly_trend(commission, month_start(period.end), subtree=subtree)
+    headings, comparison = subordinate_comparison(commission, period.start, period.end)
+    bars = None
+    if comparison:
+        shown = [h for h in headings if h[0] in ("reports", "clarifications", "held")]
+        bars = charts.bar_chart(
+            [(row["commission"].name, [row["values"][name] for name, _label in shown]) for row in comparison],
+            [label for _name, label in shown],
+            title=_("Comparison of the commissions below"),
+        )
+        for row in comparison:
+            row["cells"] = [row["values"][name] for name, _label in headings]
+            row["query"] = _query(period, True)
+    context = {
+        "commission": commission,
+        "ancestors": selectors.statistics_commissions(request.user)
+        .filter(division_code__in=commission.ancestor_codes())
+        .exclude(pk=commission.pk)
+        .order_by("path"),
+        "period": period,
+        "subtree": subtree,
+        "query": _query(period, subtree),
+        "form": PeriodForm.for_period(period, request.GET, subtree),
+        "figures": figures,
+        "snapshot": snapshot,
+        "kpis": kpis,
+        "trend": charts.line_chart(axis, series, title=_("The last 12 months")),
+        "trend_rows": [(label, values, sum(values)) for _name, label, values in series],
+        "axis": axis,
+        "headings": headings,
+        "comparison": comparison,
+        "bars": bars,
+    }
+    return render(request, "stats/dashboard.html", context)
+
+
+@login_required
+def items(request, pk):
+    """The items a figure counts, in the user's reach: the same filter as the number, through the selectors."""
+    _require_statistics(request.user)
+    commission = selectors.statistics_commission(request.user, pk)
+    try:
+        period = parse_period(request.GET)
+    except DomainError as error:
+        return _bad_period(request, commission, error)
+    subtree = _subtree(request.GET)
+    key = request.GET.get("key", "")
+    queryset = items_for(request.user, key, Scope(commission, period.start, period.end, subtree))
+    if queryset is None:
+        raise Http404
+    source, _conditions = parse_key(key)
+    queryset = drilldown.with_related(source.name, queryset)
+    page = paginate(queryset, keys=["-id"], kinds=[int], cursor=request.GET.get("after"), size=ITEMS_PAGE)
+    params = request.GET.copy()
+    params.pop("after", None)
+    return render(
+        request,
+        "stats/items.html",
+        {
+            "commission": commission,
+            "period": period,
+            "subtree": subtree,
+            "label": label_of(key),
+            "page": page,
+            "rows": drilldown.present(source.name, page.items),
+            "base_query": params.urlencode(),
+            "query": _query(period, subtree),
+        },
+    )
+
+
+# --- exports ---------------------------------------------------------------------------------------
+
+
+def _xlsx_response(sheets, filename: str) -> FileResponse:
+    """Write to a temporary file (write-only mode, flat memory), then stream it; the file is unlinked at once
+    and disappears when the response closes it."""
+    handle, path = tempfile.mkstemp(suffix=".xlsx")
+    os.close(handle)
+    try:
+        exports.write_xlsx(path, sheets)
+        stream = open(path, "rb")  # noqa: SIM115 - closed by FileResponse
+    finally:
+        os.unlink(path)
+    return FileResponse(
+        stream,
+        as_attachment=True,
+        filename=filename,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+def _csv_response(lines, filename: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def statistics_export(request, pk, fmt):
+    _require_statistics(request.user)
+    commission = selectors.statistics_commission(request.user, pk)
+    if fmt not in ExportFormat.values:
+        raise Http404
+    try:
+        period = parse_period(request.GET)
+    except DomainError as error:
+        return _bad_period(request, commission, error)
+    subtree = _subtree(request.GET)
+    snapshot = selectors.snapshot_of(commission, period.start) if period.is_month else None
+    figures = figures_for(
+        commission, period.start, period.end, subtree=subtree, published=_published(snapshot, subtree)
+    )
+    services.export_record(actor=request.user, kind="statistics", fmt=fmt, params=request.GET, commission=commission)
+    filename = services.export_filename(f"statistics-{commission.division_code}", fmt, period.label.replace(" ", ""))
+    sheets = exports.statistics_sheets(figures, period.label)
+    if fmt == ExportFormat.XLSX:
+        return _xlsx_response(sheets, filename)
+    header_rows = sheets[0][1] if sheets else []
+    headings = [_("Section"), *(sheets[0][2] if sheets else [])]
+    rows = [[title, *row] for title, _header, _headings, section_rows in sheets for row in section_rows]
+    return _csv_response(exports.csv_lines(header_rows, headings, rows), filename)
+
+
+@login_required
+def list_export(request, kind, fmt):
+    """A list with the filters of its page, streamed; refused above the configured number of rows."""
+    _require_statistics(request.user)
+    if fmt not in ExportFormat.values or kind not in exports.LISTS:
+        raise Http404
+    export = exports.LISTS[kind]
+    try:
+        queryset = export.queryset(request.user, request.GET)
+    except DomainError as error:
+        return render(request, "stats/export_refused.html", {"error": error.message, "export": export}, status=400)
+    limit = exports.max_sync_rows()
+    rows = exports.count_up_to(queryset, limit)
+    if rows > limit:
+        params = request.GET.copy()
+        params.pop("after", None)
+        message = _(
+            "This export holds more than %(limit)s rows, too many to download directly. "
+            "Start a background export: you can follow its progress and download the file when it is ready."
+        ) % {"limit": f"{limit:,}"}
+        return render(
+            request,
+            "stats/export_refused.html",
+            {"error": message, "export": export, "kind": kind, "fmt": fmt, "query": params.urlencode()},
+            status=400,
+        )
+    services.export_record(actor=request.user, kind=kind, fmt=fmt, params=request.GET, rows=rows)
+    filename = services.export_filename(kind, fmt)
+    headings = export.headers()
+    header_rows = [[str(export.title)]]
+    if fmt == ExportFormat.XLSX:
+        return _xlsx_response([(str(export.title), header_rows, headings, exports.rows_of(export, queryset))], filename)
+    return _csv_response(exports.csv_lines(header_rows, headings, exports.rows_of(export, queryset)), filename)
+
+
+@login_required
+def export_center(request):
+    """The list exports, with the filters of their list pages, and the user's background exports."""
+    _require_statistics(request.user)
+    from accountability.forms import CaseFilterForm
+    from cases.forms import ReportFilterForm
+    from clarification.forms import RecommendationFilterForm
+
+    commissions = jurisdiction.readable_commissions(request.user).order_by("path")
+    forms = [
+        ("reports", exports.LISTS["reports"].title, ReportFilterForm(commissions=commissions)),
+        ("clarifications", exports.LISTS["clarifications"].title, RecommendationFilterForm()),
+        ("decisions", exports.LISTS["decisions"].title, CaseFilterForm(commissions=commissions)),
+    ]
+    jobs = selectors.export_jobs_of(request.user)[:20]
+    return render(request, "stats/exports.html", {"forms": forms, "jobs": jobs, "limit": exports.max_sync_rows()})
+
+
+@login_required
+@require_POST
+def export_start(request):
+    _require_statistics(request.user)
+    kind, fmt = request.POST.get("kind", ""), request.POST.get("fmt", "")
+    query = request.POST.get("query", "")
+    try:
+        job = services.export_job_start(actor=request.user, kind=kind, fmt=fmt, params=QueryDict(query))
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("stats:exports")
+    messages.success(request, _("The export has started."))
+    return redirect("stats:export-job", job.pk)
+
+
+@login_required
+def export_job(request, pk):
+    job = selectors.export_job(request.user, pk)
+    return render(request, "stats/export_job.html", {"job": job})
+
+
+@login_required
+def export_download(request, pk):
+    job = selectors.export_job(request.user, pk)
+    try:
+        path = services.export_job_download(actor=request.user, job=job)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("stats:export-job", job.pk)
+    return FileResponse(open(path, "rb"), as_attachment=True, filename=services.export_filename(job.kind, job.fmt))
