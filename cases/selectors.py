@@ -152,5 +152,9 @@ def subject_sections(user, subject: Subject) -> list:
     return _hook_results("subject_sections", user, subject)
 
 
+def report_sections(user, report: Report) -> list:
+    return _hook_results("report_sections", user, report)
+
+
 def my_work_sections_from_apps(user) -> list:
     return _hook_results("my_work_sections", user)

@@ -223,6 +223,7 @@ def report_detail(request, pk, identity=None, status=200):
         else [],
         "findings_complete": findings_complete,
         "linked": selectors.linked_reports(user, report),
+        "extra_sections": selectors.report_sections(user, report),
         "events": [(event, event_label(event)) for event in timeline(report)],
         "today": timezone.localdate(),
         "nearing": deadlines.nearing_limit(),
