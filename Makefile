@@ -11,7 +11,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 PYTEST_ARGS ?=
 
-.PHONY: install messages translations run test lint services browser-deps check migrations-check backup restore bench clean
+.PHONY: bench-load bench-pg-restart install messages translations run test lint services browser-deps check migrations-check backup restore bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -52,6 +52,12 @@ test: install messages services browser-deps migrations-check
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+bench-load: install services
+	cd bench && ../$(BIN)/python load_mix.py --users 50 --seconds 300
+
+bench-pg-restart: install services
+	cd bench && ../$(BIN)/python pg_restart.py
 
 backup:
 	bin/backup $(DEST)

@@ -5,6 +5,8 @@ service, and a DomainError becomes a 400 with its message (core.api_errors). The
 masked everywhere except in the reveal-identity action, which the service audits.
 """
 
+import datetime
+
 from django.db.models import F
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -18,9 +20,7 @@ from core.api import ScopedGenericViewSet, ScopedReadOnlyViewSet
 from core.pagination import DefaultCursorPagination
 
 from . import selectors, services, workflow
-from .choices import OPEN_STATUSES
 from .models import IdentityAccess
-from .search import search_reports
 from .serializers import (
     AllegationFilterSerializer,
     AllegationListSerializer,
@@ -94,22 +94,9 @@ class ReportViewSet(InputMixin, ScopedGenericViewSet):
         if self.action != "list":
             return queryset
         params = self.validated(ReportFilterSerializer, data=self.request.query_params)
-        for field in ("status", "channel", "area"):
-            if params.get(field):
-                queryset = queryset.filter(**{field: params[field]})
-        if params.get("commission"):
-            queryset = queryset.filter(commission_id=params["commission"])
-        if params.get("received_from"):
-            queryset = queryset.filter(received_on__gte=params["received_from"])
-        if params.get("received_to"):
-            queryset = queryset.filter(received_on__lte=params["received_to"])
-        if params.get("subject"):
-            queryset = queryset.filter(pk__in=selectors.report_ids_about(params["subject"]))
-        if params.get("overdue"):
-            queryset = queryset.filter(status__in=OPEN_STATUSES, due_on__lt=timezone.localdate())
-        if params.get("q"):
-            queryset = search_reports(queryset, params["q"])
-        return queryset
+        # The API's `overdue` is strictly past due (the page's filter also shows what is due within a week).
+        yesterday = timezone.localdate() - datetime.timedelta(days=1)
+        return selectors.filter_reports(queryset, params, overdue_until=yesterday)
 
     # -- presenting -----------------------------------------------------------------------------------------
 

@@ -158,3 +158,27 @@ def report_sections(user, report: Report) -> list:
 
 def my_work_sections_from_apps(user) -> list:
     return _hook_results("my_work_sections", user)
+
+
+def filter_reports(queryset: QuerySet[Report], params: dict, *, overdue_until) -> QuerySet[Report]:
+    """The report list's filters, one definition for the page, the API and the exports."""
+    from .search import search_reports
+
+    for field in ("status", "channel", "area"):
+        if params.get(field):
+            queryset = queryset.filter(**{field: params[field]})
+    if params.get("commission"):
+        queryset = queryset.filter(commission=params["commission"])
+    if params.get("received_from"):
+        queryset = queryset.filter(received_on__gte=params["received_from"])
+    if params.get("received_to"):
+        queryset = queryset.filter(received_on__lte=params["received_to"])
+    if params.get("subject"):
+        queryset = queryset.filter(pk__in=report_ids_about(params["subject"]))
+    if params.get("overdue"):
+        from .choices import OPEN_STATUSES
+
+        queryset = queryset.filter(status__in=OPEN_STATUSES, due_on__lte=overdue_until)
+    if params.get("q"):
+        queryset = search_reports(queryset, params["q"])
+    return queryset

@@ -17,11 +17,12 @@ from accounts import jurisdiction
 from accounts.models import Commission, User
 from accounts.roles import Role
 from audit.services import audit_record, timeline
+from core.actions import run_page_action
 from core.errors import DomainError
 from core.keyset import paginate
 
 from . import deadlines, selectors, services, workflow
-from .choices import OPEN_STATUSES, AccessStatus, DispositionDecision, Status
+from .choices import AccessStatus, DispositionDecision, Status
 from .forms import (
     AllegationFormSet,
     AssignForm,
@@ -51,24 +52,7 @@ def filtered_reports(user, params) -> tuple[ReportFilterForm, object]:
     form = ReportFilterForm(params or None, commissions=commissions)
     queryset = selectors.report_list(user)
     if form.is_valid():
-        data = form.cleaned_data
-        for field in ("status", "channel", "area"):
-            if data.get(field):
-                queryset = queryset.filter(**{field: data[field]})
-        if data.get("commission"):
-            queryset = queryset.filter(commission=data["commission"])
-        if data.get("received_from"):
-            queryset = queryset.filter(received_on__gte=data["received_from"])
-        if data.get("received_to"):
-            queryset = queryset.filter(received_on__lte=data["received_to"])
-        if data.get("subject"):
-            queryset = queryset.filter(pk__in=selectors.report_ids_about(data["subject"]))
-        if data.get("overdue"):
-            queryset = queryset.filter(status__in=OPEN_STATUSES, due_on__lte=deadlines.nearing_limit())
-        if data.get("q"):
-            from .search import search_reports
-
-            queryset = search_reports(queryset, data["q"])
+        queryset = selectors.filter_reports(queryset, form.cleaned_data, overdue_until=deadlines.nearing_limit())
     return form, queryset
 
 
@@ -418,12 +402,7 @@ def report_action(request, pk, action):
     handler = ACTIONS.get(action)
     if handler is None:
         raise Http404
-    try:
-        message = handler(request, report)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, message)
+    run_page_action(request, handler, report)
     if action == "recusal" and not selectors.reports_visible_to(request.user).filter(pk=pk).exists():
         return redirect("cases:report-list")
     return redirect(reverse("cases:report-detail", args=[pk]))

@@ -19,6 +19,7 @@ from cases.models import Allegation
 from cases.selectors import can_see_identity
 from cases.selectors import report_detail as case_report_detail
 from cases.services import identity_reveal
+from core.actions import run_page_action
 from core.errors import DomainError
 
 from . import permissions, selectors, services, workflow
@@ -307,12 +308,7 @@ def recommendation_action(request, pk, action):
     handler = ACTIONS.get(action)
     if handler is None:
         raise Http404
-    try:
-        message = handler(request, recommendation)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, message)
+    run_page_action(request, handler, recommendation)
     return redirect("clarification:detail", pk)
 
 

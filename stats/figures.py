@@ -36,7 +36,8 @@ from clarification.selectors import (
     return_visits_visible_to,
 )
 
-from .periods import add_months, month_end
+from .models import Snapshot
+from .periods import add_months, month_end, month_start
 
 
 @dataclass(frozen=True)
@@ -580,24 +581,40 @@ def months_ending(last_month: datetime.date, count: int = 12) -> list[datetime.d
     return [add_months(last_month, offset) for offset in range(-(count - 1), 1)]
 
 
+def _kept_months(commission: Commission, months: list[datetime.date], *, subtree: bool) -> dict[datetime.date, dict]:
+    """The commission's kept figures (alone or rolled up) for those of `months` that have a snapshot: one query."""
+    side = "subtree" if subtree else "alone"
+    rows = Snapshot.objects.filter(commission=commission, month__in=months).values_list("month", f"figures__{side}")
+    return {month: figures or {} for month, figures in rows}
+
+
 def monthly_trend(
     commission: Commission, last_month: datetime.date, *, subtree: bool, months: int = 12
 ) -> tuple[list[datetime.date], list[tuple[str, str, list[int]]]]:
-    """Per series, the monthly counts of the `months` months ending with `last_month`: one query per series."""
+    """Per series, the monthly counts of the `months` months ending with `last_month`.
+
+    Months with a snapshot are read from it (one query for all of them); only the months without one, normally
+    just the current month, are counted from the tables (one query per series, over those months only)."""
     axis = months_ending(last_month, months)
-    scope = Scope(commission, axis[0], month_end(axis[-1]), subtree)
+    kept = _kept_months(commission, axis, subtree=subtree)
+    missing = [month for month in axis if month not in kept]
+    live: dict[str, dict[datetime.date, int]] = {name: {} for name, _label in TREND_SERIES}
+    if missing:
+        scope = Scope(commission, missing[0], month_end(missing[-1]), subtree)
+        for name, _label in TREND_SERIES:
+            source = SOURCES[name]
+            rows = (
+                source.counted(scope)
+                .order_by()
+                .annotate(month=TruncMonth(source.date_field))
+                .values("month")
+                .annotate(n=Count("pk"))
+            )
+            live[name] = {_as_date(row["month"]): row["n"] for row in rows}
     series = []
     for name, label in TREND_SERIES:
-        source = SOURCES[name]
-        rows = (
-            source.counted(scope)
-            .order_by()
-            .annotate(month=TruncMonth(source.date_field))
-            .values("month")
-            .annotate(n=Count("pk"))
-        )
-        by_month = {_as_date(row["month"]): row["n"] for row in rows}
-        series.append((name, str(label), [by_month.get(month, 0) for month in axis]))
+        values = [kept[month].get(name, 0) if month in kept else live[name].get(month, 0) for month in axis]
+        series.append((name, str(label), values))
     return axis, series
 
 
@@ -617,10 +634,30 @@ COMPARISON = [
 def subordinate_comparison(
     commission: Commission, start: datetime.date, end: datetime.date
 ) -> tuple[list[tuple[str, str]], list[dict]]:
-    """For each commission directly below, its figures rolled up over its own subtree: one query per figure."""
+    """For each commission directly below, its figures rolled up over its own subtree.
+
+    For a whole month, the children's snapshots of that month are read (one query); only when some child has none
+    are the figures counted from the tables (one query per figure), and used for those children only."""
+    headings = [(n, str(label)) for n, label in COMPARISON]
     children = list(Commission.objects.filter(parent=commission).order_by("path"))
     if not children:
-        return [(n, str(label)) for n, label in COMPARISON], []
+        return headings, []
+    counts: dict[int, dict[str, int]] = {}
+    if start == month_start(start) and end == month_end(start):
+        kept = Snapshot.objects.filter(commission__in=children, month=start).values_list(
+            "commission_id", "figures__subtree"
+        )
+        for pk, figures in kept:
+            counts[pk] = {name: (figures or {}).get(name, 0) for name, _label in COMPARISON}
+    missing = [child for child in children if child.pk not in counts]
+    if missing:
+        counts.update(_live_comparison(commission, missing, start, end))
+    return headings, [{"commission": child, "values": counts[child.pk]} for child in children]
+
+
+def _live_comparison(
+    commission: Commission, children: list[Commission], start: datetime.date, end: datetime.date
+) -> dict[int, dict[str, int]]:
     below = Commission.objects.filter(path__startswith=commission.path).values_list("pk", "path")
     child_of = {}
     for pk, path in below:
@@ -636,6 +673,4 @@ def subordinate_comparison(
             child = child_of.get(row[source.commission_field])
             if child is not None:
                 counts[child][name] += row["n"]
-    return [(n, str(label)) for n, label in COMPARISON], [
-        {"commission": child, "values": counts[child.pk]} for child in children
-    ]
+    return counts

@@ -18,7 +18,17 @@ from core.jobs import month_start
 from core.keyset import paginate
 
 from . import charts, drilldown, exports, selectors, services
-from .figures import KPIS, Scope, figures_for, items_for, label_of, monthly_trend, parse_key, subordinate_comparison
+from .figures import (
+    KPIS,
+    Scope,
+    figures_for,
+    figures_from_values,
+    items_for,
+    label_of,
+    monthly_trend,
+    parse_key,
+    subordinate_comparison,
+)
 from .forms import PeriodForm
 from .models import ExportFormat
 from .periods import Period, parse_period
@@ -63,8 +73,16 @@ def _published(snapshot, subtree: bool) -> dict | None:
     return snapshot.figures.get("subtree" if subtree else "alone", {})
 
 
+def _compare(params) -> bool:
+    """Whether the user asked to see the current figures beside the published ones."""
+    return params.get("compare") in ("1", "on", "true")
+
+
 @login_required
 def dashboard(request, pk):
+    """A month with kept figures is served from its snapshot (and the trend and comparison from the kept months),
+    so the default page reads no raw tables; the current figures are counted only when the user asks to compare
+    them. Any other period, and a month not yet published (the current month), is counted live."""
     _require_statistics(request.user)
     commission = selectors.statistics_commission(request.user, pk)
     try:
@@ -74,13 +92,17 @@ def dashboard(request, pk):
     subtree = _subtree(request.GET)
     snapshot = selectors.snapshot_of(commission, period.start) if period.is_month else None
     published = _published(snapshot, subtree)
-    figures = figures_for(commission, period.start, period.end, subtree=subtree, published=published)
+    compare = published is not None and _compare(request.GET)
+    if published is not None and not compare:
+        figures = figures_from_values(commission, period.start, period.end, subtree=subtree, values=published)
+    else:
+        figures = figures_for(commission, period.start, period.end, subtree=subtree, published=published)
     kpis = [
         {
             "key": key,
             "label": label,
             "value": figures.value(key),
-            "published": None if published is None else published.get(key, 0),
+            "published": published.get(key, 0) if compare else None,
         }
         for key, label in KPIS
     ]
@@ -97,6 +119,7 @@ def dashboard(request, pk):
         for row in comparison:
             row["cells"] = [row["values"][name] for name, _label in headings]
             row["query"] = _query(period, True)
+    query = _query(period, subtree)
     context = {
         "commission": commission,
         "ancestors": selectors.statistics_commissions(request.user)
@@ -105,10 +128,13 @@ def dashboard(request, pk):
         .order_by("path"),
         "period": period,
         "subtree": subtree,
-        "query": _query(period, subtree),
+        "query": query,
         "form": PeriodForm.for_period(period, request.GET, subtree),
         "figures": figures,
         "snapshot": snapshot,
+        "published_only": published is not None and not compare,
+        "compare": compare,
+        "compare_query": urlencode({**period.as_params(), "scope": "subtree" if subtree else "alone", "compare": "1"}),
         "kpis": kpis,
         "trend": charts.line_chart(axis, series, title=_("The last 12 months")),
         "trend_rows": [(label, values, sum(values)) for _name, label, values in series],

@@ -247,7 +247,7 @@ def test_the_dashboard_shows_published_and_current_figures_side_by_side(client, 
     _last_month_report(tree, zhanyi_intake, token_days=1)
     client.force_login(qujing_supervisor)
     month = previous_month().strftime("%Y-%m")
-    response = client.get(_url("stats:dashboard", tree["qujing"].pk, period="month", month=month))
+    response = client.get(_url("stats:dashboard", tree["qujing"].pk, period="month", month=month, compare="1"))
     row = next(r for s in response.context["figures"].sections for r in s.rows if r.key == "reports")
     assert (row.value, row.published, row.changed) == (2, 1, True)
 

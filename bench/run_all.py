@@ -1,0 +1,136 @@
+#!/usr/bin/env python
+"""`make bench SIZE=n`: fill the bench database with n reports (when it does not hold them already), run every
+script against gunicorn, and write the figures to bench/results/ as a markdown table.
+
+    .venv/bin/python bench/run_all.py --size 20000 [--requests 200] [--reseed]
+"""
+
+import argparse
+import datetime
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlparse
+
+from common import ROOT, SERVER_ENV, Server
+
+PY = str(ROOT / ".venv/bin/python")
+HERE = Path(__file__).resolve().parent
+
+
+def run_script(name: str, *args, env=None) -> list[tuple[str, str]]:
+    print(f"== {name} {' '.join(args)}", flush=True)
+    result = subprocess.run(
+        [PY, str(HERE / name), *args],
+        cwd=ROOT,
+        env={**os.environ, **SERVER_ENV, **(env or {})},
+        capture_output=True,
+        text=True,
+    )
+    figures = []
+    for line in result.stdout.splitlines():
+        print("  " + line, flush=True)
+        if ": " in line and not line.startswith(" "):
+            key, value = line.split(": ", 1)
+            figures.append((key, value))
+    if result.returncode != 0:
+        print(result.stderr[-3000:], file=sys.stderr)
+        figures.append((f"{name} failed", f"exit {result.returncode} (see the make output)"))
+    return figures
+
+
+def psql(database: str, sql: str) -> str:
+    url = urlparse(SERVER_ENV["DATABASE_URL"])
+    return subprocess.run(
+        ["psql", "-h", url.hostname or "127.0.0.1", "-p", str(url.port or 5432), "-U", url.username or "postgres"]
+        + ["-d", database, "-tAc", sql],
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+
+
+def prepare(size: int, reseed: bool) -> float | None:
+    """Seed the bench database with `size` reports unless it holds exactly that many; returns seconds taken."""
+    name = urlparse(SERVER_ENV["DATABASE_URL"]).path.lstrip("/")
+    exists = psql("postgres", f"SELECT 1 FROM pg_database WHERE datname = '{name}'") == "1"
+    if exists and not reseed:
+        held = psql(name, "SELECT count(*) FROM cases_report")
+        if held == str(size):
+            print(f"{name} already holds {size} reports", flush=True)
+            return None
+    psql("postgres", f'DROP DATABASE IF EXISTS "{name}"')
+    psql("postgres", f'CREATE DATABASE "{name}"')
+    env = {**os.environ, **SERVER_ENV}
+    subprocess.run([PY, "manage.py", "migrate", "--no-input", "-v0"], cwd=ROOT, env=env, check=True)
+    start = datetime.datetime.now()
+    subprocess.run(
+        [PY, "manage.py", "seed_scale", "--reports", str(size), "--check", "200"], cwd=ROOT, env=env, check=True
+    )
+    return (datetime.datetime.now() - start).total_seconds()
+
+
+def machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "")
+    memory = next(int(line.split()[1]) for line in open("/proc/meminfo") if line.startswith("MemTotal"))
+    pg = psql("postgres", "SHOW server_version")
+    return (
+        f"{os.cpu_count()} CPU cores ({cpu}), {memory / 1024 / 1024:.0f} GB RAM, {platform.system()} "
+        f"{platform.release()}, PostgreSQL {pg} (default configuration, shared_buffers "
+        f"{psql('postgres', 'SHOW shared_buffers')}), Python {platform.python_version()}, gunicorn -w 2 (sync)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--size", type=int, default=20000)
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--reseed", action="store_true")
+    args = parser.parse_args()
+    seeded = prepare(args.size, args.reseed)
+    figures: list[tuple[str, str]] = []
+    if seeded is not None:
+        figures.append((f"seed_scale --reports {args.size}: wall time", f"{seeded:.0f} s"))
+    with Server() as server:
+        env = {"BENCH_URL": server.url}
+        figures += run_script("latency.py", "--requests", str(args.requests), env=env)
+        figures += run_script("throughput.py", env=env)
+        for pid in server.worker_pids():
+            rss = next(int(line.split()[1]) for line in open(f"/proc/{pid}/status") if line.startswith("VmRSS"))
+            figures.append((f"gunicorn worker {pid} RSS after the run", f"{rss / 1024:.0f} MB"))
+    figures += run_script("queries.py")
+    figures += run_script("jobs.py")
+    if (HERE / "export_memory.py").exists():
+        for rows in sorted({min(args.size, 100_000), 100_000} | ({1_000_000} if args.size >= 1_000_000 else set())):
+            for key, value in run_script("export_memory.py", "--rows", str(rows)):
+                figures.append((f"export of {rows:,} rows: {key}", value))
+    else:
+        figures.append(("exports", "bench/export_memory.py not there yet"))
+    write(args.size, figures)
+
+
+def write(size: int, figures: list[tuple[str, str]]) -> None:
+    results = HERE / "results"
+    results.mkdir(exist_ok=True)
+    today = datetime.date.today().isoformat()
+    lines = [
+        f"# Benchmark at {size:,} reports ({today})",
+        "",
+        f"Machine: {machine()}.",
+        "",
+        "Produced by `make bench SIZE=" + str(size) + "` (bench/run_all.py); latencies are measured by the client "
+        "over keep-alive on 127.0.0.1, sequential requests after 5 warm-up requests.",
+        "",
+        "| figure | value |",
+        "|---|---|",
+        *(f"| {key} | {value} |" for key, value in figures),
+        "",
+    ]
+    path = results / f"results-{size}.md"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    print(f"written {path.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

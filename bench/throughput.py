@@ -1,0 +1,57 @@
+#!/usr/bin/env python
+"""Requests per second of the report list vs a trivial view (bench/urls.py: same middleware, login, one query),
+with wrk at the same concurrency in the same run, against gunicorn -w 2.
+
+    .venv/bin/python bench/throughput.py [--seconds 15] [--connections 8]
+"""
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+
+from common import Server, base_url, figure, login, setup_django
+
+
+def wrk(url: str, cookie: str, seconds: int, connections: int) -> float:
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-H", f"Cookie: {cookie}", url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if errors:
+        raise RuntimeError(f"{url}: {errors.group(1)} failed responses")
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+
+
+def run(url: str, seconds: int, connections: int) -> None:
+    session = login(url, "yunnan-supervisor")
+    cookie = "; ".join(f"{k}={v}" for k, v in session.cookies.items())
+    session.get(f"{url}/reports/")
+    trivial = wrk(f"{url}/bench/trivial/", cookie, seconds, connections)
+    listing = wrk(f"{url}/reports/", cookie, seconds, connections)
+    figure(f"trivial view throughput ({connections} connections)", f"{trivial:.1f}", "req/s")
+    figure(f"report list throughput ({connections} connections)", f"{listing:.1f}", "req/s")
+    figure("throughput ratio report list / trivial view", f"{listing / trivial:.2f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--connections", type=int, default=8)
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is missing: apt-get install -y wrk")
+    setup_django()
+    if os.environ.get("BENCH_URL"):
+        run(base_url(), args.seconds, args.connections)
+    else:
+        with Server() as server:
+            run(server.url, args.seconds, args.connections)
+
+
+if __name__ == "__main__":
+    main()
