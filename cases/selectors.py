@@ -6,7 +6,7 @@ from accounts import jurisdiction
 from accounts.roles import Role
 
 from .choices import AccessStatus, Status
-from .models import Allegation, Assignment, IdentityAccess, Recusal, Report, Subject
+from .models import Allegation, Assignment, Disposition, Feedback, IdentityAccess, Recusal, Report, Subject, Transfer
 
 WORK_PERM = "cases.work_report"
 
@@ -30,15 +30,15 @@ def report_detail(user, pk) -> Report:
         .prefetch_related(
             Prefetch("allegations", queryset=Allegation.objects.select_related("subject", "finding_by")),
             Prefetch("assignments", queryset=Assignment.objects.filter(active=True).select_related("user")),
-            "dispositions__proposed_by",
-            "dispositions__decided_by",
-            "dispositions__transfer_to",
-            "feedback__given_by",
+            Prefetch(
+                "dispositions",
+                queryset=Disposition.objects.select_related("proposed_by", "decided_by", "transfer_to").order_by("id"),
+            ),
+            Prefetch("feedback", queryset=Feedback.objects.select_related("given_by")),
+            Prefetch("identity_requests", queryset=IdentityAccess.objects.select_related("requester")),
             "attachments",
             "supplements",
-            "transfers__from_commission",
-            "transfers__to_commission",
-            "recusals__user",
+            Prefetch("transfers", queryset=Transfer.objects.select_related("from_commission", "to_commission")),
         )
     )
     return jurisdiction.get_in_reach(queryset, pk=pk)
@@ -72,10 +72,15 @@ def is_assigned(user, report: Report) -> bool:
     return Assignment.objects.filter(report=report, user=user, active=True).exists()
 
 
-def can_see_identity(user, report: Report) -> bool:
-    """Intake officers of the handling commission, and holders of a granted request."""
+def can_see_identity(user, report: Report, requests: list | None = None) -> bool:
+    """Intake officers of the handling commission, and holders of a granted request.
+
+    `requests` may pass the report's identity requests already fetched (the report page prefetches them).
+    """
     if jurisdiction.has_role(user, report.commission_id, Role.INTAKE):
         return True
+    if requests is not None:
+        return any(a.requester_id == user.pk and a.status == AccessStatus.GRANTED for a in requests)
     return IdentityAccess.objects.filter(report=report, requester=user, status=AccessStatus.GRANTED).exists()
 
 

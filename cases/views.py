@@ -178,16 +178,18 @@ def report_detail(request, pk, identity=None, status=200):
     report = selectors.report_detail(request.user, pk)
     user = request.user
     transitions = workflow.allowed_transitions(user, report)
-    assigned = selectors.is_assigned(user, report)
+    # Computed from what report_detail prefetched, so the page costs no query per question.
+    assigned = any(a.user_id == user.pk for a in report.assignments.all())
     roles_here = jurisdiction.roles_at(user, report.commission_id)
     pending = next((d for d in report.dispositions.all() if d.decision == DispositionDecision.PENDING), None)
-    can_see = selectors.can_see_identity(user, report)
+    requests = list(report.identity_requests.all())
+    can_see = selectors.can_see_identity(user, report, requests)
     has_identity = hasattr(report, "reporter") and not report.reporter.is_anonymous
-    my_request = (
-        IdentityAccess.objects.filter(report=report, requester=user).exclude(status=AccessStatus.REVOKED).first()
-        if has_identity and not can_see
-        else None
+    my_request = next(
+        (a for a in requests if a.requester_id == user.pk and a.status != AccessStatus.REVOKED),
+        None,
     )
+    my_request = my_request if has_identity and not can_see else None
     findings_complete = all(a.finding for a in report.allegations.all())
     context = {
         "report": report,
@@ -200,9 +202,7 @@ def report_detail(request, pk, identity=None, status=200):
         "has_identity": has_identity,
         "identity": identity,
         "my_identity_request": my_request,
-        "pending_identity_requests": report.identity_requests.filter(status=AccessStatus.PENDING).select_related(
-            "requester"
-        )
+        "pending_identity_requests": [a for a in requests if a.status == AccessStatus.PENDING]
         if Role.SUPERVISOR in roles_here
         else [],
         "findings_complete": findings_complete,
