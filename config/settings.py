@@ -4,6 +4,7 @@ With no variables set the product runs on an embedded SQLite file and runs Celer
 so a newcomer needs no services at all.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -256,6 +257,10 @@ LOGGING = {
 }
 
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "Demo@2026")
+
+# Days allowed per report stage or disposition kind, overriding cases/deadlines.py DEFAULT_DAYS, e.g.
+# CASE_DEADLINE_DAYS='{"registered": 15, "talk_letter": 30, "preliminary": 90, "held": 180}'.
+CASE_DEADLINE_DAYS = json.loads(os.environ.get("CASE_DEADLINE_DAYS", "{}"))
 
 # --- accountability (问责) -------------------------------------------------------------------------
 # Influence period (影响期) in months per measure; a decision's period is the longest of its measures.

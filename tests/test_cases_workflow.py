@@ -332,3 +332,9 @@ def test_link_refuses_a_report_outside_the_reach(tree, report, zhanyi_intake):
     with pytest.raises(DomainError) as refusal:
         services.report_link(actor=zhanyi_intake, report=report, earlier=qilin_report)
     assert refusal.value.code == "not_found"
+
+
+def test_stage_deadlines_are_configurable(settings, tree, zhanyi_intake):
+    settings.CASE_DEADLINE_DAYS = {"registered": 3}
+    report = register(zhanyi_intake, tree["zhanyi"]).report
+    assert report.due_on == timezone.localdate() + datetime.timedelta(days=3)
