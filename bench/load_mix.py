@@ -16,7 +16,7 @@ import uuid
 
 from common import ROOT, SERVER_ENV, Server, figure, login, setup_django
 
-READERS = ["zhanyi-investigator", "zhanyi-supervisor", "qujing-supervisor", "qilin-investigator", "zhanyi-intake"]
+READERS = ["zhanyi-investigator", "zhanyi-supervisor", "qujing-supervisor", "zhanyi-reviewer", "zhanyi-intake"]  # all read Zhanyi
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
