@@ -278,6 +278,8 @@ class Verification(models.Model):
     class Meta:
         verbose_name = _("verification")
         verbose_name_plural = _("verifications")
+        # Statistics count verifications concluded in a period (bench/results: the live dashboard).
+        indexes = [models.Index(fields=["concluded_at"], name="verification_concluded_idx")]
 
 
 class Assignment(models.Model):
