@@ -1,6 +1,5 @@
 """Every write in the accountability app goes through one of these functions."""
 
-import calendar
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from cases.choices import SubjectKind
 from cases.models import Report, Subject
 from cases.selectors import reports_visible_to, subjects_visible_to
 from core.errors import DomainError, full_clean_or_refuse
+from core.validation import add_months, refuse_future, require_text
 
 from . import workflow
 from .choices import (
@@ -57,12 +57,6 @@ class DecisionInput:
     circumstance: str = ""
 
 
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
 def complaint_deadline(notified_on: datetime.date) -> datetime.date:
     return add_months(notified_on, settings.ACCOUNTABILITY_COMPLAINT_WINDOW_MONTHS)
 
@@ -73,18 +67,6 @@ def influence_end(*, kind: str, measures: Iterable[str], decided_on: datetime.da
         return None
     months = max((settings.ACCOUNTABILITY_INFLUENCE_MONTHS.get(m, 0) for m in measures), default=0)
     return add_months(decided_on, months) if months else None
-
-
-def _text(value: str, what: str) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise DomainError(_("%(what)s is required.") % {"what": what}, code="required")
-    return value
-
-
-def _not_future(day: datetime.date, what: str) -> None:
-    if day > timezone.localdate():
-        raise DomainError(_("%(what)s cannot be in the future.") % {"what": what}, code="future_date")
 
 
 def _next_reference(commission: Commission, year: int) -> str:
@@ -137,11 +119,11 @@ def case_initiate(
             _("Only a supervisor of %(commission)s may initiate accountability there.") % {"commission": commission},
             code="forbidden",
         )
-    facts = _text(facts, _("The facts"))
+    facts = require_text(facts, _("The facts"))
     if trigger not in Trigger.values:
         raise DomainError(_("Unknown trigger."), code="trigger")
     initiated_on = initiated_on or timezone.localdate()
-    _not_future(initiated_on, _("The date of initiation"))
+    refuse_future(initiated_on, _("The date of initiation"))
     subjects = list(dict.fromkeys(subjects))
     if not subjects:
         raise DomainError(_("Name at least one organisation or person to hold to account."), code="targets")
@@ -290,16 +272,16 @@ def assessment_record(
     if circumstance not in Circumstance.values:
         raise DomainError(_("Choose a circumstance."), code="circumstance")
     values = {
-        "motive": _text(motive, _("The motive")),
-        "attitude": _text(attitude, _("The attitude")),
-        "performance": _text(performance, _("The consistent performance")),
-        "loss_recovery": _text(loss_recovery, _("The recovery of losses")),
+        "motive": require_text(motive, _("The motive")),
+        "attitude": require_text(attitude, _("The attitude")),
+        "performance": require_text(performance, _("The consistent performance")),
+        "loss_recovery": require_text(loss_recovery, _("The recovery of losses")),
     }
     entries = list(dict.fromkeys(exemption_entries))
     if circumstance == Circumstance.EXEMPTION:
         if not entries:
             raise DomainError(_("An exemption cites at least one entry of the catalogue."), code="exemption_entries")
-        exemption_reasons = _text(exemption_reasons, _("The reasons for exemption"))
+        exemption_reasons = require_text(exemption_reasons, _("The reasons for exemption"))
         in_force = catalogue_in_force(case.commission)
         for entry in entries:
             if entry.province_code != province_code_of(case.commission):
@@ -342,7 +324,7 @@ def _validated(data: DecisionInput, circumstance: str) -> dict:
     measures = list(dict.fromkeys(data.measures or []))
     if any(m not in Measure.values for m in measures):
         raise DomainError(_("Unknown measure."), code="measures")
-    deciding_organ = _text(data.deciding_organ, _("The deciding organ"))
+    deciding_organ = require_text(data.deciding_organ, _("The deciding organ"))
     if circumstance in NO_MEASURE_CIRCUMSTANCES:
         if data.form or measures:
             raise DomainError(
@@ -465,8 +447,8 @@ def decision_approve(
         raise DomainError(_("This decision is not awaiting approval."), code="wrong_state")
     decided_on = decided_on or timezone.localdate()
     notified_on = notified_on or decided_on
-    _not_future(decided_on, _("The date of decision"))
-    _not_future(notified_on, _("The date of notification"))
+    refuse_future(decided_on, _("The date of decision"))
+    refuse_future(notified_on, _("The date of notification"))
     if notified_on < decided_on:
         raise DomainError(_("Notification cannot come before the decision."), code="notified_on")
     _in_force(decision, actor=actor, decided_on=decided_on, notified_on=notified_on)
@@ -495,7 +477,7 @@ def decision_return(*, actor: User, decision: Decision, reason: str) -> Decision
     workflow.check_transition(case=case, actor=actor, name="return_decision", authority=authority)
     if decision.status != DecisionStatus.PROPOSED:
         raise DomainError(_("This decision is not awaiting approval."), code="wrong_state")
-    reason = _text(reason, _("The reason"))
+    reason = require_text(reason, _("The reason"))
     decision.status = DecisionStatus.RETURNED
     decision.return_reason = reason
     decision.save(update_fields=["status", "return_reason"])
@@ -517,7 +499,7 @@ def case_implement(
     *, actor: User, case: AccountabilityCase, implemented_on: datetime.date | None = None
 ) -> AccountabilityCase:
     implemented_on = implemented_on or timezone.localdate()
-    _not_future(implemented_on, _("The date of implementation"))
+    refuse_future(implemented_on, _("The date of implementation"))
     locked = workflow.lock(case)
     workflow.check_transition(case=locked, actor=actor, name="implement")
     locked.decisions.filter(status=DecisionStatus.IN_FORCE, implemented_on__isnull=True).update(
@@ -553,8 +535,8 @@ def complaint_lodge(
     decision = _lock_decision(decision)
     if decision.status != DecisionStatus.IN_FORCE:
         raise DomainError(_("Only a decision in force can be complained about."), code="wrong_state")
-    grounds = _text(grounds, _("The grounds of the complaint"))
-    _not_future(received_on, _("The date received"))
+    grounds = require_text(grounds, _("The grounds of the complaint"))
+    refuse_future(received_on, _("The date received"))
     if received_on < decision.notified_on:
         raise DomainError(_("A complaint cannot precede the notification of the decision."), code="received_on")
     deadline = complaint_deadline(decision.notified_on)
@@ -569,7 +551,7 @@ def complaint_lodge(
             )
         if not jurisdiction.has_role(actor, case.commission_id, Role.SUPERVISOR):
             raise DomainError(_("Only a supervisor may accept a late complaint."), code="forbidden")
-        late_reasons = _text(late_reasons, _("The reasons for accepting a late complaint"))
+        late_reasons = require_text(late_reasons, _("The reasons for accepting a late complaint"))
     complaint = Complaint.objects.create(
         case=case,
         decision=decision,
@@ -607,7 +589,7 @@ def complaint_review(*, actor: User, complaint: Complaint, opinion: str, recomme
     complaint = _open_complaint(complaint)
     if recommendation not in ComplaintOutcome.values:
         raise DomainError(_("Choose a recommendation."), code="recommendation")
-    complaint.review_opinion = _text(opinion, _("The review opinion"))
+    complaint.review_opinion = require_text(opinion, _("The review opinion"))
     complaint.recommendation = recommendation
     complaint.reviewed_by = actor
     complaint.reviewed_at = timezone.now()
@@ -638,7 +620,7 @@ def complaint_resolve(
     workflow.check_transition(case=case, actor=actor, name="resolve_complaint", authority=authority)
     if outcome not in ComplaintOutcome.values:
         raise DomainError(_("Choose an outcome."), code="outcome")
-    reasons = _text(reasons, _("The reasons for the outcome"))
+    reasons = require_text(reasons, _("The reasons for the outcome"))
     today = timezone.localdate()
     new = None
     if outcome == ComplaintOutcome.CHANGED:
@@ -707,9 +689,9 @@ def visit_record(*, actor: User, visit: FollowUpVisit, done_on: datetime.date, n
     _require_team(actor, case)
     if visit.done_on is not None:
         raise DomainError(_("This visit is already recorded."), code="wrong_state")
-    _not_future(done_on, _("The date of the visit"))
+    refuse_future(done_on, _("The date of the visit"))
     visit.done_on = done_on
-    visit.notes = _text(notes, _("The notes"))
+    visit.notes = require_text(notes, _("The notes"))
     visit.visited_by = actor
     visit.save(update_fields=["done_on", "notes", "visited_by"])
     audit_record(
@@ -745,7 +727,7 @@ def reuse_review_record(*, actor: User, decision: Decision, result: str, notes: 
     if result not in ReuseResult.values:
         raise DomainError(_("Choose a result."), code="result")
     decision.reuse_result = result
-    decision.reuse_notes = _text(notes, _("The notes"))
+    decision.reuse_notes = require_text(notes, _("The notes"))
     decision.reuse_reviewed_on = timezone.localdate()
     decision.save(update_fields=["reuse_result", "reuse_notes", "reuse_reviewed_on"])
     audit_record(

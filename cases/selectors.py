@@ -68,8 +68,39 @@ def linked_reports(user, report: Report) -> QuerySet[Report]:
     return reports_visible_to(user).filter(pk__in=ids).select_related("commission")
 
 
-def is_assigned(user, report: Report) -> bool:
+def is_assigned(user, report: Report, assignments: list | None = None) -> bool:
+    """An active assignment; `assignments` may pass the report's active ones already fetched."""
+    if assignments is not None:
+        return any(a.user_id == user.pk and a.active for a in assignments)
     return Assignment.objects.filter(report=report, user=user, active=True).exists()
+
+
+def may_add_attachments(user, report: Report, assignments: list | None = None) -> bool:
+    """Staff of the handling commission and the investigators assigned to the report."""
+    return jurisdiction.has_role(
+        user, report.commission_id, Role.INTAKE, Role.INVESTIGATOR, Role.SUPERVISOR
+    ) or is_assigned(user, report, assignments)
+
+
+def assignable_investigators(report: Report) -> QuerySet:
+    """The investigators of the handling commission, offered first when a verification starts."""
+    from accounts.models import User
+
+    return User.objects.filter(
+        memberships__commission=report.commission, memberships__role=Role.INVESTIGATOR, is_active=True
+    ).order_by("username")
+
+
+def reports_filtered(user, params):
+    """The report list page's filter form and what it selects (shared by the page and the exports)."""
+    from . import deadlines
+    from .forms import ReportFilterForm
+
+    form = ReportFilterForm(params or None, commissions=readable_commissions_for_filter(user))
+    queryset = report_list(user)
+    if form.is_valid():
+        queryset = filter_reports(queryset, form.cleaned_data, overdue_until=deadlines.nearing_limit())
+    return form, queryset
 
 
 def can_see_identity(user, report: Report, requests: list | None = None) -> bool:
@@ -91,6 +122,16 @@ def identity_requests_for_custodian(user) -> QuerySet[IdentityAccess]:
         .exclude(report__recusals__user=user)
         .select_related("report", "requester", "decided_by")
     )
+
+
+def attachments_visible_to(user) -> QuerySet:
+    from .models import Attachment
+
+    return Attachment.objects.filter(report__in=reports_visible_to(user)).select_related("report")
+
+
+def identity_requests_made_by(user) -> QuerySet[IdentityAccess]:
+    return IdentityAccess.objects.filter(requester=user).select_related("report", "decided_by")
 
 
 def identity_requests_visible_to(user) -> QuerySet[IdentityAccess]:

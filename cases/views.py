@@ -17,7 +17,7 @@ from accounts import jurisdiction
 from accounts.models import Commission, User
 from accounts.roles import Role
 from audit.services import audit_record, timeline
-from core.actions import run_page_action
+from core.actions import cleaned_or_refuse, run_page_action
 from core.errors import DomainError
 from core.keyset import paginate
 
@@ -34,31 +34,19 @@ from .forms import (
     NotesForm,
     ReasonForm,
     RecusalForm,
-    ReportFilterForm,
     ReportForm,
     RequiredReasonForm,
     VerificationForm,
 )
-from .models import Attachment, IdentityAccess, Report
 from .presentation import event_label
 from .services import AllegationInput, ReporterInput, SubjectInput, Upload
 
 PAGE_SIZE = 25
 
 
-def filtered_reports(user, params) -> tuple[ReportFilterForm, object]:
-    """The report list's filters, shared by the page and the exports."""
-    commissions = selectors.readable_commissions_for_filter(user)
-    form = ReportFilterForm(params or None, commissions=commissions)
-    queryset = selectors.report_list(user)
-    if form.is_valid():
-        queryset = selectors.filter_reports(queryset, form.cleaned_data, overdue_until=deadlines.nearing_limit())
-    return form, queryset
-
-
 @login_required
 def report_list(request):
-    form, queryset = filtered_reports(request.user, request.GET)
+    form, queryset = selectors.reports_filtered(request.user, request.GET)
     sort = form.cleaned_data.get("sort") if form.is_valid() else ""
     sort = sort or "-id"
     if sort.lstrip("-") == "received_on":
@@ -167,19 +155,14 @@ def report_create(request):
     return render(request, "cases/report_form.html", {"form": form, "formset": formset})
 
 
-def _candidates(report: Report):
-    return User.objects.filter(
-        memberships__commission=report.commission, memberships__role=Role.INVESTIGATOR, is_active=True
-    ).order_by("username")
-
-
 @login_required
 def report_detail(request, pk, identity=None, status=200):
     report = selectors.report_detail(request.user, pk)
     user = request.user
     transitions = workflow.allowed_transitions(user, report)
     # Computed from what report_detail prefetched, so the page costs no query per question.
-    assigned = any(a.user_id == user.pk for a in report.assignments.all())
+    assignments = list(report.assignments.all())
+    assigned = selectors.is_assigned(user, report, assignments)
     roles_here = jurisdiction.roles_at(user, report.commission_id)
     pending = next((d for d in report.dispositions.all() if d.decision == DispositionDecision.PENDING), None)
     requests = list(report.identity_requests.all())
@@ -215,7 +198,7 @@ def report_detail(request, pk, identity=None, status=200):
             "disposition": DispositionForm(),
             "reason": ReasonForm(),
             "required_reason": RequiredReasonForm(),
-            "verification": VerificationForm(candidates=_candidates(report)),
+            "verification": VerificationForm(candidates=selectors.assignable_investigators(report)),
             "assign": AssignForm(),
             "feedback": FeedbackForm(),
             "recusal": RecusalForm(),
@@ -224,18 +207,10 @@ def report_detail(request, pk, identity=None, status=200):
             "notes": NotesForm(initial={"notes": getattr(getattr(report, "verification", None), "notes", "")}),
         },
         "finding_form": FindingForm,
-        "can_attach": bool(roles_here & {Role.INTAKE, Role.INVESTIGATOR, Role.SUPERVISOR}) or assigned,
+        "can_attach": selectors.may_add_attachments(user, report, assignments),
         "is_open": report.status not in (Status.CLOSED, Status.CLOSED_EARLY, Status.TRANSFERRED),
     }
     return render(request, "cases/report_detail.html", context, status=status)
-
-
-def _form(form_class, request, **kwargs):
-    form = form_class(request.POST, request.FILES, **kwargs)
-    if not form.is_valid():
-        errors = "; ".join(str(e) for field_errors in form.errors.values() for e in field_errors)
-        raise DomainError(errors or _("Please check the form."), code="invalid")
-    return form.cleaned_data
 
 
 def _user_by_name(username: str) -> User:
@@ -246,7 +221,7 @@ def _user_by_name(username: str) -> User:
 
 
 def _propose(request, report):
-    data = _form(DispositionForm, request)
+    data = cleaned_or_refuse(DispositionForm, request)
     services.disposition_propose(
         actor=request.user,
         report=report,
@@ -259,19 +234,19 @@ def _propose(request, report):
 
 
 def _approve(request, report):
-    data = _form(ReasonForm, request)
+    data = cleaned_or_refuse(ReasonForm, request)
     services.disposition_approve(actor=request.user, report=report, reason=data["reason"])
     return _("Disposition approved.")
 
 
 def _reject(request, report):
-    data = _form(RequiredReasonForm, request)
+    data = cleaned_or_refuse(RequiredReasonForm, request)
     services.disposition_reject(actor=request.user, report=report, reason=data["reason"])
     return _("Disposition returned.")
 
 
 def _start(request, report):
-    form = VerificationForm(request.POST, candidates=_candidates(report))
+    form = VerificationForm(request.POST, candidates=selectors.assignable_investigators(report))
     if not form.is_valid():
         raise DomainError(_("Please check the form."), code="invalid")
     try:
@@ -285,22 +260,21 @@ def _start(request, report):
 
 
 def _assign(request, report):
-    data = _form(AssignForm, request)
+    data = cleaned_or_refuse(AssignForm, request)
     services.assignment_add(actor=request.user, report=report, investigator=_user_by_name(data["username"]))
     return _("Investigator assigned.")
 
 
 def _unassign(request, report):
-    data = _form(AssignForm, request)
+    data = cleaned_or_refuse(AssignForm, request)
     services.assignment_end(actor=request.user, report=report, investigator=_user_by_name(data["username"]))
     return _("Assignment ended.")
 
 
 def _finding(request, report):
-    data = _form(FindingForm, request)
-    allegation = report.allegations.filter(pk=data["allegation"]).first()
-    if allegation is None:
-        raise DomainError(_("That allegation belongs to another report."), code="other_report")
+    data = cleaned_or_refuse(FindingForm, request)
+    # The service refuses an allegation of another report; one out of reach is not found at all.
+    allegation = jurisdiction.get_in_reach(selectors.allegations_visible_to(request.user), pk=data["allegation"])
     services.finding_record(
         actor=request.user,
         report=report,
@@ -315,7 +289,7 @@ def _finding(request, report):
 
 
 def _notes(request, report):
-    data = _form(NotesForm, request)
+    data = cleaned_or_refuse(NotesForm, request)
     services.verification_notes_update(actor=request.user, report=report, notes=data["notes"])
     return _("Notes saved.")
 
@@ -326,19 +300,19 @@ def _conclude(request, report):
 
 
 def _close(request, report):
-    data = _form(ReasonForm, request)
+    data = cleaned_or_refuse(ReasonForm, request)
     services.report_close(actor=request.user, report=report, reason=data["reason"])
     return _("Report closed.")
 
 
 def _resume(request, report):
-    data = _form(ReasonForm, request)
+    data = cleaned_or_refuse(ReasonForm, request)
     services.report_resume(actor=request.user, report=report, reason=data["reason"])
     return _("Report resumed.")
 
 
 def _feedback(request, report):
-    data = _form(FeedbackForm, request)
+    data = cleaned_or_refuse(FeedbackForm, request)
     services.feedback_record(
         actor=request.user, report=report, text=data["text"], method=data["method"], given_on=data["given_on"]
     )
@@ -346,14 +320,14 @@ def _feedback(request, report):
 
 
 def _recusal(request, report):
-    data = _form(RecusalForm, request)
+    data = cleaned_or_refuse(RecusalForm, request)
     other = _user_by_name(data["username"]) if data["username"] else None
     services.recusal_declare(actor=request.user, report=report, reason=data["reason"], user=other)
     return _("Recusal recorded.")
 
 
 def _link(request, report):
-    data = _form(LinkForm, request)
+    data = cleaned_or_refuse(LinkForm, request)
     earlier = selectors.reports_visible_to(request.user).filter(reference=data["reference"].strip()).first()
     if earlier is None:
         raise DomainError(_("That report was not found."), code="not_found")
@@ -362,14 +336,14 @@ def _link(request, report):
 
 
 def _attach(request, report):
-    data = _form(AttachmentForm, request)
+    data = cleaned_or_refuse(AttachmentForm, request)
     for upload in _uploads(data["files"], data["kind"]):
         services.attachment_add(actor=request.user, report=report, upload=upload)
     return _("Files added.")
 
 
 def _request_identity(request, report):
-    data = _form(RequiredReasonForm, request)
+    data = cleaned_or_refuse(RequiredReasonForm, request)
     services.identity_request(actor=request.user, report=report, reason=data["reason"])
     return _("Your request was sent to the custodian.")
 
@@ -450,7 +424,7 @@ def identity_requests(request):
         {
             "waiting": selectors.identity_requests_for_custodian(request.user).filter(status=AccessStatus.PENDING),
             "granted": selectors.identity_requests_for_custodian(request.user).filter(status=AccessStatus.GRANTED),
-            "mine": IdentityAccess.objects.filter(requester=request.user).select_related("report", "decided_by"),
+            "mine": selectors.identity_requests_made_by(request.user),
             "form": RequiredReasonForm(),
         },
     )
@@ -485,7 +459,7 @@ def subject_search(request):
 @login_required
 def attachment_download(request, pk):
     attachment = jurisdiction.get_in_reach(
-        Attachment.objects.filter(report__in=selectors.reports_visible_to(request.user)).select_related("report"),
+        selectors.attachments_visible_to(request.user),
         pk=pk,
     )
     audit_record(

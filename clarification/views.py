@@ -19,7 +19,7 @@ from cases.models import Allegation
 from cases.selectors import can_see_identity
 from cases.selectors import report_detail as case_report_detail
 from cases.services import identity_reveal
-from core.actions import run_page_action
+from core.actions import cleaned_or_refuse, run_page_action
 from core.errors import DomainError
 
 from . import permissions, selectors, services, workflow
@@ -42,18 +42,6 @@ from .presentation import STATUS_BADGES, timeline_rows
 from .services.false_accusations import may_decide, may_open, may_propose
 
 LIST_LIMIT = 200
-
-
-def _cleaned(form_class, request, **kwargs) -> dict:
-    form = form_class(request.POST, **kwargs)
-    if not form.is_valid():
-        errors = "; ".join(
-            f"{form.fields[f].label if f in form.fields else ''} {e}".strip()
-            for f, errs in form.errors.items()
-            for e in errs
-        )
-        raise DomainError(errors or _("Please check the form."), code="invalid")
-    return form.cleaned_data
 
 
 def _city_supervisor_cities(user):
@@ -208,7 +196,7 @@ def recommendation_detail(request, pk):
 
 
 def _reason(request) -> str:
-    return _cleaned(ReasonForm, request)["reason"]
+    return cleaned_or_refuse(ReasonForm, request)["reason"]
 
 
 def _do_submit_review(request, r):
@@ -217,7 +205,7 @@ def _do_submit_review(request, r):
 
 
 def _do_review(request, r):
-    data = _cleaned(ReviewForm, request)
+    data = cleaned_or_refuse(ReviewForm, request)
     services.review_record(
         actor=request.user, recommendation=r, office=data["office"], opinion=data["opinion"], reasons=data["reasons"]
     )
@@ -255,7 +243,7 @@ def _do_reopen(request, r):
 
 
 def _do_execute(request, r):
-    data = _cleaned(ExecuteForm, request)
+    data = cleaned_or_refuse(ExecuteForm, request)
     services.clarification_execute(
         actor=request.user,
         recommendation=r,
@@ -270,7 +258,7 @@ def _do_execute(request, r):
 
 
 def _do_return_visit(request, r):
-    data = _cleaned(ReturnVisitForm, request)
+    data = cleaned_or_refuse(ReturnVisitForm, request)
     services.return_visit_record(
         actor=request.user, recommendation=r, visited_on=data["visited_on"], notes=data["notes"]
     )
@@ -278,7 +266,7 @@ def _do_return_visit(request, r):
 
 
 def _do_feedback(request, r):
-    data = _cleaned(FeedbackForm, request)
+    data = cleaned_or_refuse(FeedbackForm, request)
     services.clarification_feedback(
         actor=request.user, recommendation=r, text=data["text"], method=data["method"], given_on=data["given_on"]
     )
@@ -386,7 +374,7 @@ def batch_action(request, pk, action):
             batch = services.batch_build(city=batch.city, month=batch.month, actor=request.user)
             messages.success(request, _("Batch rebuilt: %(count)s clarifications.") % {"count": batch.items.count()})
         elif action == "execute":
-            data = _cleaned(BatchExecuteForm, request)
+            data = cleaned_or_refuse(BatchExecuteForm, request)
             services.batch_execute(actor=request.user, batch=batch, **data)
             messages.success(request, _("Every clarification of the batch is recorded as executed."))
         else:
@@ -533,14 +521,16 @@ def false_case_action(request, pk, action):
     case = selectors.false_case_detail(request.user, pk)
     try:
         if action == "measure":
-            services.measure_propose(actor=request.user, case=case, **_cleaned(MeasureForm, request))
+            services.measure_propose(actor=request.user, case=case, **cleaned_or_refuse(MeasureForm, request))
             messages.success(request, _("Measure proposed; it awaits a supervisor's approval."))
         elif action in ("approve", "reject", "follow-up"):
             measure = case.measures.filter(pk=request.POST.get("measure") or 0).first()
             if measure is None:
                 raise Http404
             if action == "follow-up":
-                services.measure_follow_up(actor=request.user, measure=measure, **_cleaned(FollowUpForm, request))
+                services.measure_follow_up(
+                    actor=request.user, measure=measure, **cleaned_or_refuse(FollowUpForm, request)
+                )
                 messages.success(request, _("Follow-up recorded."))
             else:
                 services.measure_decide(

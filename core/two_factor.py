@@ -1,5 +1,6 @@
 """Second-factor pages: enrol a TOTP authenticator with recovery codes, then verify at each login."""
 
+import base64
 import io
 
 import qrcode
@@ -86,5 +87,10 @@ def _enrol(request):
     return render(
         request,
         "registration/two_factor_enrol.html",
-        {"form": form, "qr": mark_safe(_qr_svg(device.config_url)), "secret": device.key, "next": _next(request)},
+        {
+            "form": form,
+            "qr": mark_safe(_qr_svg(device.config_url)),
+            "secret": base64.b32encode(device.bin_key).decode(),
+            "next": _next(request),
+        },
     )

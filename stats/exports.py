@@ -60,9 +60,9 @@ def _refuse_invalid(form) -> None:
 
 
 def _reports(user, params) -> QuerySet:
-    from cases.views import filtered_reports
+    from cases.selectors import reports_filtered
 
-    form, queryset = filtered_reports(user, params)
+    form, queryset = reports_filtered(user, params)
     _refuse_invalid(form)
     return queryset.select_related("commission").order_by("-id")
 

@@ -1,3 +1,4 @@
+import base64
 import subprocess
 import sys
 import time
@@ -27,6 +28,7 @@ def test_supervisor_must_enrol_and_verify_a_second_factor(client, zhanyi_supervi
     page = client.get(reverse("two-factor"))
     assert "<svg" in page.content.decode()
     device = TOTPDevice.objects.get(user=zhanyi_supervisor)
+    assert base64.b32encode(device.bin_key).decode() in page.content.decode(), "the key apps accept by hand"
     wrong = client.post(reverse("two-factor"), {"token": "000000"})
     assert wrong.status_code == 200 and not TOTPDevice.objects.get(pk=device.pk).confirmed
     # django-otp throttles after a failure (growing delays); the user would wait a second before retrying.

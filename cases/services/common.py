@@ -1,14 +1,13 @@
-import datetime
 import secrets
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import jurisdiction
 from accounts.models import Commission
 from core.crypto import keyed_hash
 from core.errors import DomainError
+from core.validation import refuse_future, require_text  # noqa: F401  (used by the services)
 
 from ..models import ReferenceCounter, Report
 
@@ -35,18 +34,6 @@ def receipt_hash(code: str) -> str:
     return keyed_hash("".join(ch for ch in code if ch.isdigit()), purpose="receipt")
 
 
-def refuse_future(day: datetime.date, what: str) -> None:
-    if day > timezone.localdate():
-        raise DomainError(_("%(what)s cannot be in the future.") % {"what": what}, code="future_date")
-
-
 def require_role(user, report: Report, *roles: str) -> None:
     if not jurisdiction.has_role(user, report.commission_id, *roles):
         raise DomainError(_("You may not do this on this report."), code="forbidden")
-
-
-def require_text(value: str, what: str) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise DomainError(_("%(what)s is required.") % {"what": what}, code="required")
-    return value

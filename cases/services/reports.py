@@ -43,7 +43,7 @@ from ..models import (
     Verification,
 )
 from ..search import tokens_for
-from ..selectors import WORK_PERM, is_assigned, reports_visible_to, subjects_visible_to
+from ..selectors import WORK_PERM, is_assigned, may_add_attachments, reports_visible_to, subjects_visible_to
 from .attachments import attachment_store
 from .common import new_receipt_code, next_reference, receipt_hash, refuse_future, require_role, require_text
 
@@ -620,10 +620,7 @@ def report_link(*, actor: User, report: Report, earlier: Report, note: str = "")
 
 @transaction.atomic
 def attachment_add(*, actor: User, report: Report, upload: Upload):
-    if not (
-        jurisdiction.has_role(actor, report.commission_id, Role.INTAKE, Role.INVESTIGATOR, Role.SUPERVISOR)
-        or is_assigned(actor, report)
-    ):
+    if not may_add_attachments(actor, report):
         raise DomainError(_("You may not add files to this report."), code="forbidden")
     if report.status in (Status.CLOSED, Status.CLOSED_EARLY, Status.TRANSFERRED):
         raise DomainError(_("This report is closed."), code="wrong_state")

@@ -1,25 +1,5 @@
-import calendar
-import datetime
+"""Shared checks of the clarification services (defined once in core.validation)."""
 
-from django.utils import timezone
-from django.utils.translation import gettext as _
+from core.validation import add_months, refuse_future, require_text
 
-from core.errors import DomainError
-
-
-def require_text(value: str, what: str) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise DomainError(_("%(what)s is required.") % {"what": what}, code="required")
-    return value
-
-
-def refuse_future(day: datetime.date, what: str) -> None:
-    if day > timezone.localdate():
-        raise DomainError(_("%(what)s cannot be in the future.") % {"what": what}, code="future_date")
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+__all__ = ["add_months", "refuse_future", "require_text"]
