@@ -3,13 +3,14 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts import jurisdiction
 from accounts.models import Commission, CommissionLevel
 from accounts.roles import Role
 from cases.models import Subject
+from core.sections import first_rows_by_section
 
 from .choices import DecisionStatus, Status
 from .models import (
@@ -172,37 +173,44 @@ def accountability_work_for(user) -> AccountabilityWork:
     today = timezone.localdate()
     supervised = [c.pk for c in jurisdiction.commissions_with_role(user, Role.SUPERVISOR)]
     reviewing = [c.pk for c in jurisdiction.commissions_with_role(user, Role.REVIEWER, Role.SUPERVISOR)]
-    decisions = decisions_visible_to(user)
+    # Decisions (approvals waiting, "may be used again" reviews due) in one query, complaints in another.
+    decision_sections = {}
     if supervised:
-        work.reviews_due = list(
-            decisions.filter(
+        decision_sections["reviews_due"] = (
+            Q(
                 Q(case__commission__in=supervised) | Q(approving_commission__in=supervised),
                 status=DecisionStatus.IN_FORCE,
                 influence_ends_on__lte=today,
                 reuse_reviewed_on__isnull=True,
-            ).order_by("influence_ends_on", "id")[:LIMIT]
+            ),
+            [F("influence_ends_on").asc(), F("id").asc()],
         )
-        work.approvals_waiting = list(
-            decisions.filter(
+        decision_sections["approvals_waiting"] = (
+            Q(
                 status=DecisionStatus.PROPOSED,
                 approving_commission__in=supervised,
                 case__status=Status.DECISION_PROPOSED,
-            ).order_by("proposed_at", "id")[:LIMIT]
+            ),
+            [F("proposed_at").asc(), F("id").asc()],
         )
-        work.complaints_to_decide = [
-            c
-            for c in complaints_visible_to(user)
-            .filter(case__status=Status.COMPLAINT_REVIEWED, outcome="")
-            .select_related("decision__approving_commission")
-            .order_by("received_on", "id")[:LIMIT]
-            if c.decision.approving_commission_id in supervised
-        ]
+        found = first_rows_by_section(decisions_visible_to(user), decision_sections, LIMIT)
+        work.reviews_due, work.approvals_waiting = found["reviews_due"], found["approvals_waiting"]
+    complaint_order = [F("received_on").asc(), F("id").asc()]
+    complaint_sections = {}
+    if supervised:
+        complaint_sections["to_decide"] = (
+            Q(case__status=Status.COMPLAINT_REVIEWED, outcome="", decision__approving_commission__in=supervised),
+            complaint_order,
+        )
     if reviewing:
-        work.complaints_to_review = list(
-            complaints_visible_to(user)
-            .filter(case__commission__in=reviewing, case__status=Status.COMPLAINT, outcome="")
-            .order_by("received_on", "id")[:LIMIT]
+        complaint_sections["to_review"] = (
+            Q(case__commission__in=reviewing, case__status=Status.COMPLAINT, outcome=""),
+            complaint_order,
         )
+    if complaint_sections:
+        found = first_rows_by_section(complaints_visible_to(user), complaint_sections, LIMIT)
+        work.complaints_to_decide = found.get("to_decide", [])
+        work.complaints_to_review = found.get("to_review", [])
     team_cases = cases_visible_to(user).filter(
         Q(commission__in=supervised) | Q(pk__in=jurisdiction.granted_ids(user, AccountabilityCase, WORK_PERM))
     )

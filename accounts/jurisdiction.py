@@ -6,9 +6,11 @@ C's subordinate commissions. Object-level grants (django-guardian) add single ob
 
 from collections.abc import Iterable
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import F, JSONField, Model, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
+
+from core.json_rows import JSONArrayAgg
 
 from .models import Commission, Membership
 from .roles import SUBTREE_READERS, Role
@@ -30,16 +32,28 @@ def forget(user) -> None:
         delattr(user, _CACHE_ATTR)
 
 
+def memberships_with_reach() -> QuerySet[Membership]:
+    """Memberships with their commission, office and the ids of the commission's subtree (no further query)."""
+    subtree = (
+        Commission.objects.filter(path__startswith=OuterRef("commission__path"))
+        .order_by()
+        .values(ids=JSONArrayAgg(F("pk")))
+    )
+    return (
+        Membership.objects.select_related("commission", "office")
+        .annotate(subtree_ids=Subquery(subtree[:1], output_field=JSONField()))
+        .order_by("commission__path", "role")
+    )
+
+
 def memberships_of(user) -> list[Membership]:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
     cache = _cache(user)
     if "memberships" not in cache:
-        cache["memberships"] = list(
-            Membership.objects.filter(user=user)
-            .select_related("commission", "office")
-            .order_by("commission__path", "role")
-        )
+        fetched = getattr(user, "_prefetched_objects_cache", {}).get("memberships")
+        # The authentication backend (accounts/backends.py) loads them with the user, in the same query.
+        cache["memberships"] = list(fetched if fetched is not None else memberships_with_reach().filter(user=user))
     return cache["memberships"]
 
 
@@ -72,18 +86,12 @@ def readable_commission_ids(user, roles: Iterable[str] | None = None) -> frozens
     key = ("readable", wanted)
     if key not in cache:
         ids: set[int] = set()
-        subtree_paths = []
         for m in memberships_of(user):
             if m.role not in wanted:
                 continue
             ids.add(m.commission_id)
             if m.role in SUBTREE_READERS:
-                subtree_paths.append(m.commission.path)
-        if subtree_paths:
-            q = Q()
-            for path in subtree_paths:
-                q |= Q(path__startswith=path)
-            ids.update(Commission.objects.filter(q).values_list("pk", flat=True))
+                ids.update(m.subtree_ids or ())
         cache[key] = frozenset(ids)
     return cache[key]
 

@@ -4,15 +4,17 @@ Each section is a dict: title, rows (each with url, label, detail, due_on). Othe
 `<app>/hooks.py: my_work_sections(user)`.
 """
 
-from django.db.models import Count, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts import jurisdiction
 from accounts.roles import Role
+from core.sections import first_rows_by_section
 
 from . import deadlines, selectors
 from .choices import OPEN_STATUSES, AccessStatus, Status
+from .models import Allegation, Assignment
 
 LIMIT = 50
 
@@ -29,32 +31,50 @@ def _rows(reports, detail=None):
     ]
 
 
+def _report_sections(user, conditions: dict[str, Q]) -> dict[str, list]:
+    """Every report section of the page in one query, each by due date."""
+    order = [F("due_on").asc(nulls_last=True), F("id").asc()]
+    return first_rows_by_section(
+        selectors.reports_visible_to(user).select_related("commission"),
+        {name: (condition, order) for name, condition in conditions.items()},
+        LIMIT,
+    )
+
+
 def sections_for(user) -> list[dict]:
     sections = []
-    visible = selectors.reports_visible_to(user).select_related("commission")
-    assigned = selectors.my_assigned_reports(user).order_by("due_on", "id")
-    if Role.INVESTIGATOR in jurisdiction.roles_of(user) or assigned.exists():
-        sections.append({"title": _("Reports assigned to me"), "rows": _rows(assigned)})
-
     supervised = [c.pk for c in jurisdiction.commissions_with_role(user, Role.SUPERVISOR)]
+    intake = [c.pk for c in jurisdiction.commissions_with_role(user, Role.INTAKE)]
+    assigned = Q(
+        Exists(Assignment.objects.filter(report=OuterRef("pk"), user=user, active=True)),
+        status__in=[Status.DISPOSITION_APPROVED, Status.UNDER_VERIFICATION],
+    )
+    open_findings = Allegation.objects.filter(report=OuterRef("pk"), finding="")
+    conditions = {"assigned": assigned}
     if supervised:
-        mine = visible.filter(commission__in=supervised)
-        proposals = mine.filter(status=Status.DISPOSITION_PROPOSED).order_by("due_on", "id")
-        ready = (
-            mine.filter(status=Status.UNDER_VERIFICATION)
-            .annotate(open_findings=Count("allegations", filter=Q(allegations__finding="")))
-            .filter(open_findings=0)
-            .order_by("due_on", "id")
-        )
-        approved = mine.filter(status=Status.DISPOSITION_APPROVED).order_by("due_on", "id")
-        concluded = mine.filter(status=Status.CONCLUDED).order_by("due_on", "id")
+        mine = Q(commission__in=supervised)
+        conditions |= {
+            "proposals": mine & Q(status=Status.DISPOSITION_PROPOSED),
+            "ready": mine & Q(~Exists(open_findings), status=Status.UNDER_VERIFICATION),
+            "approved": mine & Q(status=Status.DISPOSITION_APPROVED),
+            "concluded": mine & Q(status=Status.CONCLUDED),
+        }
+    if intake:
+        conditions["registered"] = Q(commission__in=intake, status=Status.REGISTERED)
+    overdue_scope = (mine | assigned) if supervised else assigned
+    conditions["overdue"] = overdue_scope & Q(status__in=OPEN_STATUSES, due_on__lte=deadlines.nearing_limit())
+    reports = _report_sections(user, conditions)
+
+    if Role.INVESTIGATOR in jurisdiction.roles_of(user) or reports["assigned"]:
+        sections.append({"title": _("Reports assigned to me"), "rows": _rows(reports["assigned"])})
+    if supervised:
         sections.append(
             {
                 "title": _("Approvals waiting for me"),
-                "rows": _rows(proposals, lambda r: _("Disposition to approve"))
-                + _rows(ready, lambda r: _("Findings complete: conclusion to approve"))
-                + _rows(approved, lambda r: _("Investigators to assign"))
-                + _rows(concluded, lambda r: _("Concluded: to close or pass on")),
+                "rows": _rows(reports["proposals"], lambda r: _("Disposition to approve"))
+                + _rows(reports["ready"], lambda r: _("Findings complete: conclusion to approve"))
+                + _rows(reports["approved"], lambda r: _("Investigators to assign"))
+                + _rows(reports["concluded"], lambda r: _("Concluded: to close or pass on")),
             }
         )
         identity = selectors.identity_requests_for_custodian(user).filter(status=AccessStatus.PENDING)
@@ -72,14 +92,8 @@ def sections_for(user) -> list[dict]:
                 ],
             }
         )
-    if jurisdiction.commissions_with_role(user, Role.INTAKE):
-        intake = [c.pk for c in jurisdiction.commissions_with_role(user, Role.INTAKE)]
-        registered = visible.filter(commission__in=intake, status=Status.REGISTERED).order_by("due_on", "id")
-        sections.append({"title": _("Registered reports awaiting disposition"), "rows": _rows(registered)})
-
-    limit = deadlines.nearing_limit()
-    overdue_scope = assigned if not supervised else visible.filter(Q(commission__in=supervised) | Q(pk__in=assigned))
-    overdue = overdue_scope.filter(status__in=OPEN_STATUSES, due_on__lte=limit).order_by("due_on", "id")
-    sections.append({"title": _("Overdue or due within a week"), "rows": _rows(overdue), "deadline": True})
+    if intake:
+        sections.append({"title": _("Registered reports awaiting disposition"), "rows": _rows(reports["registered"])})
+    sections.append({"title": _("Overdue or due within a week"), "rows": _rows(reports["overdue"]), "deadline": True})
     sections.extend(selectors.my_work_sections_from_apps(user))
     return sections

@@ -4,6 +4,7 @@ from django.db.models import Prefetch, QuerySet
 
 from accounts import jurisdiction
 from accounts.roles import Role
+from core.json_rows import attach_lists, with_lists
 
 from .choices import AccessStatus, Status
 from .models import Allegation, Assignment, Disposition, Feedback, IdentityAccess, Recusal, Report, Subject, Transfer
@@ -23,25 +24,32 @@ def report_list(user) -> QuerySet[Report]:
     return reports_visible_to(user).select_related("commission")
 
 
+def _report_page_lists() -> dict:
+    """The report page's sections, fetched inside the report's own query (core/json_rows.py)."""
+    from .models import Attachment, ReportLink, Supplement
+
+    return {
+        "allegations": Allegation.objects.select_related("subject", "finding_by"),
+        "assignments": Assignment.objects.filter(active=True).select_related("user"),
+        "dispositions": Disposition.objects.select_related("proposed_by", "decided_by", "transfer_to").order_by("id"),
+        "feedback": Feedback.objects.select_related("given_by"),
+        "identity_requests": IdentityAccess.objects.select_related("requester"),
+        "attachments": Attachment.objects.all(),
+        "supplements": Supplement.objects.all(),
+        "transfers": Transfer.objects.select_related("from_commission", "to_commission"),
+        "links": ReportLink.objects.all(),
+        "later_links": ReportLink.objects.all(),
+    }
+
+
 def report_detail(user, pk) -> Report:
-    queryset = (
-        reports_visible_to(user)
-        .select_related("commission", "reporter", "verification")
-        .prefetch_related(
-            Prefetch("allegations", queryset=Allegation.objects.select_related("subject", "finding_by")),
-            Prefetch("assignments", queryset=Assignment.objects.filter(active=True).select_related("user")),
-            Prefetch(
-                "dispositions",
-                queryset=Disposition.objects.select_related("proposed_by", "decided_by", "transfer_to").order_by("id"),
-            ),
-            Prefetch("feedback", queryset=Feedback.objects.select_related("given_by")),
-            Prefetch("identity_requests", queryset=IdentityAccess.objects.select_related("requester")),
-            "attachments",
-            "supplements",
-            Prefetch("transfers", queryset=Transfer.objects.select_related("from_commission", "to_commission")),
-        )
+    lists = _report_page_lists()
+    queryset = with_lists(
+        reports_visible_to(user).select_related("commission", "reporter", "verification__concluded_by"), **lists
     )
-    return jurisdiction.get_in_reach(queryset, pk=pk)
+    report = jurisdiction.get_in_reach(queryset, pk=pk)
+    attach_lists(report, **lists)
+    return report
 
 
 def subjects_visible_to(user) -> QuerySet[Subject]:
@@ -59,9 +67,14 @@ def linked_reports(user, report: Report) -> QuerySet[Report]:
 
     from .models import ReportLink
 
-    # The linked ids first (one indexed query): an OR of two subqueries on the report table made PostgreSQL
-    # filter every report of the reach, 1.3 s at 1,000,000 reports (bench/results).
-    pairs = ReportLink.objects.filter(Q(report=report) | Q(earlier=report)).values_list("report_id", "earlier_id")
+    # The linked ids first (one indexed query, or none when the report page fetched the links): an OR of two
+    # subqueries on the report table made PostgreSQL filter every report of the reach, 1.3 s at 1,000,000
+    # reports (bench/results).
+    fetched = getattr(report, "_prefetched_objects_cache", {})
+    if "links" in fetched and "later_links" in fetched:
+        pairs = [(link.report_id, link.earlier_id) for link in [*report.links.all(), *report.later_links.all()]]
+    else:
+        pairs = ReportLink.objects.filter(Q(report=report) | Q(earlier=report)).values_list("report_id", "earlier_id")
     ids = {pk for pair in pairs for pk in pair} - {report.pk}
     if not ids:
         return Report.objects.none()
