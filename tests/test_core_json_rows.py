@@ -37,7 +37,8 @@ def test_json_lists_equal_the_prefetched_rows():
         attach_lists(report, **lists)
         for name, queryset in lists.items():
             related = queryset.query.select_related or {}
-            expected = [_row(x, related) for x in queryset.filter(**{f"{Report._meta.get_field(name).field.name}": report})]
+            owner = Report._meta.get_field(name).field.name
+            expected = [_row(x, related) for x in queryset.filter(**{owner: report})]
             got = [_row(x, related) for x in getattr(report, name).all()]
             assert got == expected, (report.pk, name)
             compared += len(got)
