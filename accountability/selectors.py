@@ -10,7 +10,7 @@ from accounts import jurisdiction
 from accounts.models import Commission, CommissionLevel
 from accounts.roles import Role
 from cases.models import Subject
-from core.sections import first_rows_by_section
+from core.sections import first_rows, first_rows_by_section
 
 from .choices import DecisionStatus, Status
 from .models import (
@@ -215,8 +215,11 @@ def accountability_work_for(user) -> AccountabilityWork:
         Q(commission__in=supervised) | Q(pk__in=jurisdiction.granted_ids(user, AccountabilityCase, WORK_PERM))
     )
     work.visits_due = list(
-        visits_visible_to(user)
-        .filter(decision__case__in=team_cases, done_on__isnull=True, due_on__lte=today)
-        .order_by("due_on", "id")[:LIMIT]
+        first_rows(
+            visits_visible_to(user)
+            .filter(decision__case__in=team_cases, done_on__isnull=True, due_on__lte=today)
+            .order_by("due_on", "id"),
+            LIMIT,
+        )
     )
     return work

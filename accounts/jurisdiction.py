@@ -4,9 +4,11 @@ A membership at commission C reaches C's own work; supervisors and admins at C a
 C's subordinate commissions. Object-level grants (django-guardian) add single objects outside that reach.
 """
 
+import functools
 from collections.abc import Iterable
 
 from django.db.models import F, JSONField, Model, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import JSONObject
 from django.http import Http404
 from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
 
@@ -27,9 +29,12 @@ def _cache(user) -> dict:
 
 
 def forget(user) -> None:
-    """Drop what was computed for this user object (after its memberships changed)."""
+    """Drop what was computed or loaded for this user object (after its memberships or grants changed)."""
     if hasattr(user, _CACHE_ATTR):
         delattr(user, _CACHE_ATTR)
+    getattr(user, "_prefetched_objects_cache", {}).pop("memberships", None)
+    for model in _grant_models():
+        user.__dict__.pop(_grants_attr(model), None)
 
 
 def memberships_with_reach() -> QuerySet[Membership]:
@@ -126,23 +131,69 @@ def scope(
     return queryset.filter(condition)
 
 
-def granted_ids(user, model: type[Model], perm: str) -> QuerySet:
+@functools.cache
+def _grant_models() -> dict[type[Model], type[Model]]:
+    """Each model with direct-FK grants (a guardian UserObjectPermissionBase subclass) -> its grant model."""
+    from django.apps import apps
+    from guardian.models import UserObjectPermissionBase
+
+    found = {}
+    for grant_model in apps.get_models():
+        if issubclass(grant_model, UserObjectPermissionBase):
+            target = getattr(grant_model._meta.get_field("content_object"), "related_model", None)
+            if target is not None:  # guardian's own generic table has none; this project does not use it
+                found[target] = grant_model
+    return found
+
+
+def _grants_attr(model: type[Model]) -> str:
+    return f"grants_{model._meta.app_label}_{model._meta.model_name}"
+
+
+def grant_annotations() -> dict:
+    """For the user's own query (accounts/backends.py): each grant model's rows of the user as a JSON list, so
+    that scoping costs no query and the ids reach PostgreSQL as a literal list an index can use."""
+    return {
+        _grants_attr(model): Subquery(
+            grant_model.objects.filter(user=OuterRef("pk"))
+            .order_by()
+            .values(items=JSONArrayAgg(JSONObject(pk=F("content_object_id"), perm=F("permission__codename"))))[:1],
+            output_field=JSONField(),
+        )
+        for model, grant_model in _grant_models().items()
+    }
+
+
+def granted_ids(user, model: type[Model], perm: str) -> list[int]:
     """Primary keys of the objects granted to this user one by one (never through a global permission)."""
-    return get_objects_for_user(
-        user, perm, klass=model, accept_global_perms=False, with_superuser=False, use_groups=False
-    ).values("pk")
+    codename = perm.split(".", 1)[-1]
+    cache = _cache(user)
+    key = ("granted", model, codename)
+    if key not in cache:
+        attr = _grants_attr(model)
+        if hasattr(user, attr):
+            cache[key] = sorted({row["pk"] for row in getattr(user, attr) or [] if row["perm"] == codename})
+        else:
+            cache[key] = list(
+                get_objects_for_user(
+                    user, perm, klass=model, accept_global_perms=False, with_superuser=False, use_groups=False
+                ).values_list("pk", flat=True)
+            )
+    return cache[key]
 
 
 def is_granted(user, perm: str, obj: Model) -> bool:
-    return granted_ids(user, type(obj), perm).filter(pk=obj.pk).exists()
+    return obj.pk in granted_ids(user, type(obj), perm)
 
 
 def grant(user, perm: str, obj: Model) -> None:
     assign_perm(perm, user, obj)
+    forget(user)
 
 
 def revoke(user, perm: str, obj: Model) -> None:
     remove_perm(perm, user, obj)
+    forget(user)
 
 
 def get_in_reach(queryset: QuerySet, **lookup):

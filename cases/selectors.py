@@ -81,6 +81,26 @@ def linked_reports(user, report: Report) -> QuerySet[Report]:
     return reports_visible_to(user).filter(pk__in=ids).select_related("commission")
 
 
+ASSIGNED_ATTR = "active_assignment_report_ids"
+
+
+def assigned_report_ids_expression():
+    """The reports the user is actively assigned to, loaded with the user (accounts/backends.py)."""
+    from django.db.models import F, JSONField, OuterRef, Subquery
+
+    from core.json_rows import JSONArrayAgg
+
+    rows = Assignment.objects.filter(user=OuterRef("pk"), active=True).order_by()
+    return Subquery(rows.values(ids=JSONArrayAgg(F("report_id")))[:1], output_field=JSONField())
+
+
+def assigned_report_ids(user) -> list[int]:
+    """As a literal list: in an OR with other conditions an IN-subquery keeps PostgreSQL from using indexes."""
+    if hasattr(user, ASSIGNED_ATTR):
+        return sorted(set(getattr(user, ASSIGNED_ATTR) or ()))
+    return list(Assignment.objects.filter(user=user, active=True).values_list("report_id", flat=True).distinct())
+
+
 def is_assigned(user, report: Report, assignments: list | None = None) -> bool:
     """An active assignment; `assignments` may pass the report's active ones already fetched."""
     if assignments is not None:
@@ -179,10 +199,16 @@ def report_ids_about(subject_id: int) -> QuerySet:
     return Allegation.objects.filter(subject_id=subject_id).values("report_id")
 
 
+def report_id_list_about(subject_id: int) -> list[int]:
+    """As a literal list, which PostgreSQL looks up by primary key; as a subquery it read every report of
+    the reach (a subject with 1,334 reports in a county of 20,000: 173 ms at 1,000,000 reports)."""
+    return sorted(set(Allegation.objects.filter(subject_id=subject_id).values_list("report_id", flat=True)))
+
+
 def reports_about(user, subject: Subject) -> QuerySet[Report]:
     return (
         reports_visible_to(user)
-        .filter(pk__in=report_ids_about(subject.pk))
+        .filter(pk__in=report_id_list_about(subject.pk))
         .select_related("commission")
         .prefetch_related(Prefetch("allegations", queryset=Allegation.objects.filter(subject=subject)))
         .order_by("-received_on", "-id")

@@ -41,6 +41,7 @@ from .forms import (
 from .presentation import event_label
 from .services import AllegationInput, ReporterInput, SubjectInput, Upload
 
+SUBJECT_PAGE_SIZE = 50
 PAGE_SIZE = 25
 
 
@@ -433,11 +434,22 @@ def identity_requests(request):
 @login_required
 def subject_detail(request, pk):
     subject = jurisdiction.get_in_reach(selectors.subjects_visible_to(request.user), pk=pk)
-    reports = selectors.reports_about(request.user, subject)
+    page = paginate(
+        selectors.reports_about(request.user, subject),
+        keys=["-received_on", "-id"],
+        kinds=[datetime.date, int],
+        cursor=request.GET.get("after"),
+        size=SUBJECT_PAGE_SIZE,
+    )
     return render(
         request,
         "cases/subject_detail.html",
-        {"subject": subject, "reports": reports, "extra_sections": selectors.subject_sections(request.user, subject)},
+        {
+            "subject": subject,
+            "page": page,
+            "reports": page.items,
+            "extra_sections": selectors.subject_sections(request.user, subject),
+        },
     )
 
 

@@ -3,6 +3,8 @@
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from core.sections import first_rows
+
 from . import selectors
 
 LIMIT = 50
@@ -28,7 +30,7 @@ def my_work_sections(user) -> list[dict]:
                 "rows": [_row(r, _("Approval")) for r in approvals] + [_row(r, _("Review opinion")) for r in reviews],
             }
         )
-    overdue = list(selectors.overdue_return_visits(user)[:LIMIT])
+    overdue = list(first_rows(selectors.overdue_return_visits(user), LIMIT))
     if overdue:
         sections.append(
             {

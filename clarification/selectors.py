@@ -10,7 +10,7 @@ from accounts.roles import Role
 from cases.choices import Finding, SubjectKind
 from cases.choices import Status as ReportStatus
 from cases.models import Allegation, Recusal, Report
-from cases.selectors import WORK_PERM, allegations_visible_to, reports_visible_to
+from cases.selectors import WORK_PERM, allegations_visible_to, assigned_report_ids, reports_visible_to
 
 from .choices import REVIEW_OFFICES, Status
 from .models import BatchItem, FalseAccusationCase, JointBatch, Measure, Recommendation, ReturnVisit, ReviewOpinion
@@ -171,9 +171,8 @@ def overdue_return_visits(user) -> QuerySet[ReturnVisit]:
     return (
         return_visits_visible_to(user)
         .filter(visited_on__isnull=True, due_on__lt=timezone.localdate())
-        .filter(Q(recommendation__commission__in=working) | Q(recommendation__report__assignments__user=user))
-        .distinct()
-        .order_by("due_on")
+        .filter(Q(recommendation__commission__in=working) | Q(recommendation__report__in=assigned_report_ids(user)))
+        .order_by("due_on", "id")
     )
 
 

@@ -197,12 +197,14 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
-# Sessions: an idle limit (renewed on every request) and an absolute limit from login (core/security.py).
-# With Redis they live in the cache (no SQL read and write per request, bench/results); losing Redis signs
-# everyone out, which is the safe failure. The embedded default keeps them in the database.
-SESSION_ENGINE = "django.contrib.sessions.backends.cache" if REDIS_URL else "django.contrib.sessions.backends.db"
+# Sessions: an idle limit (renewed at most once a minute) and an absolute limit from login (core/security.py).
+# With Redis they are read from the cache and kept in PostgreSQL (core/sessions.py): no session query per page,
+# and a Redis outage only makes pages read them from the database. Without Redis (the embedded default) they
+# stay in the database alone: a per-process cache could keep a signed-out session alive in another process.
+SESSION_ENGINE = "core.sessions" if REDIS_URL else "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_MINUTES", "30")) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_RENEW_SECONDS = 60
 SESSION_ABSOLUTE_SECONDS = int(os.environ.get("SESSION_ABSOLUTE_HOURS", "12")) * 3600
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

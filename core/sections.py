@@ -1,7 +1,8 @@
-"""Several lists from one table in one query: the first rows of each, for pages such as "my work".
+"""First rows of lists for pages such as "my work", chosen before the joins that display them.
 
-Each row is flagged with the lists it belongs to and numbered within each (a window per list), and a list
-keeps its first `limit` rows; a row may belong to several lists.
+A list's rows are chosen on the narrow table (its filters and ordering, no select_related) and only the chosen
+ones are joined for display, in the same query (`pk IN (SELECT ... LIMIT n)`): a commission with thousands of
+overdue items otherwise joins every one of them before sorting (≈ 90 ms at 1,000,000 reports, bench/results).
 """
 
 import functools
@@ -11,8 +12,24 @@ from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet, Wi
 from django.db.models.functions import RowNumber
 
 
+def _narrow(queryset: QuerySet) -> QuerySet:
+    narrow = queryset.all()
+    narrow.query.select_related = False
+    return narrow
+
+
+def first_rows(queryset: QuerySet, limit: int) -> QuerySet:
+    """The first `limit` rows of an ordered queryset, joined for display only after they are chosen."""
+    chosen = _narrow(queryset).values("pk")[:limit]
+    joined = queryset.model._default_manager.filter(pk__in=chosen).order_by(*queryset.query.order_by)
+    joined.query.select_related = queryset.query.select_related
+    return joined
+
+
 def first_rows_by_section(queryset: QuerySet, sections: dict[str, tuple[Q, list]], limit: int) -> dict[str, list]:
-    """sections: name -> (condition, ordering expressions); returns name -> the first `limit` rows, in order."""
+    """Several lists from one table in one query. sections: name -> (condition, ordering expressions); returns
+    name -> its first `limit` rows, in order. Each row is flagged with the lists it belongs to and numbered within
+    each (a window per list); a row may belong to several lists."""
     flags = {f"in_{name}": ExpressionWrapper(q, output_field=BooleanField()) for name, (q, _order) in sections.items()}
     numbers = {
         f"n_{name}": Window(RowNumber(), partition_by=[F(f"in_{name}")], order_by=order)
@@ -21,17 +38,22 @@ def first_rows_by_section(queryset: QuerySet, sections: dict[str, tuple[Q, list]
     keep = Q(pk__in=[])
     for name in sections:
         keep |= Q(**{f"in_{name}": True, f"n_{name}__lte": limit})
-    found = (
-        queryset.filter(functools.reduce(operator.or_, (q for q, _order in sections.values())))
+    chosen = (
+        _narrow(queryset)
+        .filter(functools.reduce(operator.or_, (q for q, _order in sections.values())))
         .annotate(**flags)
         .annotate(**numbers)
         .filter(keep)
-        .order_by()
+        .values("pk")
     )
+    # The chosen rows (already scoped) are joined for display and numbered again among themselves: a section's
+    # first rows keep their order, and a row chosen for another section that lies beyond a section's first
+    # `limit` stays beyond it.
+    found = queryset.model._default_manager.filter(pk__in=chosen).annotate(**flags).annotate(**numbers).order_by()
+    found.query.select_related = queryset.query.select_related
     lists: dict[str, list] = {name: [] for name in sections}
     for row in found:
         for name in sections:
-            # A row kept for one list may lie beyond the first `limit` of another it belongs to.
             if getattr(row, f"in_{name}") and getattr(row, f"n_{name}") <= limit:
                 lists[name].append(row)
     for name, rows in lists.items():

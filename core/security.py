@@ -10,13 +10,15 @@ from django.urls import reverse
 from accounts import jurisdiction
 
 SESSION_STARTED = "auth_started_at"
+SESSION_RENEWED = "renewed_at"
 # Pages a signed-in user must reach before the second factor: logging in and out, the 2FA pages,
 # the language switch, the public pages and the API (which authenticates by token or session itself).
 EXEMPT_PREFIXES = ("/login/", "/logout/", "/account/two-factor/", "/i18n/", "/static/", "/public/", "/healthz", "/api/")
 
 
 class SessionLimitsMiddleware:
-    """The idle limit is SESSION_COOKIE_AGE, renewed per request; this adds the absolute limit."""
+    """The idle limit is SESSION_COOKIE_AGE, renewed (the session saved) at most every SESSION_RENEW_SECONDS
+    rather than on every request; this adds the absolute limit."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -31,6 +33,8 @@ class SessionLimitsMiddleware:
             elif now - started > settings.SESSION_ABSOLUTE_SECONDS:
                 logout(request)
                 return redirect(f"{reverse('login')}?next={request.path}")
+            if now - request.session.get(SESSION_RENEWED, 0) >= settings.SESSION_RENEW_SECONDS:
+                request.session[SESSION_RENEWED] = now
         return self.get_response(request)
 
 

@@ -1,6 +1,8 @@
 """Queries per page stay within a fixed bound as the data grow (no N+1): the report list, a report page,
 "my work" and the API report list, measured with the generator's data at two sizes and two page sizes."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -82,3 +84,28 @@ def test_generated_reports_stay_scoped_to_the_commission():
     outside = Report.objects.exclude(commission__division_code="530303").order_by("id").first()
     assert zhanyi.get(f"/reports/{inside.pk}/").status_code == 200
     assert zhanyi.get(f"/reports/{outside.pk}/").status_code == 404
+
+
+def test_subject_page_pages_through_many_reports(monkeypatch):
+    from django.db.models import Count
+
+    from cases.models import Subject
+
+    generate(reports=400, seed=15, log=_quiet)
+    subject = Subject.objects.annotate(n=Count("allegations__report", distinct=True)).order_by("-n", "id").first()
+    assert subject.n >= 3
+    monkeypatch.setattr(cases.views, "SUBJECT_PAGE_SIZE", 2)
+    client = _client("yunnan-supervisor")
+    seen, path = [], f"/subjects/{subject.pk}/"
+    while path:
+        html = client.get(path).content.decode()
+        table = html.split("<tbody>")[1].split("</tbody>")[0]  # other sections may name the same reports
+        found = [
+            r.reference for r in Report.objects.filter(allegations__subject=subject).distinct() if r.reference in table
+        ]
+        assert 0 < len(found) <= 2
+        seen += found
+        after = re.search(r'href="\?after=([^"]+)"', html)
+        path = f"/subjects/{subject.pk}/?after={after.group(1)}" if after else None
+    assert sorted(seen) == sorted({r.reference for r in Report.objects.filter(allegations__subject=subject)})
+    assert len(seen) == len(set(seen)) == subject.n
