@@ -10,6 +10,7 @@ from accounts.models import Commission
 from core.crypto import EncryptedTextField
 
 from .choices import (
+    OPEN_STATUSES,
     AccessStatus,
     Area,
     AttachmentKind,
@@ -112,6 +113,13 @@ class Report(models.Model):
             models.Index(fields=["commission", "status", "-id"], name="report_commission_status_idx"),
             models.Index(fields=["commission", "received_on", "id"], name="report_commission_received_idx"),
             models.Index(fields=["status", "due_on"], name="report_status_due_idx"),
+            # Open and overdue work per commission for the live statistics, answered from the index alone.
+            models.Index(
+                fields=["status", "commission", "received_on", "due_on"],
+                include=["id"],
+                condition=models.Q(status__in=OPEN_STATUSES),
+                name="report_open_idx",
+            ),
         ]
         constraints = [models.CheckConstraint(condition=models.Q(status__in=Status.values), name="report_status_known")]
 
@@ -260,6 +268,7 @@ class Disposition(models.Model):
         ordering = ["id"]
         verbose_name = _("disposition")
         verbose_name_plural = _("dispositions")
+        indexes = [models.Index(fields=["decided_at"], name="disposition_decided_idx")]
         constraints = [
             models.UniqueConstraint(
                 fields=["report"], condition=models.Q(decision="pending"), name="disposition_one_pending"

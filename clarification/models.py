@@ -88,6 +88,7 @@ class Recommendation(models.Model):
         indexes = [
             models.Index(fields=["commission", "status", "-id"], name="clar_commission_status_idx"),
             models.Index(fields=["approving_commission", "status"], name="clar_approver_status_idx"),
+            models.Index(fields=["executed_on"], name="clar_executed_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(status__in=Status.values), name="clar_status_known"),

@@ -106,8 +106,9 @@ def dashboard(request, pk):
         }
         for key, label in KPIS
     ]
-    axis, series = monthly_trend(commission, month_start(period.end), subtree=subtree)
-    headings, comparison = subordinate_comparison(commission, period.start, period.end)
+    # The live figures also serve the trend's current month and the comparison below: counted once.
+    axis, series = monthly_trend(commission, month_start(period.end), subtree=subtree, current=figures)
+    headings, comparison = subordinate_comparison(commission, period.start, period.end, current=figures)
     bars = None
     if comparison:
         shown = [h for h in headings if h[0] in ("reports", "clarifications", "held")]

@@ -64,13 +64,17 @@ def test_a_published_month_is_served_from_snapshots_in_a_fixed_number_of_queries
     url = _url(tree["qujing"], **_month_param(previous_month()))
     _last_month_reports(tree, zhanyi_intake, 1)
     _publish_last_twelve_months()
+    client.get(url)  # the first request of a session renews it (a write); the next ones within a minute do not
     _response, small = _get_counting_queries(client, url, django_assert_max_num_queries)
 
     _last_month_reports(tree, zhanyi_intake, 6)  # more data after publication: the page still reads the snapshots
     response, large = _get_counting_queries(client, url, django_assert_max_num_queries)
 
     assert len(large) == len(small)
-    assert not [sql for sql in large if "cases_report" in sql or "accountability_" in sql or "clarification_" in sql]
+    raw = ("cases_report", "accountability_", "clarification_")
+    # The session's user query may carry what other apps load with the user (accounts.backends.load_with_user).
+    counting = [sql for sql in large if 'FROM "accounts_user"' not in sql]
+    assert not [sql for sql in counting if any(table in sql for table in raw)]
     assert response.context["published_only"] and not response.context["compare"]
     assert response.context["figures"].value("reports") == 1  # the published figure, not the 7 there are now
     assert response.context["trend_rows"][0][1][-1] == 1

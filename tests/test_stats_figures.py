@@ -142,3 +142,66 @@ def test_a_period_ending_before_it_starts_says_so():
 
     with translation.override("en"), pytest.raises(DomainError, match="ends before it starts"):
         parse_period({"start": "2025-03-01", "end": "2025-02-01"})
+
+
+_COMPARED_KEYS = (
+    "reports",
+    "verifications",
+    "allegations",
+    "open_reports",
+    "overdue_reports",
+    "clarifications",
+    "held",
+)
+
+
+def test_the_province_counts_its_whole_tree_and_nothing_of_another_province(data, tree):
+    """The whole province is counted without the commission condition (every commission is in its subtree); once
+    another province exists, the subtree is a list of commission ids and the other province's rows stay out."""
+    from accounts.models import CommissionLevel
+    from accounts.roles import Role
+
+    from .cases_helpers import register
+    from .factories import commission, member
+
+    assert Scope(tree["yunnan"], TODAY(), TODAY()).everything
+    assert not Scope(tree["qujing"], TODAY(), TODAY()).everything
+    city = _figures(tree["qujing"], subtree=True)
+    province = _figures(tree["yunnan"], subtree=True)
+    assert province.value("reports") == 3 and province.value("verifications") == 1
+    assert {k: province.value(k) for k in _COMPARED_KEYS} == {k: city.value(k) for k in _COMPARED_KEYS}
+
+    guizhou = commission("520000", "GZ", "贵州省纪委监委", "Guizhou Provincial Commission", CommissionLevel.PROVINCIAL)
+    register(member("guizhou-intake", guizhou, Role.INTAKE, "letters_visits"), guizhou)
+    assert not Scope(tree["yunnan"], TODAY(), TODAY()).everything
+    again = _figures(tree["yunnan"], subtree=True)
+    assert {k: again.value(k) for k in _COMPARED_KEYS} == {k: province.value(k) for k in _COMPARED_KEYS}
+    assert _figures(guizhou, subtree=True).value("reports") == 1
+    assert _figures(guizhou, subtree=True).value("open_reports") == 1
+
+
+def test_the_live_figures_serve_the_trend_and_the_comparison_unchanged(data, tree):
+    """The current month's trend point and the comparison below are read from the live figures' counts per
+    commission: the same numbers as counting them again, for the province, a city and a city alone."""
+    from stats.figures import monthly_trend, subordinate_comparison
+    from stats.periods import add_months, month_end, month_start
+    from stats.services import snapshot_take
+
+    start = month_start(TODAY() - datetime.timedelta(days=2))  # the month of the reports in `data`
+    for commission in (tree["yunnan"], tree["qujing"]):  # the trend's 11 months before are kept
+        for offset in range(1, 12):
+            snapshot_take(commission=commission, month=add_months(start, -offset))
+    for commission, subtree in ((tree["yunnan"], True), (tree["qujing"], True), (tree["qujing"], False)):
+        live = figures_for(commission, start, month_end(start), subtree=subtree)
+        with CaptureQueriesContext(connection) as reused_queries:
+            reused = monthly_trend(commission, start, subtree=subtree, current=live)
+            reused_comparison = subordinate_comparison(commission, start, month_end(start), current=live)
+        with CaptureQueriesContext(connection) as counted_queries:
+            counted = monthly_trend(commission, start, subtree=subtree)
+            counted_comparison = subordinate_comparison(commission, start, month_end(start))
+        assert reused == counted
+        assert [(r["commission"], r["values"]) for r in reused_comparison[1]] == [
+            (r["commission"], r["values"]) for r in counted_comparison[1]
+        ]
+        assert len(reused_queries) < len(counted_queries)
+        assert reused[1][0][2][-1] == live.value("reports")
