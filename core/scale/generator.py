@@ -566,7 +566,9 @@ class Generator:
             node = nodes[commission_id]
             age = (self.today - closed_day).days
             if age > 40:
-                status = "completed" if age > 150 and rng.random() < 0.6 else "executed"
+                # The return visit falls due about 115 days after closing; most are recorded within weeks, so
+                # "my work" holds a realistic backlog rather than every visit of five years.
+                status = "completed" if age > 150 and rng.random() < 0.95 else "executed"
             elif age > 10:
                 status = rng.choices(["approved", "pending_approval", "in_review"], [85, 10, 5])[0]
             else:
@@ -739,9 +741,9 @@ class Generator:
             ["id", "case", "target", "status", "form", "measures", "circumstance", "target_kind", "reasons"]
             + ["deciding_organ", "transfer_organ", "transfer_reference", "approving_commission", "proposed_by"]
             + ["proposed_at", "approved_by", "decided_on", "notified_on", "return_reason", "implemented_on"]
-            + ["influence_ends_on", "reuse_result", "reuse_notes"],
+            + ["influence_ends_on", "reuse_result", "reuse_notes", "reuse_reviewed_on"],
         )
-        t_visit = Table(FollowUpVisit, ["id", "decision", "due_on", "done_on", "notes"])
+        t_visit = Table(FollowUpVisit, ["id", "decision", "due_on", "done_on", "notes", "visited_by"])
         tables = [t_case, t_link, t_target, t_decision, t_visit]
         self.models_written += [t.model for t in tables]
         cid, lid, tid, did, vid = (next_id(m) for m in (AccountabilityCase, through, Target, Decision, FollowUpVisit))
@@ -827,6 +829,11 @@ class Generator:
                     influence_end(kind=subject[1], measures=measures, decided_on=decided_on) if in_force else None
                 )
                 implemented = status in ("implemented", "closed")
+                # Work that falls due is mostly done within a month: the re-use review after the influence
+                # period, the follow-up visit 90 days after the decision.
+                reviewed = influence is not None and (self.today - influence).days > 30 and rng.random() < 0.95
+                visit_due = decided_on + datetime.timedelta(days=90)
+                visited = (self.today - visit_due).days > 30 and rng.random() < 0.95
                 t_decision.add(
                     did,
                     cid,
@@ -849,11 +856,19 @@ class Generator:
                     "",
                     self.clamp(decided_on + datetime.timedelta(days=20)) if implemented else None,
                     influence,
-                    "",
-                    "",
+                    "may_be_used" if reviewed else "",
+                    "影响期满，现实表现良好，可以使用。" if reviewed else "",
+                    self.clamp(influence + datetime.timedelta(days=rng.randrange(20))) if reviewed else None,
                 )
                 if in_force:
-                    t_visit.add(vid, did, decided_on + datetime.timedelta(days=90), None, "")
+                    t_visit.add(
+                        vid,
+                        did,
+                        visit_due,
+                        self.clamp(visit_due + datetime.timedelta(days=rng.randrange(25))) if visited else None,
+                        "回访了解整改落实情况，问责对象已认识错误并整改。" if visited else "",
+                        self.pick(node, Role.INVESTIGATOR) if visited else None,
+                    )
                     vid += 1
                 did += 1
             tid += 1
