@@ -12,7 +12,10 @@ from common import Server, base_url, figure, login, setup_django, timed
 
 def pages(t) -> list[tuple[str, str, str]]:
     """(label, user, path)."""
+    import datetime
+
     sup, county_sup, inv = t.province_supervisor, t.county_supervisor, t.investigator
+    this_month = datetime.date.today().strftime("%Y-%m")
     return [
         ("report list, first page (province)", sup, "/reports/"),
         ("report list, filtered (province)", sup, "/reports/?status=under_verification&area=procurement"),
@@ -27,6 +30,7 @@ def pages(t) -> list[tuple[str, str, str]]:
         ("my work (county supervisor)", county_sup, "/my-work/"),
         ("my work (province supervisor)", sup, "/my-work/"),
         ("statistics dashboard, province", sup, f"/stats/{t.province}/"),
+        ("statistics dashboard, province, current month (live)", sup, f"/stats/{t.province}/?month={this_month}"),
         ("statistics dashboard, county", sup, f"/stats/{t.county}/"),
         ("trivial view", sup, "/bench/trivial/"),
     ]

@@ -57,7 +57,8 @@ def prepare(size: int, reseed: bool) -> float | None:
     exists = psql("postgres", f"SELECT 1 FROM pg_database WHERE datname = '{name}'") == "1"
     if exists and not reseed:
         held = psql(name, "SELECT count(*) FROM cases_report")
-        if held == str(size):
+        # Transfers to other commissions add a few reports to the generated number.
+        if held.isdigit() and size <= int(held) <= size * 1.01:
             print(f"{name} already holds {size} reports", flush=True)
             return None
     psql("postgres", f'DROP DATABASE IF EXISTS "{name}"')
