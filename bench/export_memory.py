@@ -69,9 +69,24 @@ def _admin_cursor(url: str):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument(
+        "--seeded",
+        action="store_true",
+        help="export the newest ROWS reports of the database DATABASE_URL names (filled by seed_scale) as the "
+        "province supervisor, instead of filling a throwaway database with bare reports",
+    )
     args = parser.parse_args()
 
     base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/dic")
+    if args.seeded:
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+        import django
+
+        django.setup()
+        from accounts.models import User
+
+        _export(User.objects.get(username="yunnan-supervisor"), args.rows)
+        return
     parsed = urlparse(base)
     if not parsed.scheme.startswith("postgres"):
         sys.exit("The benchmark runs against PostgreSQL: set DATABASE_URL=postgres://...")
@@ -100,14 +115,12 @@ def _run(rows: int) -> None:
     django.setup()
     from django.conf import settings
     from django.core.management import call_command
-    from django.test import override_settings
 
     call_command("migrate", verbosity=0)
     from accounts import demo as accounts_demo
     from accounts.models import User
     from cases.choices import Area, Channel, Status
     from cases.models import Report
-    from stats import exports
 
     commissions = accounts_demo.seed()
     qujing = commissions["qujing"]
@@ -135,14 +148,23 @@ def _run(rows: int) -> None:
     if batch:
         Report.objects.bulk_create(batch)
     print(f"setup: {rows:,} reports in {time.perf_counter() - started:.1f}s")
+    _export(user, rows)
+    del settings  # settings are only imported to make sure Django is configured
+
+
+def _export(user, rows: int) -> None:
+    from django.test import override_settings
+
+    from stats import exports
 
     export = exports.list_export("reports")
+    print(f"columns: {len(export.headers())}")
     baseline = _rss_mb()
     print(f"baseline RSS before exporting: {baseline:.1f} MB")
     with override_settings(STATS_MAX_SYNC_EXPORT_ROWS=rows * 2), tempfile.TemporaryDirectory() as tmp:
         for fmt in ("csv", "xlsx"):
             _reset_peak()
-            queryset = export.queryset(user, {})
+            queryset = export.queryset(user, {})[:rows]
             path = Path(tmp) / f"reports.{fmt}"
             start = time.perf_counter()
             if fmt == "csv":
@@ -161,7 +183,6 @@ def _run(rows: int) -> None:
                 f"peak RSS {_peak_mb():.1f} MB (+{_peak_mb() - baseline:.1f} MB over the baseline); "
                 f"file {path.stat().st_size / 1e6:.1f} MB"
             )
-    del settings  # settings are only imported to make sure Django is configured
 
 
 if __name__ == "__main__":

@@ -133,7 +133,7 @@ def main() -> None:
     figures += run_script("jobs.py")
     if (HERE / "export_memory.py").exists():
         for rows in sorted({min(args.size, 100_000), 100_000} | ({1_000_000} if args.size >= 1_000_000 else set())):
-            for key, value in run_script("export_memory.py", "--rows", str(rows)):
+            for key, value in run_script("export_memory.py", "--rows", str(rows), "--seeded"):
                 figures.append((f"export of {rows:,} rows: {key}", value))
     else:
         figures.append(("exports", "bench/export_memory.py not there yet"))

@@ -295,3 +295,27 @@ def test_month_before_the_data_shows_zeros(client, data, tree, qujing_supervisor
     old = (timezone.localdate() - datetime.timedelta(days=800)).strftime("%Y-%m")
     response = client.get(_url("stats:dashboard", tree["qujing"].pk, period="month", month=old))
     assert response.context["figures"].value("reports") == 0
+
+
+def test_report_export_has_twenty_columns_from_the_report_and_its_allegations(client, data, qujing_supervisor):
+    from cases.models import Report, Reporter
+
+    client.force_login(qujing_supervisor)
+    response = client.get(_url("stats:list-export", "reports", "csv"))
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    header, body = rows[2], rows[3:]
+    assert len(header) == 20 and all(len(row) == 20 for row in body)
+    assert header[14:18] == ["被反映人", "反映问题数", "违纪类别", "核查结论"]  # Chinese by default
+    column = {"Subjects": 14, "Allegations": 15, "Findings": 17}
+    for row in body:
+        report = Report.objects.get(reference=row[0])
+        allegations = list(report.allegations.select_related("subject"))
+        assert int(row[column["Allegations"]]) == len(allegations)
+        assert set(row[column["Subjects"]].split("、")) == {a.subject.name for a in allegations}
+        found = sum(int(part.rsplit(" ", 1)[1]) for part in row[column["Findings"]].split("、") if part)
+        assert found == sum(1 for a in allegations if a.finding)
+    cleared = next(row for row in body if row[0] == data["cleared"].reference)
+    assert "不属实" in cleared[column["Findings"]]
+    names = [r.name for r in Reporter.objects.exclude(name="")]
+    assert names and not any(name in text for name in names)  # no reporter identity in an export
