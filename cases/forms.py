@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Commission, User
+from core.widgets import fast_selects
 
 from .choices import (
     Area,
@@ -66,6 +67,7 @@ class ReportFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         if commissions is not None:
             self.fields["commission"].queryset = commissions
+        fast_selects(self)
 
     def clean(self):
         cleaned = super().clean()
