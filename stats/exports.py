@@ -44,11 +44,22 @@ class Cells:
         self.language = translation.get_language()
         self.zone = timezone.get_current_timezone()
         self.yes, self.no = _("yes"), _("no")
+        self._commissions = None
 
     def display(self, obj, name: str) -> str:
         """A choice's label."""
-        value = getattr(obj, name)
-        return _labels(type(obj), name, self.language).get(value, "" if value in (None, "") else str(value))
+        return self.label(type(obj), name, getattr(obj, name))
+
+    def label(self, model, name: str, value) -> str:
+        return _labels(model, name, self.language).get(value, "" if value in (None, "") else str(value))
+
+    def commission(self, pk: int):
+        """Commissions by id, read once per export (a province has about 150)."""
+        if self._commissions is None:
+            from accounts.models import Commission
+
+            self._commissions = Commission.objects.in_bulk()
+        return self._commissions[pk]
 
     def labels(self, model, name: str) -> dict:
         return _labels(model, name, self.language)
@@ -57,7 +68,7 @@ class Cells:
         if value is None:
             return ""
         if isinstance(value, datetime.datetime):
-            return value.astimezone(self.zone).strftime("%Y-%m-%d %H:%M")
+            return value.astimezone(self.zone).replace(tzinfo=None).isoformat(" ", "minutes")  # faster than strftime
         return value.isoformat()
 
     def yes_no(self, value) -> str:
@@ -99,15 +110,35 @@ def _reports(user, params) -> QuerySet:
             )
         )
     )
+    # Plain values rather than model instances: building two instances per row halved the export's speed.
     return (
-        queryset.select_related("commission")
-        .annotate(
+        queryset.annotate(
             allegation_rows=Subquery(allegations[:1], output_field=JSONField()),
             anonymous=F("reporter__is_anonymous"),
             concluded_at=F("verification__concluded_at"),
         )
         .order_by("-id")
+        .values(*REPORT_VALUES)
     )
+
+
+REPORT_VALUES = [
+    "reference",
+    "commission_id",
+    "received_on",
+    "channel",
+    "area",
+    "place",
+    "anonymous",
+    "status",
+    "outcome",
+    "due_on",
+    "created_at",
+    "updated_at",
+    "summary",
+    "allegation_rows",
+    "concluded_at",
+]
 
 
 def _report_headers() -> list[str]:
@@ -143,33 +174,34 @@ def _count_labels(values: Iterable[str], labels: dict) -> str:
     return "、".join(f"{labels.get(value, value)} {n}" for value, n in counted.items())
 
 
-def _report_row(report, c: Cells) -> list:
-    from cases.models import Allegation
+def _report_row(report: dict, c: Cells) -> list:
+    from cases.models import Allegation, Report
 
-    allegations = report.allegation_rows or []
+    allegations = report["allegation_rows"] or []
     categories = c.labels(Allegation, "category")
     findings = c.labels(Allegation, "finding")
+    commission = c.commission(report["commission_id"])
     return [
-        report.reference,
-        report.commission.name,
-        report.commission.division_code,
-        c.day(report.received_on),
-        c.display(report, "channel"),
-        c.display(report, "area"),
-        report.place,
-        c.yes_no(report.anonymous),
-        c.display(report, "status"),
-        c.display(report, "outcome"),
-        c.day(report.due_on),
-        c.day(report.created_at),
-        c.day(report.updated_at),
-        report.summary,
+        report["reference"],
+        commission.name,
+        commission.division_code,
+        c.day(report["received_on"]),
+        c.label(Report, "channel", report["channel"]),
+        c.label(Report, "area", report["area"]),
+        report["place"],
+        c.yes_no(report["anonymous"]),
+        c.label(Report, "status", report["status"]),
+        c.label(Report, "outcome", report["outcome"]),
+        c.day(report["due_on"]),
+        c.day(report["created_at"]),
+        c.day(report["updated_at"]),
+        report["summary"],
         "、".join(dict.fromkeys(a["subject"] for a in allegations)),
         len(allegations),
         "、".join(dict.fromkeys(categories.get(a["category"], a["category"]) for a in allegations)),
         _count_labels((a["finding"] for a in allegations), findings),
         c.yes_no(any(a["suspected_false"] for a in allegations)) if allegations else "",
-        c.day(report.concluded_at),
+        c.day(report["concluded_at"]),
     ]
 
 
