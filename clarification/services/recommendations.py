@@ -307,28 +307,26 @@ def recommendation_approve(*, actor: User, recommendation: Recommendation, reaso
     )
 
 
-@transaction.atomic
-def recommendation_return(*, actor: User, recommendation: Recommendation, reason: str) -> Recommendation:
+def _decide_against(name: str, *, actor: User, recommendation: Recommendation, reason: str) -> Recommendation:
+    """Return or reject: the approving supervisor's decision, with the reason required."""
     reason = require_text(reason, _("The reason"))
     return workflow.apply_transition(
         recommendation=recommendation,
         actor=actor,
-        name="return",
+        name=name,
         fields={"decided_by": actor, "decided_at": timezone.now(), "decision_reason": reason},
         reason=reason,
     )
+
+
+@transaction.atomic
+def recommendation_return(*, actor: User, recommendation: Recommendation, reason: str) -> Recommendation:
+    return _decide_against("return", actor=actor, recommendation=recommendation, reason=reason)
 
 
 @transaction.atomic
 def recommendation_reject(*, actor: User, recommendation: Recommendation, reason: str) -> Recommendation:
-    reason = require_text(reason, _("The reason"))
-    return workflow.apply_transition(
-        recommendation=recommendation,
-        actor=actor,
-        name="reject",
-        fields={"decided_by": actor, "decided_at": timezone.now(), "decision_reason": reason},
-        reason=reason,
-    )
+    return _decide_against("reject", actor=actor, recommendation=recommendation, reason=reason)
 
 
 @transaction.atomic
