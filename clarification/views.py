@@ -19,6 +19,7 @@ from cases.models import Allegation
 from cases.selectors import can_see_identity
 from cases.selectors import report_detail as case_report_detail
 from cases.services import identity_reveal
+from core import spreadsheets
 from core.actions import cleaned_or_refuse, run_page_action
 from core.errors import DomainError
 
@@ -394,14 +395,11 @@ def batch_print(request, pk):
 
 @login_required
 def batch_xlsx(request, pk):
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     batch, context = _batch_context(request, pk)
     services.batch_export_record(actor=request.user, batch=batch, fmt="xlsx")
-    book = Workbook()
-    sheet = book.active
-    sheet.title = batch.month.strftime("%Y-%m")
+    buffer = io.BytesIO()
+    book = spreadsheets.Workbook(buffer)  # every cell a value: names and allegations are typed by people
+    sheet = book.sheet(batch.month.strftime("%Y-%m"))
     sheet.append([_("Joint clarification roster"), str(batch.city), batch.month.strftime("%Y-%m")])
     sheet.append(
         [
@@ -414,10 +412,9 @@ def batch_xlsx(request, pk):
             _("Allegations to clarify"),
             _("Audience scope"),
             _("Status"),
-        ]
+        ],
+        bold=True,
     )
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
     for group in context["summary"]["groups"]:
         for item in group["items"]:
             r = item.recommendation
@@ -439,13 +436,9 @@ def batch_xlsx(request, pk):
     sheet.append(
         [_("People"), summary["people"], _("Organisations"), summary["organisations"], _("Total"), summary["total"]]
     )
-    for column, width in zip("ABCDEFGHI", (18, 14, 12, 12, 8, 28, 50, 14, 10), strict=True):
-        sheet.column_dimensions[column].width = width
-    buffer = io.BytesIO()
-    book.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
+    sheet.widths((18, 14, 12, 12, 8, 28, 50, 14, 10))
+    book.close()
+    response = HttpResponse(buffer.getvalue(), content_type=spreadsheets.XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = (
         f'attachment; filename="joint-clarification-{batch.city.abbr}-{batch.month:%Y-%m}.xlsx"'
     )

@@ -4,7 +4,6 @@ Lists are read with the list pages' own filters and the apps' selectors, then st
 server-side cursor (`iterator(chunk_size=...)`), so memory stays flat whatever the number of rows.
 """
 
-import csv
 import datetime
 import functools
 from collections.abc import Callable, Iterable, Iterator
@@ -16,6 +15,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core import spreadsheets
 from core.errors import DomainError
 
 from .figures import Figures
@@ -370,25 +370,20 @@ def statistics_sheets(figures: Figures, period_label: str) -> list[tuple[str, li
     return sheets
 
 
-# --- writers ------------------------------------------------------------------------------------------
-
-
-class _Echo:
-    def write(self, value):
-        return value
+# --- writers: every cell through core.spreadsheets, so no cell from user text is ever a formula ---------------
 
 
 def csv_lines(header_rows: Iterable[list], headings: list[str], rows: Iterable[list]) -> Iterator[str]:
-    """CSV text line by line, with a byte-order mark so spreadsheet programs read the Chinese correctly."""
-    writer = csv.writer(_Echo())
-    yield "\ufeff"
-    for row in header_rows:
-        yield writer.writerow(row)
-    if header_rows:
-        yield writer.writerow([])
-    yield writer.writerow(headings)
-    for row in rows:
-        yield writer.writerow(row)
+    """CSV text line by line: the header rows, a blank line, the column headings, then the rows."""
+
+    def lines():
+        yield from header_rows
+        if header_rows:
+            yield []
+        yield headings
+        yield from rows
+
+    return spreadsheets.csv_lines(lines())
 
 
 def write_csv(path, header_rows, headings, rows, progress: Callable[[int], None] | None = None) -> None:
@@ -397,39 +392,18 @@ def write_csv(path, header_rows, headings, rows, progress: Callable[[int], None]
             out.write(line)
 
 
-def _sheet_title(title: str, used: set[str]) -> str:
-    cleaned = "".join(ch for ch in str(title) if ch not in "[]:*?/\\")[:28] or "Sheet"
-    name, n = cleaned, 2
-    while name in used:
-        name, n = f"{cleaned[:26]}{n}", n + 1
-    used.add(name)
-    return name
-
-
 def write_xlsx(path, sheets: Iterable[tuple], progress: Callable[[int], None] | None = None) -> None:
-    """sheets: (title, header rows, headings, rows). Write-only mode keeps one row in memory at a time."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    book = Workbook(write_only=True)
-    used: set[str] = set()
-    bold = Font(bold=True)
-    for title, header_rows, headings, rows in sheets:
-        sheet = book.create_sheet(_sheet_title(title, used))
-        for row in header_rows:
-            sheet.append(row)
-        if header_rows:
-            sheet.append([])
-        cells = []
-        for heading in headings:
-            cell = WriteOnlyCell(sheet, value=heading)
-            cell.font = bold
-            cells.append(cell)
-        sheet.append(cells)
-        for row in _counting(rows, progress):
-            sheet.append(row)
-    book.save(path)
+    """sheets: (title, header rows, headings, rows). Constant-memory mode keeps one row in memory at a time."""
+    with spreadsheets.Workbook(path, constant_memory=True) as book:
+        for title, header_rows, headings, rows in sheets:
+            sheet = book.sheet(title)
+            for row in header_rows:
+                sheet.append(row)
+            if header_rows:
+                sheet.append([])
+            sheet.append(headings, bold=True)
+            for row in _counting(rows, progress):
+                sheet.append(row)
 
 
 def _counting(rows: Iterable[list], progress: Callable[[int], None] | None) -> Iterator[list]:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import jurisdiction
+from core import spreadsheets
 from core.errors import DomainError
 from core.jobs import month_start
 from core.keyset import paginate
@@ -186,8 +187,8 @@ def items(request, pk):
 
 
 def _xlsx_response(sheets, filename: str) -> FileResponse:
-    """Write to a temporary file (write-only mode, flat memory), then stream it; the file is unlinked at once
-    and disappears when the response closes it."""
+    """Write to a temporary file (constant-memory mode, flat memory), then stream it; the file is unlinked at
+    once and disappears when the response closes it."""
     handle, path = tempfile.mkstemp(suffix=".xlsx")
     os.close(handle)
     try:
@@ -199,7 +200,7 @@ def _xlsx_response(sheets, filename: str) -> FileResponse:
         stream,
         as_attachment=True,
         filename=filename,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        content_type=spreadsheets.XLSX_CONTENT_TYPE,
     )
 
 

