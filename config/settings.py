@@ -346,3 +346,9 @@ CELERY_TASK_ROUTES = {
     "accountability.tasks.*": {"queue": "batch"},
 }
 # --- end scale-out --------------------------------------------------------------------------------------
+
+# --- exports (issue 12, items 10 and 15) ----------------------------------------------------------------
+# Days a background export's file is kept after it is written; then downloads answer 410 and the daily job
+# (stats.tasks.expire_exports) deletes the file.
+EXPORT_RETENTION_DAYS = int(os.environ.get("EXPORT_RETENTION_DAYS", "7"))
+# --- end exports ----------------------------------------------------------------------------------------

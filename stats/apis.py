@@ -29,9 +29,22 @@ class CommissionSerializer(serializers.ModelSerializer):
 
 
 class ExportJobSerializer(serializers.ModelSerializer):
+    expires_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
     class Meta:
         model = ExportJob
-        fields = ["id", "kind", "fmt", "params", "status", "rows_done", "rows_total", "created_at", "finished_at"]
+        fields = [
+            "id",
+            "kind",
+            "fmt",
+            "params",
+            "status",
+            "rows_done",
+            "rows_total",
+            "created_at",
+            "finished_at",
+            "expires_at",
+        ]
 
 
 PERIOD_PARAMETERS = [

@@ -1,5 +1,8 @@
+import datetime
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Commission
@@ -44,10 +47,17 @@ class ExportStatus(models.TextChoices):
     RUNNING = "running", _("Running")
     DONE = "done", _("Done")
     FAILED = "failed", _("Failed")
+    EXPIRED = "expired", _("Expired")
+
+
+def export_retention() -> datetime.timedelta:
+    """How long a background export's file is kept after it is written (EXPORT_RETENTION_DAYS)."""
+    return datetime.timedelta(days=int(getattr(settings, "EXPORT_RETENTION_DAYS", 7)))
 
 
 class ExportJob(models.Model):
-    """A background export of a list too long to download directly; only its owner may download the file."""
+    """A background export of a list too long to download directly. Only its owner may download the file, while
+    they still hold a statistics role and reach every commission the file was written for, and until it expires."""
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="+"
@@ -62,6 +72,8 @@ class ExportJob(models.Model):
     rows_total = models.PositiveIntegerField(_("rows in all"), null=True, blank=True, editable=False)
     file_path = models.CharField(max_length=255, blank=True, editable=False)
     error = models.TextField(_("error"), blank=True, editable=False)
+    # The commissions whose work the file may hold: the owner's reach when the worker read the rows.
+    reach = models.JSONField(_("reach"), default=list, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True, editable=False)
 
@@ -72,7 +84,8 @@ class ExportJob(models.Model):
         indexes = [models.Index(fields=["owner", "-id"], name="stats_export_owner_idx")]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(status__in=["queued", "running", "done", "failed"]), name="stats_export_status_known"
+                condition=models.Q(status__in=["queued", "running", "done", "failed", "expired"]),
+                name="stats_export_status_known",
             ),
             models.CheckConstraint(condition=models.Q(fmt__in=["csv", "xlsx"]), name="stats_export_format_known"),
             models.CheckConstraint(
@@ -85,7 +98,7 @@ class ExportJob(models.Model):
 
     @property
     def percent(self) -> int:
-        if self.status == ExportStatus.DONE:
+        if self.status in (ExportStatus.DONE, ExportStatus.EXPIRED):
             return 100
         if not self.rows_total:
             return 0
@@ -93,4 +106,21 @@ class ExportJob(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.status in (ExportStatus.DONE, ExportStatus.FAILED)
+        return self.status in (ExportStatus.DONE, ExportStatus.FAILED, ExportStatus.EXPIRED)
+
+    @property
+    def expires_at(self) -> datetime.datetime | None:
+        if self.status not in (ExportStatus.DONE, ExportStatus.EXPIRED) or self.finished_at is None:
+            return None
+        return self.finished_at + export_retention()
+
+    def is_expired(self, now: datetime.datetime | None = None) -> bool:
+        """Expired files are refused at once, before the daily job has deleted them."""
+        if self.status == ExportStatus.EXPIRED:
+            return True
+        expires_at = self.expires_at
+        return expires_at is not None and expires_at <= (now or timezone.now())
+
+    @property
+    def expired(self) -> bool:  # for templates
+        return self.is_expired()

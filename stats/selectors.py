@@ -41,8 +41,8 @@ def snapshots_of(commission: Commission) -> QuerySet[Snapshot]:
 
 
 def export_jobs_of(user) -> QuerySet[ExportJob]:
-    """A user sees their own export jobs only."""
-    if not getattr(user, "is_authenticated", False):
+    """A user sees their own export jobs only, and only while they hold a statistics role."""
+    if not may_see_statistics(user):
         return ExportJob.objects.none()
     return ExportJob.objects.filter(owner=user)
 

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts import jurisdiction
 from accounts.models import Commission, User
 from audit.services import audit_record
 from core import jobs
@@ -16,7 +17,7 @@ from core.errors import DomainError
 
 from . import exports, selectors
 from .figures import count_values
-from .models import ExportFormat, ExportJob, ExportStatus, Snapshot
+from .models import ExportFormat, ExportJob, ExportStatus, Snapshot, export_retention
 from .periods import month_end, previous_month
 
 SNAPSHOT_JOB = "stats.monthly_snapshots"
@@ -135,6 +136,7 @@ def export_job_start(*, actor: User, kind: str, fmt: str, params) -> ExportJob:
 _NEXT = {
     ExportStatus.QUEUED: {ExportStatus.RUNNING, ExportStatus.FAILED},
     ExportStatus.RUNNING: {ExportStatus.DONE, ExportStatus.FAILED},
+    ExportStatus.DONE: {ExportStatus.EXPIRED},
 }
 
 
@@ -167,11 +169,13 @@ def export_job_run(*, job_id: int) -> ExportJob | None:
         params = {k: v for k, v in job.params.items() if not k.startswith("_")}
         export = exports.list_export(job.kind)
         try:
+            _require_statistics(owner)  # the role may have gone since the job was queued
             queryset = export.queryset(owner, params)
             total = queryset.order_by().count()  # scoped to the owner's commissions and filters
         except DomainError as error:
             return _job_transition(job, ExportStatus.FAILED, error=str(error))
-        _job_transition(job, ExportStatus.RUNNING, rows_total=total)
+        reach = sorted(jurisdiction.readable_commission_ids(owner))
+        _job_transition(job, ExportStatus.RUNNING, rows_total=total, reach=reach)
     path = exports_dir() / f"{job.pk}-{uuid.uuid4().hex}.{job.fmt}"
 
     def progress(done: int) -> None:
@@ -200,11 +204,27 @@ def export_job_run(*, job_id: int) -> ExportJob | None:
     return job
 
 
-@transaction.atomic
-def export_job_download(*, actor: User, job: ExportJob) -> Path:
-    """The file of a finished job, for its owner only; every download is audited."""
+def export_job_check_access(*, actor: User, job: ExportJob) -> None:
+    """The owner, still holding a statistics role and still reaching every commission the file was written for
+    (a membership removed or moved since the export started takes the file away with it)."""
     if job.owner_id != actor.pk:
         raise DomainError(_("Only the person who started the export may download it."), code="forbidden")
+    _require_statistics(actor)
+    if not set(job.reach) <= jurisdiction.readable_commission_ids(actor):
+        raise DomainError(
+            _("This export holds work of commissions you no longer reach; start the export again."), code="forbidden"
+        )
+
+
+@transaction.atomic
+def export_job_download(*, actor: User, job: ExportJob, now: datetime.datetime | None = None) -> Path:
+    """The file of a finished, unexpired job, for its owner while the role and reach remain; every download is
+    audited."""
+    export_job_check_access(actor=actor, job=job)
+    if job.is_expired(now):
+        raise DomainError(
+            _("This export has expired and its file was deleted; start the export again."), code="expired"
+        )
     if job.status != ExportStatus.DONE:
         raise DomainError(_("The export is not ready yet."), code="not_ready")
     path = Path(settings.PRIVATE_FILES_ROOT) / job.file_path
@@ -212,6 +232,56 @@ def export_job_download(*, actor: User, job: ExportJob) -> Path:
         raise DomainError(_("The export file is no longer available; start the export again."), code="gone")
     audit_record(actor=actor, action="stats.export_download", target=job, kind=job.kind, format=job.fmt)
     return path
+
+
+def _export_expire(*, job_id: int, cutoff: datetime.datetime) -> Path | None:
+    """Mark one finished job expired and audit it; returns its file for the caller to delete after the commit.
+    A job already expired (a second run, or a run at the same time) is left alone."""
+    with transaction.atomic():
+        job = ExportJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.status != ExportStatus.DONE or job.finished_at > cutoff:
+            return None
+        path = Path(settings.PRIVATE_FILES_ROOT) / job.file_path
+        _job_transition(job, ExportStatus.EXPIRED, file_path="")
+        audit_record(
+            actor=None,
+            action="stats.export_expire",
+            target=job,
+            owner=job.owner_id,
+            kind=job.kind,
+            format=job.fmt,
+            finished_at=job.finished_at.isoformat(),
+            retention_days=export_retention().days,
+        )
+    return path
+
+
+def exports_expire(*, now: datetime.datetime | None = None) -> int:
+    """The daily job: delete the files of exports older than EXPORT_RETENTION_DAYS and mark them expired, then
+    the files no finished export owns (left by a worker killed while writing) once they are as old. Returns how
+    many exports expired; a second run finds nothing to do."""
+    cutoff = (now or timezone.now()) - export_retention()
+    expired = 0
+    due = ExportJob.objects.filter(status=ExportStatus.DONE, finished_at__lte=cutoff).order_by("pk")
+    for job_id in due.values_list("pk", flat=True):
+        path = _export_expire(job_id=job_id, cutoff=cutoff)
+        if path is not None:
+            path.unlink(missing_ok=True)
+            expired += 1
+    _orphans_delete(cutoff)
+    return expired
+
+
+def _orphans_delete(cutoff: datetime.datetime) -> None:
+    root = Path(settings.PRIVATE_FILES_ROOT)
+    owned = set(ExportJob.objects.filter(status=ExportStatus.DONE).values_list("file_path", flat=True))
+    deleted = []
+    for path in exports_dir().iterdir():
+        if path.is_file() and str(path.relative_to(root)) not in owned and path.stat().st_mtime <= cutoff.timestamp():
+            path.unlink(missing_ok=True)
+            deleted.append(path.name)
+    if deleted:
+        audit_record(actor=None, action="stats.export_files_delete", target=None, target_label="exports", files=deleted)
 
 
 def export_filename(kind: str, fmt: str, suffix: str = "") -> str:

@@ -26,3 +26,18 @@ def snapshot_previous_month(today: str | None = None) -> list[dict]:
 def run_export(job_id: int) -> int | None:
     job = services.export_job_run(job_id=job_id)
     return job.rows_done if job is not None else None
+
+
+@shared_task(
+    name="stats.tasks.expire_exports",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def expire_exports(now: str | None = None) -> int:
+    """Delete the files of expired background exports (daily); safe to run twice."""
+    import datetime
+
+    return services.exports_expire(now=datetime.datetime.fromisoformat(now) if now else None)

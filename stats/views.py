@@ -31,7 +31,7 @@ from .figures import (
     subordinate_comparison,
 )
 from .forms import PeriodForm
-from .models import ExportFormat
+from .models import ExportFormat, export_retention
 from .periods import Period, parse_period
 
 ITEMS_PAGE = 50
@@ -286,7 +286,13 @@ def export_center(request):
         ("decisions", exports.LISTS["decisions"].title, CaseFilterForm(commissions=commissions)),
     ]
     jobs = selectors.export_jobs_of(request.user)[:20]
-    return render(request, "stats/exports.html", {"forms": forms, "jobs": jobs, "limit": exports.max_sync_rows()})
+    context = {
+        "forms": forms,
+        "jobs": jobs,
+        "limit": exports.max_sync_rows(),
+        "retention_days": export_retention().days,
+    }
+    return render(request, "stats/exports.html", context)
 
 
 @login_required
@@ -316,6 +322,10 @@ def export_download(request, pk):
     try:
         path = services.export_job_download(actor=request.user, job=job)
     except DomainError as error:
+        if error.code == "forbidden":
+            raise Http404 from None  # the role or reach that made the file is gone: as if it did not exist
+        if error.code == "expired":
+            return render(request, "stats/export_job.html", {"job": job}, status=410)
         messages.error(request, error.message)
         return redirect("stats:export-job", job.pk)
     return FileResponse(open(path, "rb"), as_attachment=True, filename=services.export_filename(job.kind, job.fmt))

@@ -95,6 +95,7 @@ MIGRATION_DATA = [
     ("accountability.migrations.0002_yunnan_catalogue", "load"),
     ("clarification.migrations.0002_monthly_batch_schedule", "create_schedule"),
     ("stats.migrations.0002_monthly_snapshot_schedule", "create_schedule"),
+    ("stats.migrations.0004_export_expiry_schedule", "create_schedule"),
     ("core.migrations.0003_outbox_schedule", "create"),
 ]
 

@@ -9,6 +9,7 @@ name) and reads every export back: XLSX with openpyxl and as raw sheet XML, CSV 
 import csv
 import datetime
 import io
+import os
 import re
 import zipfile
 
@@ -19,14 +20,19 @@ from django.utils.http import urlencode
 from openpyxl import load_workbook
 
 from accounts import services as account_services
+from accounts.models import Membership
+from accounts.roles import Role
+from audit.models import AuditEvent
 from cases.choices import Category, Finding, Rank, SubjectKind
 from cases.models import Report
 from cases.services import AllegationInput, SubjectInput
 from clarification import services as clarification_services
+from stats import services
 from stats.models import ExportJob, ExportStatus
 
 from .cases_helpers import register, to_concluded
 from .clarification_helpers import draft, execute, reviewers, to_approved
+from .factories import member
 from .stats_helpers import period_params
 from .test_accountability_workflow import FIRST_FORM, initiate, person, to_proposed
 from .test_public_intake import fresh_cache, submit  # noqa: F401 - fresh_cache: a cache namespace per test
@@ -208,3 +214,145 @@ def test_csv_cell_neutralises_text_only():
         == [csv_cell(v) for v in row]
         == ["'" + HYPERLINK, "王某", -3, None, 2.5, "'-2+3", "'=lazy", "2026-01-02"]
     )
+
+
+# --- item 15: background export files expire, and the role is checked again at download -----------------------
+
+
+@pytest.fixture
+def private_root(settings, tmp_path):
+    """A private file root of this test's own, so the sweep of old files touches nothing of another test."""
+    settings.PRIVATE_FILES_ROOT = tmp_path
+    return tmp_path
+
+
+def _start(client, user, capture, fmt="csv") -> ExportJob:
+    client.force_login(user)
+    with capture(execute=True):
+        response = client.post(reverse("stats:export-start"), {"kind": "reports", "fmt": fmt, "query": ""})
+    assert response.status_code == 302
+    job = ExportJob.objects.get(owner=user)
+    assert job.status == ExportStatus.DONE
+    return job
+
+
+def _age(job: ExportJob, days: int) -> None:
+    """Move the job back in time, as if it had finished `days` days ago."""
+    then = timezone.now() - datetime.timedelta(days=days)
+    ExportJob.objects.filter(pk=job.pk).update(created_at=then, finished_at=then)
+
+
+def _downloads(job) -> int:
+    return AuditEvent.objects.filter(action="stats.export_download", target_id=str(job.pk)).count()
+
+
+def test_an_export_older_than_the_retention_answers_410_and_offers_no_link(
+    client, private_root, qujing_supervisor, django_capture_on_commit_callbacks
+):
+    job = _start(client, qujing_supervisor, django_capture_on_commit_callbacks)
+    page = client.get(reverse("stats:export-job", args=[job.pk])).content.decode()
+    assert reverse("stats:export-download", args=[job.pk]) in page  # available for now
+    _age(job, 8)  # past the 7 days of EXPORT_RETENTION_DAYS, before the daily job has run
+    response = client.get(reverse("stats:export-download", args=[job.pk]))
+    assert response.status_code == 410
+    with translation.override("zh-hans"):
+        message = translation.gettext("This export has expired and its file was deleted; start the export again.")
+    assert message in response.content.decode()
+    assert _downloads(job) == 0
+    page = client.get(reverse("stats:export-job", args=[job.pk])).content.decode()
+    assert reverse("stats:export-download", args=[job.pk]) not in page
+    assert message in page
+
+
+def test_the_daily_job_deletes_expired_files_once_and_audits_each(
+    client, private_root, qujing_supervisor, zhanyi_supervisor, settings, django_capture_on_commit_callbacks
+):
+    from django_celery_beat.models import PeriodicTask
+
+    from stats.tasks import expire_exports
+
+    assert PeriodicTask.objects.filter(task="stats.tasks.expire_exports", enabled=True).exists()
+    old = _start(client, qujing_supervisor, django_capture_on_commit_callbacks)
+    fresh = _start(client, zhanyi_supervisor, django_capture_on_commit_callbacks, fmt="xlsx")
+    old_file, fresh_file = private_root / old.file_path, private_root / fresh.file_path
+    assert old_file.is_file() and fresh_file.is_file()
+    _age(old, 8)
+    _age(fresh, 6)
+
+    assert expire_exports() == 1
+    old.refresh_from_db()
+    fresh.refresh_from_db()
+    assert (old.status, old.file_path) == (ExportStatus.EXPIRED, "")
+    assert not old_file.exists()
+    assert fresh.status == ExportStatus.DONE and fresh_file.is_file()
+    event = AuditEvent.objects.get(action="stats.export_expire")
+    assert (event.target_id, event.actor) == (str(old.pk), None)
+    client.force_login(qujing_supervisor)
+    assert client.get(reverse("stats:export-download", args=[old.pk])).status_code == 410
+
+    assert expire_exports() == 0  # a second run finds nothing to do
+    assert AuditEvent.objects.filter(action="stats.export_expire").count() == 1
+
+    # The retention is a setting; a plain date moves the clock.
+    settings.EXPORT_RETENTION_DAYS = 30
+    assert services.exports_expire(now=timezone.now() + datetime.timedelta(days=23)) == 0
+    assert services.exports_expire(now=timezone.now() + datetime.timedelta(days=25)) == 1
+    fresh.refresh_from_db()
+    assert fresh.status == ExportStatus.EXPIRED and not fresh_file.exists()
+
+
+def test_the_daily_job_deletes_old_files_left_by_a_killed_worker(private_root):
+    folder = services.exports_dir()
+    partial, recent = folder / "41-0123abcd.csv", folder / "42-4567cdef.xlsx"
+    partial.write_text("half an export")
+    recent.write_text("being written")
+    week_ago = (timezone.now() - datetime.timedelta(days=8)).timestamp()
+    os.utime(partial, (week_ago, week_ago))
+    services.exports_expire()
+    assert not partial.exists() and recent.exists()
+    assert AuditEvent.objects.get(action="stats.export_files_delete").data["files"] == [partial.name]
+    services.exports_expire()
+    assert AuditEvent.objects.filter(action="stats.export_files_delete").count() == 1
+
+
+def test_an_admin_whose_membership_was_removed_cannot_download_their_export(
+    client, private_root, tree, qujing_admin, django_capture_on_commit_callbacks
+):
+    job = _start(client, qujing_admin, django_capture_on_commit_callbacks)
+    membership = Membership.objects.get(user=qujing_admin, role=Role.ADMIN)
+    account_services.membership_delete(membership=membership, actor=None)
+
+    assert client.get(reverse("stats:export-download", args=[job.pk])).status_code == 404
+    assert client.get(reverse("stats:export-job", args=[job.pk])).status_code == 404
+    assert client.get(reverse("stats-export-list")).json()["results"] == []
+    assert _downloads(job) == 0
+    job.refresh_from_db()
+    assert job.status == ExportStatus.DONE and (private_root / job.file_path).is_file()  # nothing changed
+
+
+def test_a_supervisor_moved_to_a_county_cannot_download_the_city_export(
+    client, private_root, tree, qujing_supervisor, django_capture_on_commit_callbacks
+):
+    job = _start(client, qujing_supervisor, django_capture_on_commit_callbacks)
+    membership = Membership.objects.get(user=qujing_supervisor, role=Role.SUPERVISOR)
+    account_services.membership_delete(membership=membership, actor=None)
+    member("qujing-supervisor", tree["zhanyi"], Role.SUPERVISOR)  # still a supervisor, now of one county only
+
+    response = client.get(reverse("stats:export-download", args=[job.pk]))
+    assert response.status_code == 404
+    assert _downloads(job) == 0
+    job.refresh_from_db()
+    assert job.status == ExportStatus.DONE and (private_root / job.file_path).is_file()
+
+
+def test_an_export_whose_owner_lost_the_role_before_it_ran_fails_without_a_file(
+    client, private_root, qujing_admin, django_capture_on_commit_callbacks
+):
+    client.force_login(qujing_admin)
+    client.post(reverse("stats:export-start"), {"kind": "reports", "fmt": "csv", "query": ""})  # not run yet
+    job = ExportJob.objects.get()
+    Membership.objects.filter(user=qujing_admin).delete()
+    services.export_job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == ExportStatus.FAILED and job.file_path == ""
+    assert not list(services.exports_dir().iterdir())
