@@ -100,17 +100,26 @@ MIGRATION_DATA = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _restore_migration_data(request, django_db_blocker):
-    yield
-    marker = request.node.get_closest_marker("django_db")
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    # A hook rather than an autouse fixture: pytest-django flushes in the teardown of its own fixture, which
+    # a django_db(transaction=True) marker sets up before ours, so a fixture restored the rows before the flush.
+    try:
+        return (yield)
+    finally:
+        _restore_migration_data(item)
+
+
+def _restore_migration_data(item) -> None:
+    marker = item.get_closest_marker("django_db")
     transactional = bool(marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
-    if not (transactional or {"transactional_db", "live_server"} & set(request.fixturenames)):
+    if not (transactional or {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ()))):
         return
     from importlib import import_module
 
     from django.apps import apps
+    from pytest_django.plugin import blocking_manager_key
 
-    with django_db_blocker.unblock():
+    with item.config.stash[blocking_manager_key].unblock():
         for module, function in MIGRATION_DATA:
             getattr(import_module(module), function)(apps, None)
