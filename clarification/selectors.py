@@ -10,8 +10,14 @@ from accounts.models import Commission
 from accounts.roles import Role
 from cases.choices import Finding, SubjectKind
 from cases.choices import Status as ReportStatus
-from cases.models import Allegation, Recusal, Report
-from cases.selectors import WORK_PERM, allegations_visible_to, assigned_report_ids, reports_visible_to
+from cases.models import Allegation, Report
+from cases.selectors import (
+    WORK_PERM,
+    allegations_visible_to,
+    assigned_report_ids,
+    recusals_removing_reach,
+    reports_visible_to,
+)
 
 from .choices import REVIEW_OFFICES, Status
 from .models import BatchItem, FalseAccusationCase, JointBatch, Measure, Recommendation, ReturnVisit, ReviewOpinion
@@ -32,7 +38,7 @@ def recommendations_visible_to(user) -> QuerySet[Recommendation]:
     others = Recommendation.objects.filter(
         Q(report__in=granted) | (Q(approving_commission__in=supervised) & ~Q(status=Status.DRAFT))
     )
-    return (scoped | others).exclude(report__in=Recusal.objects.filter(user=user).values("report_id"))
+    return (scoped | others).exclude(report__in=recusals_removing_reach(user).values("report_id"))
 
 
 def recommendation_list(user) -> QuerySet[Recommendation]:

@@ -1,4 +1,5 @@
-"""Issue 12, item 5: the joint batch shows only what is in reach."""
+"""Issue 12, items 5 and 6: the joint batch shows only what is in reach, and a recusal never removes a
+superior's reach."""
 
 import io
 
@@ -8,9 +9,13 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.roles import Role
+from audit.models import AuditEvent
+from cases import services as case_services
 from cases.choices import Category, Finding, Rank, SubjectKind
+from cases.models import Recusal
 from cases.services import AllegationInput, SubjectInput
 from clarification import services
+from clarification.choices import Status
 
 from .cases_helpers import register, to_concluded, zhanyi_official
 from .clarification_helpers import draft, reviewers, to_approved
@@ -176,3 +181,131 @@ def test_city_supervisor_sees_every_item_of_the_city_batch(client, tree, batch, 
     _present(text, ZHANYI_SECRETS + QILIN_SECRETS)
     body = api(qujing_supervisor).get(f"/api/clarification-batches/{batch.pk}/").json()
     assert len(body["items"]) == 3 and body["withheld"] == []
+
+
+# --- item 6: recusals never remove a superior's reach ----------------------------------------------------
+
+
+@pytest.fixture
+def yunnan_admin(tree):
+    return member("yunnan-admin", tree["yunnan"], Role.ADMIN)
+
+
+@pytest.fixture
+def report(tree, zhanyi_intake):
+    return register(zhanyi_intake, tree["zhanyi"]).report
+
+
+def _sees(user, report) -> bool:
+    client = api(user)
+    listed = report.pk in [row["id"] for row in client.get("/api/reports/").json()["results"]]
+    opened = client.get(f"/api/reports/{report.pk}/").status_code == 200
+    assert listed == opened
+    return opened
+
+
+@pytest.mark.parametrize("superior", ["qujing_supervisor", "yunnan_admin"])
+def test_county_supervisor_cannot_hide_a_report_from_a_superior_through_the_api(
+    request, report, zhanyi_supervisor, superior
+):
+    superior = request.getfixturevalue(superior)
+    events = AuditEvent.objects.count()
+    response = api(zhanyi_supervisor).post(
+        f"/api/reports/{report.pk}/recusal/", {"reason": "利益冲突", "user": superior.pk}, format="json"
+    )
+    assert response.status_code == 403, response.content
+    assert response.json()["code"] == "wrong_authority"
+    assert Recusal.objects.count() == 0 and AuditEvent.objects.count() == events
+    assert _sees(superior, report)
+
+
+@pytest.mark.parametrize("superior", ["qujing-supervisor", "yunnan-admin"])
+def test_county_supervisor_cannot_hide_a_report_from_a_superior_through_the_page(
+    client, report, zhanyi_supervisor, qujing_supervisor, yunnan_admin, superior
+):
+    events = AuditEvent.objects.count()
+    client.force_login(zhanyi_supervisor)
+    response = client.post(
+        reverse("cases:report-action", args=[report.pk, "recusal"]),
+        {"reason": "利益冲突", "username": superior},
+        follow=True,
+    )
+    assert response.status_code == 200
+    messages = [str(m) for m in response.context["messages"]]
+    assert any("上级" in m for m in messages), messages
+    assert Recusal.objects.count() == 0 and AuditEvent.objects.count() == events
+    assert _sees(qujing_supervisor, report) and _sees(yunnan_admin, report)
+
+
+def test_a_member_of_the_county_who_also_leads_the_city_keeps_the_report(tree, report, zhanyi_supervisor):
+    both = member("zhanyi-deputy", tree["zhanyi"], Role.INVESTIGATOR, "investigation")
+    member("zhanyi-deputy", tree["qujing"], Role.SUPERVISOR)
+    response = api(zhanyi_supervisor).post(
+        f"/api/reports/{report.pk}/recusal/", {"reason": "利益冲突", "user": both.pk}, format="json"
+    )
+    assert (response.status_code, response.json()["code"]) == (403, "wrong_authority")
+    assert Recusal.objects.count() == 0 and _sees(both, report)
+
+
+def test_supervisor_cannot_record_a_recusal_for_someone_outside_the_commission(
+    tree, report, zhanyi_supervisor, qilin_investigator
+):
+    events = AuditEvent.objects.count()
+    response = api(zhanyi_supervisor).post(
+        f"/api/reports/{report.pk}/recusal/", {"reason": "利益冲突", "user": qilin_investigator.pk}, format="json"
+    )
+    assert (response.status_code, response.json()["code"]) == (403, "forbidden")
+    assert Recusal.objects.count() == 0 and AuditEvent.objects.count() == events
+
+
+def test_supervisor_records_a_recusal_for_a_member_of_the_commission(report, zhanyi_supervisor, zhanyi_investigator):
+    response = api(zhanyi_supervisor).post(
+        f"/api/reports/{report.pk}/recusal/",
+        {"reason": "与被反映人系亲属", "user": zhanyi_investigator.pk},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    assert not _sees(zhanyi_investigator, report)
+    assert AuditEvent.objects.filter(action="report.recusal", data__user=zhanyi_investigator.pk).count() == 1
+
+
+def test_superiors_own_conflict_is_recorded_and_shown_but_keeps_the_report_in_reach(client, report, qujing_supervisor):
+    response = api(qujing_supervisor).post(
+        f"/api/reports/{report.pk}/recusal/", {"reason": "与被反映人系同学"}, format="json"
+    )
+    assert response.status_code == 201, response.content
+    assert Recusal.objects.filter(report=report, user=qujing_supervisor).count() == 1
+    assert AuditEvent.objects.filter(action="report.recusal").count() == 1
+    assert _sees(qujing_supervisor, report)
+    detail = api(qujing_supervisor).get(f"/api/reports/{report.pk}/").json()
+    assert [r["user"]["id"] for r in detail["recusals"]] == [qujing_supervisor.pk]
+    client.force_login(qujing_supervisor)
+    html = client.get(reverse("cases:report-detail", args=[report.pk])).content.decode()
+    assert 'id="my-recusal"' in html
+
+
+def test_a_supervisor_of_the_superiors_own_commission_records_their_conflict(tree, report, qujing_supervisor):
+    colleague = member("qujing-deputy", tree["qujing"], Role.SUPERVISOR)
+    response = api(colleague).post(
+        f"/api/reports/{report.pk}/recusal/", {"reason": "利益冲突", "user": qujing_supervisor.pk}, format="json"
+    )
+    assert response.status_code == 201, response.content
+    assert _sees(qujing_supervisor, report)
+
+
+def test_a_superior_with_a_declared_conflict_may_not_approve(
+    tree, zhanyi_supervisor, zhanyi_investigator, qujing_supervisor
+):
+    from .clarification_helpers import all_agree, concluded_report
+
+    offices = reviewers(tree["zhanyi"], "zhanyi")
+    report = concluded_report(tree, offices["letters_visits"], zhanyi_supervisor, zhanyi_investigator)
+    recommendation = draft(report, zhanyi_investigator, name="李某")  # county-division level: Qujing approves
+    services.recommendation_submit_review(actor=zhanyi_investigator, recommendation=recommendation)
+    all_agree(recommendation, offices)
+    services.recommendation_submit(actor=zhanyi_investigator, recommendation=recommendation)
+    case_services.recusal_declare(actor=qujing_supervisor, report=report, reason="与被反映人系亲属")
+    response = api(qujing_supervisor).post(f"/api/clarifications/{recommendation.pk}/approve/", {}, format="json")
+    assert (response.status_code, response.json()["code"]) == (403, "forbidden")
+    recommendation.refresh_from_db()
+    assert recommendation.status == Status.PENDING_APPROVAL
