@@ -1,9 +1,18 @@
-"""Issue 12, items 5 and 6: the joint batch shows only what is in reach, and a recusal never removes a
-superior's reach."""
+"""Issue 12, items 5, 6 and 13: the joint batch shows only what is in reach, a recusal never removes a
+superior's reach, and the reporter's relation to the subject is protected like the identity."""
 
 import io
+import os
+import sqlite3
+import subprocess
+import sys
+import uuid
+from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
+from django.conf import settings
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -12,10 +21,11 @@ from accounts.roles import Role
 from audit.models import AuditEvent
 from cases import services as case_services
 from cases.choices import Category, Finding, Rank, SubjectKind
-from cases.models import Recusal
-from cases.services import AllegationInput, SubjectInput
+from cases.models import Recusal, Report, Reporter
+from cases.services import AllegationInput, ReporterInput, SubjectInput
 from clarification import services
 from clarification.choices import Status
+from core.errors import DomainError
 
 from .cases_helpers import register, to_concluded, zhanyi_official
 from .clarification_helpers import draft, reviewers, to_approved
@@ -309,3 +319,183 @@ def test_a_superior_with_a_declared_conflict_may_not_approve(
     assert (response.status_code, response.json()["code"]) == (403, "forbidden")
     recommendation.refresh_from_db()
     assert recommendation.status == Status.PENDING_APPROVAL
+
+
+# --- item 13: the reporter's relation to the subject -----------------------------------------------------
+
+
+def _relation_marker() -> str:
+    return f"被反映人前同事{uuid.uuid4().hex[:8].upper()}"
+
+
+def _registered(intake, commission, relation, *, anonymous=False) -> Report:
+    reporter = (
+        ReporterInput(is_anonymous=True, relation=relation)
+        if anonymous
+        else ReporterInput(is_anonymous=False, name="张举报", phone="13800000000", relation=relation)
+    )
+    return case_services.report_register(
+        actor=intake,
+        commission=commission,
+        received_on=timezone.localdate(),
+        channel="letter",
+        area="procurement",
+        summary="反映应急物资采购问题",
+        allegations=[AllegationInput(text="串通投标", category=Category.INTEGRITY, new_subject=zhanyi_official())],
+        reporter=reporter,
+        submission_token=uuid.uuid4(),
+    ).report
+
+
+def test_relation_to_the_subject_is_encrypted_at_rest(tree, zhanyi_intake):
+    relation = _relation_marker()
+    report = _registered(zhanyi_intake, tree["zhanyi"], relation)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relation FROM cases_reporter WHERE report_id = %s", [report.pk])
+        (stored,) = cursor.fetchone()
+        cursor.execute("SELECT COUNT(*) FROM cases_reporter WHERE relation LIKE %s", [f"%{relation[-8:]}%"])
+        assert cursor.fetchone() == (0,)
+    assert stored and relation not in stored
+    assert Reporter.objects.get(report=report).relation == relation
+
+
+@pytest.mark.parametrize("anonymous", [False, True])
+def test_relation_is_hidden_from_an_investigator_and_a_city_supervisor(
+    client, tree, zhanyi_intake, zhanyi_investigator, qujing_supervisor, anonymous
+):
+    relation = _relation_marker()
+    report = _registered(zhanyi_intake, tree["zhanyi"], relation, anonymous=anonymous)
+    for user in (zhanyi_investigator, qujing_supervisor):
+        client.force_login(user)
+        page = client.get(reverse("cases:report-detail", args=[report.pk]))
+        assert page.status_code == 200 and relation not in page.content.decode()
+        for path in ("/api/reports/", f"/api/reports/{report.pk}/", f"/api/reports/?q={relation}"):
+            response = api(user).get(path)
+            assert response.status_code == 200 and relation not in response.content.decode()
+        search = client.get(reverse("cases:report-list"), {"q": relation[-8:]})
+        assert report.reference not in search.content.decode()
+    client.force_login(qujing_supervisor)
+    export = client.get(reverse("stats:list-export", kwargs={"kind": "reports", "fmt": "csv"}))
+    exported = b"".join(export.streaming_content).decode()
+    assert report.reference in exported and relation not in exported
+
+
+@pytest.mark.parametrize("anonymous", [False, True])
+def test_relation_is_shown_where_the_identity_is_shown(client, tree, zhanyi_intake, anonymous):
+    relation = _relation_marker()
+    report = _registered(zhanyi_intake, tree["zhanyi"], relation, anonymous=anonymous)
+    client.force_login(zhanyi_intake)
+    assert relation not in client.get(reverse("cases:report-detail", args=[report.pk])).content.decode()
+    revealed = client.post(reverse("cases:identity-reveal", args=[report.pk]))
+    assert revealed.status_code == 200 and relation in revealed.content.decode()
+    assert api(zhanyi_intake).post(f"/api/reports/{report.pk}/reveal-identity/").json()["relation"] == relation
+    assert AuditEvent.objects.filter(action="identity.reveal", actor=zhanyi_intake).count() == 2
+
+
+def test_relation_is_shown_to_the_holder_of_a_granted_identity_request(
+    client, tree, zhanyi_intake, zhanyi_investigator, zhanyi_supervisor
+):
+    relation = _relation_marker()
+    report = _registered(zhanyi_intake, tree["zhanyi"], relation)
+    client.force_login(zhanyi_investigator)
+    assert client.post(reverse("cases:identity-reveal", args=[report.pk])).status_code == 302
+    access = case_services.identity_request(actor=zhanyi_investigator, report=report, reason="需核实")
+    case_services.identity_decide(actor=zhanyi_supervisor, access=access, grant=True, reason="同意")
+    revealed = client.post(reverse("cases:identity-reveal", args=[report.pk]))
+    assert relation in revealed.content.decode()
+
+
+def test_relation_rotates_with_the_identity_keys(tree, zhanyi_intake, monkeypatch):
+    from django.core.management import call_command
+
+    from core import crypto
+
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    monkeypatch.setenv("IDENTITY_KEYS", old)
+    crypto.reset_keys()
+    try:
+        report = _registered(zhanyi_intake, tree["zhanyi"], "投标公司员工")
+        monkeypatch.setenv("IDENTITY_KEYS", f"{new},{old}")
+        crypto.reset_keys()
+        call_command("rotate_identity_keys", stdout=io.StringIO())
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT relation FROM cases_reporter WHERE report_id = %s", [report.pk])
+            (stored,) = cursor.fetchone()
+        assert Fernet(new.encode()).decrypt(stored.encode()).decode() == "投标公司员工"
+    finally:
+        crypto.reset_keys()
+
+
+def test_public_form_says_who_sees_the_relation(client, tree):
+    url = reverse("public:report", args=["530303"])
+    chinese = client.get(url).content.decode()
+    assert "加密" in chinese and "信访" in chinese and 'id="id_relation_helptext"' in chinese
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get(url).content.decode()
+    assert "encrypted" in english and "letters and visits office" in english
+
+
+def test_relation_longer_than_the_limit_is_refused(tree, zhanyi_intake):
+    with pytest.raises(DomainError) as refusal:
+        _registered(zhanyi_intake, tree["zhanyi"], "甲" * 101)
+    assert refusal.value.code == "reporter"
+    assert Report.objects.count() == 0
+
+
+def test_data_migration_encrypts_existing_relations_on_postgresql(tree, zhanyi_intake):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("cases.migrations.0005_encrypt_reporter_relation")
+    report = _registered(zhanyi_intake, tree["zhanyi"], "")
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE cases_reporter SET relation = %s WHERE report_id = %s", ["投标公司员工", report.pk])
+    with connection.schema_editor() as editor:
+        migration.encrypt_relations(apps, editor)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relation FROM cases_reporter WHERE report_id = %s", [report.pk])
+        (stored,) = cursor.fetchone()
+    assert "投标公司员工" not in stored
+    assert Reporter.objects.get(report=report).relation == "投标公司员工"
+    with connection.schema_editor() as editor:
+        migration.decrypt_relations(apps, editor)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relation FROM cases_reporter WHERE report_id = %s", [report.pk])
+        assert cursor.fetchone() == ("投标公司员工",)
+
+
+def test_data_migration_encrypts_existing_relations_on_sqlite(tmp_path):
+    """The whole migration on the embedded default: plaintext before, ciphertext under IDENTITY_KEYS after."""
+    database = tmp_path / "db.sqlite3"
+    key = Fernet.generate_key().decode()
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "IDENTITY_KEYS": key, "REDIS_URL": ""}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    manage = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py")]
+
+    def migrate(*target):
+        subprocess.run([*manage, "migrate", *target, "-v0"], env=env, check=True, capture_output=True)
+
+    migrate("cases", "0004")
+    db = sqlite3.connect(database)
+    with db:
+        db.execute(
+            "INSERT INTO accounts_commission (id, name_zh, name_en, level, division_code, abbr, path) "
+            "VALUES (1, '沾益区纪委监委', 'Zhanyi', 4, '530303', 'ZY', '/530303/')"
+        )
+        db.execute(
+            "INSERT INTO cases_report (id, reference, commission_id, received_on, channel, area, summary, status, "
+            "outcome, place, created_at, updated_at, search_tokens) VALUES (1, 'ZY-1', 1, '2026-01-05', 'letter', "
+            "'other', 's', 'registered', '', '', '2026-01-05 00:00', '2026-01-05 00:00', '')"
+        )
+        db.execute(
+            "INSERT INTO cases_reporter (report_id, is_anonymous, name, phone, id_number, address, relation, "
+            "identity_hash) VALUES (1, 1, '', '', '', '', '投标公司员工', '')"
+        )
+    db.close()
+    migrate()
+    db = sqlite3.connect(database)
+    (stored,) = db.execute("SELECT relation FROM cases_reporter WHERE report_id = 1").fetchone()
+    db.close()
+    assert "投标公司员工" not in stored
+    assert Fernet(key.encode()).decrypt(stored.encode()).decode() == "投标公司员工"

@@ -67,6 +67,9 @@ class AllegationInput:
     new_subject: SubjectInput | None = None
 
 
+RELATION_MAX_LENGTH = 100  # the forms' limit; the encrypted column itself is unbounded
+
+
 @dataclass
 class ReporterInput:
     is_anonymous: bool = True
@@ -118,6 +121,11 @@ def refresh_search_tokens(report: Report) -> None:
 def _create_reporter(report: Report, data: ReporterInput, *, with_receipt: bool) -> str | None:
     if not data.is_anonymous and not (data.name or "").strip():
         raise DomainError(_("A named reporter needs a name; otherwise mark the report anonymous."), code="reporter")
+    if len((data.relation or "").strip()) > RELATION_MAX_LENGTH:
+        raise DomainError(
+            _("The relation to the subject is limited to %(n)s characters.") % {"n": RELATION_MAX_LENGTH},
+            code="reporter",
+        )
     receipt = new_receipt_code() if with_receipt else None
     Reporter.objects.create(
         report=report,
