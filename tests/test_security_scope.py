@@ -240,7 +240,7 @@ def test_county_supervisor_cannot_hide_a_report_from_a_superior_through_the_page
         {"reason": "利益冲突", "username": superior},
         follow=True,
     )
-    assert response.status_code == 200
+    assert response.redirect_chain == [(reverse("cases:report-detail", args=[report.pk]), 302)]
     messages = [str(m) for m in response.context["messages"]]
     assert any("上级" in m for m in messages), messages
     assert Recusal.objects.count() == 0 and AuditEvent.objects.count() == events
