@@ -116,6 +116,23 @@ def oversees(user, commission: Commission) -> bool:
     )
 
 
+def overseen_from_above_ids(user) -> frozenset[int]:
+    """Commissions below one where the user is a supervisor or admin: the reach of a superior, which a
+    recusal never removes (cases.selectors.recusals_removing_reach)."""
+    cache = _cache(user)
+    if "from_above" not in cache:
+        ids: set[int] = set()
+        for m in memberships_of(user):
+            if m.role in SUBTREE_READERS:
+                ids.update(pk for pk in (m.subtree_ids or ()) if pk != m.commission_id)
+        cache["from_above"] = frozenset(ids)
+    return cache["from_above"]
+
+
+def oversees_from_above(user, commission: Commission | int) -> bool:
+    return getattr(commission, "pk", commission) in overseen_from_above_ids(user)
+
+
 def scope(
     queryset: QuerySet,
     user,

@@ -92,7 +92,10 @@ class ReportForm(forms.Form):
         label=_("Relation to the subject"),
         required=False,
         max_length=100,
-        help_text=_("For example: employee of a bidding company."),
+        help_text=_(
+            "For example: employee of a bidding company. Protected like the identity: stored encrypted and shown only "
+            "where the identity may be seen."
+        ),
     )
     files = MultipleFileField(label=_("Attachments"))
     submission_token = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)

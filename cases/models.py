@@ -160,7 +160,7 @@ class Reporter(models.Model):
     phone = EncryptedTextField(_("phone"), blank=True)
     id_number = EncryptedTextField(_("ID number"), blank=True)
     address = EncryptedTextField(_("address"), blank=True)
-    relation = models.CharField(_("relation to the subject"), max_length=100, blank=True)
+    relation = EncryptedTextField(_("relation to the subject"), blank=True)  # it can point to the reporter
     identity_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     receipt_hash = models.CharField(max_length=64, blank=True, null=True, unique=True, editable=False)
 

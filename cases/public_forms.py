@@ -102,7 +102,11 @@ class PublicReportForm(FilesMixin, forms.Form):
         label=_("Your relation to the people reported"),
         max_length=100,
         required=False,
-        help_text=_("Optional, e.g. employee of a bidding company."),
+        help_text=_(
+            "Optional, e.g. employee of a bidding company. Because it can point to you, it is protected like your "
+            "identity: stored encrypted, and shown only to the letters and visits office of the commission handling "
+            "your report, or to someone a supervisor there has approved; every view is recorded."
+        ),
     )
     attachments = MultipleFileField(
         label=_("Files (optional)"),

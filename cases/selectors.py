@@ -12,12 +12,28 @@ from .models import Allegation, Assignment, Disposition, Feedback, IdentityAcces
 WORK_PERM = "cases.work_report"
 
 
+def recusals_removing_reach(user) -> QuerySet[Recusal]:
+    """The user's recusals that take the report away from them: all, except on reports of a commission the user
+    oversees from above. A superior's reach is never removed; their declared conflict bars their decisions
+    (is_recused) while the report stays in their oversight, so nobody below can hide it from them."""
+    recusals = Recusal.objects.filter(user=user)
+    above = jurisdiction.overseen_from_above_ids(user)
+    if above:
+        recusals = recusals.exclude(report__commission__in=sorted(above))
+    return recusals
+
+
+def is_recused(user, report: Report | int) -> bool:
+    """A conflict of interest is on record for the user on this report (whether or not it removed the reach)."""
+    return Recusal.objects.filter(report=report, user=user).exists()
+
+
 def reports_visible_to(user) -> QuerySet[Report]:
-    """Reports in the user's reach, plus those granted to them, minus those they are recused from."""
+    """Reports in the user's reach, plus those granted to them, minus those their recusals take away."""
     if not getattr(user, "is_authenticated", False):
         return Report.objects.none()
     scoped = jurisdiction.scope(Report.objects.all(), user, grant_perm=WORK_PERM)
-    return scoped.exclude(pk__in=Recusal.objects.filter(user=user).values("report_id"))
+    return scoped.exclude(pk__in=recusals_removing_reach(user).values("report_id"))
 
 
 def report_list(user) -> QuerySet[Report]:
@@ -39,6 +55,7 @@ def _report_page_lists() -> dict:
         "transfers": Transfer.objects.select_related("from_commission", "to_commission"),
         "links": ReportLink.objects.all(),
         "later_links": ReportLink.objects.all(),
+        "recusals": Recusal.objects.select_related("user"),
     }
 
 

@@ -190,6 +190,11 @@ def report_detail(request, pk, identity=None, status=200):
         if Role.SUPERVISOR in roles_here
         else [],
         "findings_complete": findings_complete,
+        "recusals": list(report.recusals.all()),
+        # Supervisors on the report's line of command record conflicts for their members (the service decides).
+        "records_recusals_for_others": any(
+            report.commission.is_within(c) for c in jurisdiction.commissions_with_role(user, Role.SUPERVISOR)
+        ),
         "linked": selectors.linked_reports(user, report),
         "extra_sections": selectors.report_sections(user, report),
         "events": [(event, event_label(event)) for event in timeline(report)],

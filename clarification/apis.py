@@ -17,8 +17,8 @@ from core.api import ScopedGenericViewSet, ScopedReadOnlyViewSet
 from . import selectors, services
 from .serializers import (
     BatchBuildSerializer,
+    BatchDetailSerializer,
     BatchExecuteSerializer,
-    BatchItemSerializer,
     BatchSerializer,
     ClarificationFeedbackSerializer,
     ClarificationReasonSerializer,
@@ -168,18 +168,12 @@ class BatchViewSet(InputMixin, ScopedReadOnlyViewSet):
     def visible_queryset(self, user):
         return selectors.batches_visible_to(user).order_by("-month", "city__path")
 
+    @extend_schema(responses=BatchDetailSerializer)
     def retrieve(self, request, pk=None):
         batch = self.get_object()
-        items = list(selectors.batch_items(batch))
-        summary = selectors.batch_summary(batch, items)
-        data = BatchSerializer(batch).data
-        data["people"], data["organisations"], data["total"] = (
-            summary["people"],
-            summary["organisations"],
-            summary["total"],
-        )
-        data["items"] = BatchItemSerializer(items, many=True).data
-        return Response(data)
+        batch.visible_items = list(selectors.batch_items(request.user, batch))
+        batch.summary = selectors.batch_summary(request.user, batch, batch.visible_items)
+        return Response(BatchDetailSerializer(batch).data)
 
     @extend_schema(request=BatchBuildSerializer, responses=BatchSerializer)
     @action(detail=False, methods=["post"])

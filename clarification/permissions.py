@@ -2,7 +2,7 @@
 
 from accounts import jurisdiction
 from accounts.roles import Role
-from cases.selectors import is_assigned
+from cases.selectors import is_assigned, is_recused
 
 from .choices import REVIEW_OFFICES
 from .models import Recommendation
@@ -27,7 +27,11 @@ def review_offices_of(user, recommendation: Recommendation) -> list[str]:
 
 
 def is_approver(user, recommendation: Recommendation) -> bool:
-    return jurisdiction.has_role(user, recommendation.approving_commission_id, Role.SUPERVISOR)
+    """A supervisor of the approving commission without a declared conflict on the report (a superior keeps
+    the report in reach after declaring one, but no longer decides on it)."""
+    return jurisdiction.has_role(user, recommendation.approving_commission_id, Role.SUPERVISOR) and not is_recused(
+        user, recommendation.report_id
+    )
 
 
 def is_executor(user, recommendation: Recommendation) -> bool:

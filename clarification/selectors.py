@@ -1,16 +1,23 @@
 """Scoped reads for the clarification app: every page and API endpoint starts from these."""
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts import jurisdiction
+from accounts.models import Commission
 from accounts.roles import Role
 from cases.choices import Finding, SubjectKind
 from cases.choices import Status as ReportStatus
-from cases.models import Allegation, Recusal, Report
-from cases.selectors import WORK_PERM, allegations_visible_to, assigned_report_ids, reports_visible_to
+from cases.models import Allegation, Report
+from cases.selectors import (
+    WORK_PERM,
+    allegations_visible_to,
+    assigned_report_ids,
+    recusals_removing_reach,
+    reports_visible_to,
+)
 
 from .choices import REVIEW_OFFICES, Status
 from .models import BatchItem, FalseAccusationCase, JointBatch, Measure, Recommendation, ReturnVisit, ReviewOpinion
@@ -31,7 +38,7 @@ def recommendations_visible_to(user) -> QuerySet[Recommendation]:
     others = Recommendation.objects.filter(
         Q(report__in=granted) | (Q(approving_commission__in=supervised) & ~Q(status=Status.DRAFT))
     )
-    return (scoped | others).exclude(report__in=Recusal.objects.filter(user=user).values("report_id"))
+    return (scoped | others).exclude(report__in=recusals_removing_reach(user).values("report_id"))
 
 
 def recommendation_list(user) -> QuerySet[Recommendation]:
@@ -132,30 +139,48 @@ def batch_detail(user, pk) -> JointBatch:
     return jurisdiction.get_in_reach(batches_visible_to(user), pk=pk)
 
 
-def batch_items(batch: JointBatch) -> QuerySet[BatchItem]:
-    return batch.items.select_related(
-        "county", "recommendation__subject", "recommendation__report", "recommendation__commission"
-    ).prefetch_related(Prefetch("recommendation__items", queryset=_items()))
+def batch_items(user, batch: JointBatch) -> QuerySet[BatchItem]:
+    """The items of the batch the user may see: the clarification's own reach (recommendations_visible_to)."""
+    return (
+        batch.items.filter(recommendation__in=recommendations_visible_to(user))
+        .select_related("county", "recommendation__subject", "recommendation__report", "recommendation__commission")
+        .prefetch_related(Prefetch("recommendation__items", queryset=_items()))
+    )
 
 
-def batch_summary(batch: JointBatch, items=None) -> dict:
-    """Grouped by county and method, with people and organisations counted apart (DESIGN.md §2)."""
-    items = list(items if items is not None else batch_items(batch))
+def batch_summary(user, batch: JointBatch, items=None) -> dict:
+    """The user's items grouped by county and method; the batch's figures, people and organisations counted
+    apart (DESIGN.md §2); and the items out of the user's reach as a count per commission, never by name."""
+    items = list(items if items is not None else batch_items(user, batch))
     groups: dict[tuple, dict] = defaultdict(lambda: {"people": 0, "organisations": 0, "items": []})
+    shown: Counter = Counter()
     for item in items:
         group = groups[(item.county.path, item.method)]
         group["county"], group["method"] = item.county, item.get_method_display()
         group["items"].append(item)
-        if item.recommendation.subject.kind == SubjectKind.ORGANISATION:
-            group["organisations"] += 1
-        else:
-            group["people"] += 1
+        group["organisations" if item.recommendation.subject.kind == SubjectKind.ORGANISATION else "people"] += 1
+        shown[item.county_id] += 1
     ordered = [groups[key] for key in sorted(groups)]
+    people = organisations = 0
+    per_county: Counter = Counter()
+    for row in batch.items.values("county_id", "recommendation__subject__kind").annotate(n=Count("id")).order_by():
+        per_county[row["county_id"]] += row["n"]
+        if row["recommendation__subject__kind"] == SubjectKind.ORGANISATION:
+            organisations += row["n"]
+        else:
+            people += row["n"]
+    hidden = {pk: n - shown[pk] for pk, n in per_county.items() if n > shown[pk]}
+    counties = Commission.objects.in_bulk(list(hidden)) if hidden else {}
+    withheld = [
+        {"county": counties[pk], "count": hidden[pk]} for pk in sorted(hidden, key=lambda pk: counties[pk].path)
+    ]
     return {
         "groups": ordered,
-        "people": sum(g["people"] for g in ordered),
-        "organisations": sum(g["organisations"] for g in ordered),
-        "total": len(items),
+        "people": people,
+        "organisations": organisations,
+        "total": people + organisations,
+        "withheld": withheld,
+        "withheld_total": sum(hidden.values()),
     }
 
 

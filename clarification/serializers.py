@@ -151,6 +151,28 @@ class BatchSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class WithheldSerializer(serializers.Serializer):
+    """Items of a commission outside the caller's reach: a count, never a name."""
+
+    commission = serializers.IntegerField(source="county.pk")
+    commission_name = serializers.CharField(source="county.name")
+    count = serializers.IntegerField()
+
+
+class BatchDetailSerializer(BatchSerializer):
+    """The batch's figures, the items in the caller's reach, and the others as a count per commission."""
+
+    people = serializers.IntegerField(source="summary.people")
+    organisations = serializers.IntegerField(source="summary.organisations")
+    total = serializers.IntegerField(source="summary.total")
+    items = BatchItemSerializer(source="visible_items", many=True)
+    withheld = WithheldSerializer(source="summary.withheld", many=True)
+
+    class Meta(BatchSerializer.Meta):
+        fields = [*BatchSerializer.Meta.fields, "people", "organisations", "total", "items", "withheld"]
+        read_only_fields = fields
+
+
 class BatchBuildSerializer(serializers.Serializer):
     city = serializers.IntegerField()
     month = serializers.DateField(help_text="Any day of the month.")

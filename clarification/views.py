@@ -347,8 +347,8 @@ def batch_list(request):
 
 def _batch_context(request, pk):
     batch = selectors.batch_detail(request.user, pk)
-    items = list(selectors.batch_items(batch))
-    return batch, {"batch": batch, "summary": selectors.batch_summary(batch, items)}
+    items = list(selectors.batch_items(request.user, batch))
+    return batch, {"batch": batch, "summary": selectors.batch_summary(request.user, batch, items)}
 
 
 @login_required

@@ -40,7 +40,7 @@ def test_city_batch_holds_approved_clarifications_of_its_counties(tree, approved
     batch = services.batch_build(city=tree["qujing"], month=timezone.localdate(), actor=qujing_supervisor)
     assert batch.month == timezone.localdate().replace(day=1)
     assert set(batch.items.values_list("recommendation_id", flat=True)) == {r.pk for r in approved}
-    summary = batch_summary(batch)
+    summary = batch_summary(qujing_supervisor, batch)
     assert summary["people"] == 2 and summary["organisations"] == 0
     assert [g["county"] for g in summary["groups"]] == [tree["zhanyi"]]
 

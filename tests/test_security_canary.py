@@ -37,6 +37,7 @@ def markers() -> dict:
         "phone": f"139{secrets.randbelow(10**8):08d}",
         "id_number": f"530303{secrets.randbelow(10**12):012d}",
         "address": f"金丝雀路{tag}号",
+        "relation": f"金丝雀公司{tag}员工",  # it can identify the reporter: protected like the identity
     }
 
 
@@ -54,7 +55,7 @@ def test_reporter_identity_never_appears_in_plaintext(
         # The public page, its error paths, and a receipt lookup.
         client.defaults["REMOTE_ADDR"] = "10.9.8.7"
         submit(client, identity="named", challenge_answer="-1", **public)
-        response = submit(client, identity="named", relation="投标公司员工", **public)
+        response = submit(client, identity="named", **public)
         assert response.status_code == 200
         client.post(reverse("public:receipt"), {"code": "1234 5678 9012 3456 7890", "intent": "lookup"})
 
@@ -67,6 +68,7 @@ def test_reporter_identity_never_appears_in_plaintext(
                 "reporter_phone": staff["phone"],
                 "reporter_id_number": staff["id_number"],
                 "reporter_address": staff["address"],
+                "reporter_relation": staff["relation"],
             }
         )
         client.post(reverse("cases:report-create"), data)

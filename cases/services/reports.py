@@ -67,6 +67,9 @@ class AllegationInput:
     new_subject: SubjectInput | None = None
 
 
+RELATION_MAX_LENGTH = 100  # the forms' limit; the encrypted column itself is unbounded
+
+
 @dataclass
 class ReporterInput:
     is_anonymous: bool = True
@@ -118,6 +121,11 @@ def refresh_search_tokens(report: Report) -> None:
 def _create_reporter(report: Report, data: ReporterInput, *, with_receipt: bool) -> str | None:
     if not data.is_anonymous and not (data.name or "").strip():
         raise DomainError(_("A named reporter needs a name; otherwise mark the report anonymous."), code="reporter")
+    if len((data.relation or "").strip()) > RELATION_MAX_LENGTH:
+        raise DomainError(
+            _("The relation to the subject is limited to %(n)s characters.") % {"n": RELATION_MAX_LENGTH},
+            code="reporter",
+        )
     receipt = new_receipt_code() if with_receipt else None
     Reporter.objects.create(
         report=report,
@@ -567,12 +575,40 @@ def feedback_record(*, actor: User, report: Report, text: str, method: str, give
 
 
 @transaction.atomic
+def _check_recusal_authority(actor: User, report: Report, recused: User) -> None:
+    """Someone else's conflict is recorded by a supervisor of a commission the recused user is a member of, on
+    the report's line of command (the handling commission or one above it). A superior's conflict is recorded
+    at the superior's own level: nobody below can take a report out of a superior's reach."""
+    line = set(report.commission.ancestor_codes())
+    recorded_at = {
+        m.commission_id
+        for m in jurisdiction.memberships_of(actor)
+        if m.role == Role.SUPERVISOR and m.commission.division_code in line
+    } & {m.commission_id for m in jurisdiction.memberships_of(recused)}
+    if jurisdiction.oversees_from_above(recused, report.commission_id) and not recorded_at - {report.commission_id}:
+        raise DomainError(
+            _(
+                "%(user)s oversees this report from a superior commission: only they or a supervisor of their own "
+                "commission can record their conflict of interest."
+            )
+            % {"user": recused},
+            code="wrong_authority",
+        )
+    if not recorded_at:
+        raise DomainError(
+            _("You can record a recusal only for a member of a commission where you are a supervisor."),
+            code="forbidden",
+        )
+
+
 def recusal_declare(*, actor: User, report: Report, reason: str, user: User | None = None) -> Recusal:
-    """A user declares a conflict of interest, or a supervisor records one; the user loses the report."""
+    """A user declares a conflict of interest, or a supervisor records one for a member of their commission. The
+    user loses the report, unless they oversee it from a superior commission: then it stays in their oversight
+    and the conflict bars their decisions on it (selectors.recusals_removing_reach, selectors.is_recused)."""
     reason = require_text(reason, _("The conflict of interest"))
     recused = user or actor
     if recused != actor:
-        require_role(actor, report, Role.SUPERVISOR)
+        _check_recusal_authority(actor, report, recused)
     if Recusal.objects.filter(report=report, user=recused).exists():
         raise DomainError(_("This recusal is already recorded."), code="duplicate")
     recusal = Recusal.objects.create(report=report, user=recused, reason=reason, recorded_by=actor)
@@ -586,6 +622,7 @@ def recusal_declare(*, actor: User, report: Report, reason: str, user: User | No
         scope=report,
         user=recused.pk,
         user_name=str(recused),
+        keeps_reach=jurisdiction.oversees_from_above(recused, report.commission_id),
     )
     return recusal
 

@@ -170,6 +170,13 @@ class Generator:
             self.identities[index] = cached
         return cached
 
+    def relation(self, rng: random.Random) -> str:
+        """An encrypted relation to the subject (it is protected like the identity); each choice encrypted once."""
+        choice = rng.choice(REPORTER_RELATIONS)
+        if choice not in self.relations:
+            self.relations[choice] = crypto.encrypt(choice)
+        return self.relations[choice]
+
     # -- the run --------------------------------------------------------------------------------------------
 
     def run(self) -> dict:
@@ -231,6 +238,7 @@ class Generator:
             (c, y): last for c, y, last in ReferenceCounter.objects.values_list("commission_id", "year", "last")
         }
         self.identities: dict[int, tuple] = {}
+        self.relations: dict[str, str] = {}
         pools: dict[int, list] = defaultdict(list)  # commission -> [(id, kind, rank, home, name, label)]
         self.clarify: list = []
         self.account: list = []
@@ -464,7 +472,7 @@ class Generator:
             if channel in ("online", "scan_code"):
                 receipt = crypto.keyed_hash(f"{self.seed:04d}{rid:016d}", purpose="receipt")
             if anonymous:
-                t_reporter.add(reporter_id, rid, True, "", "", "", "", rng.choice(REPORTER_RELATIONS), "", receipt)
+                t_reporter.add(reporter_id, rid, True, "", "", "", "", self.relation(rng), "", receipt)
             else:
                 name, phone, id_number, address, identity_hash = self.identity(rng.randrange(5000))
                 t_reporter.add(
@@ -475,7 +483,7 @@ class Generator:
                     phone,
                     id_number,
                     address,
-                    rng.choice(REPORTER_RELATIONS),
+                    self.relation(rng),
                     identity_hash,
                     receipt,
                 )

@@ -5,13 +5,13 @@ from core import crypto
 
 from ...models import Reporter
 
-FIELDS = ("name", "phone", "id_number", "address")
+FIELDS = ("name", "phone", "id_number", "address", "relation")
 
 
 class Command(BaseCommand):
     help = (
-        "Re-encrypt every reporter identity with the first key of IDENTITY_KEYS. Put the new key first, keep "
-        "the old ones after it, run this, then drop the old keys."
+        "Re-encrypt every reporter identity, and the relation to the subject, with the first key of IDENTITY_KEYS. "
+        "Put the new key first, keep the old ones after it, run this, then drop the old keys."
     )
 
     def handle(self, *args, **options):
