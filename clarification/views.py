@@ -432,6 +432,11 @@ def batch_xlsx(request, pk):
                 ]
             )
     summary = context["summary"]
+    if summary["withheld"]:
+        sheet.append([])
+        sheet.append([_("Other commissions"), _("outside your reach: counted, not named")], bold=True)
+        for withheld in summary["withheld"]:
+            sheet.append([str(withheld["county"]), withheld["count"]])
     sheet.append([])
     sheet.append(
         [_("People"), summary["people"], _("Organisations"), summary["organisations"], _("Total"), summary["total"]]

@@ -151,6 +151,8 @@ def test_sibling_county_roster_export_holds_only_its_own_items(client, tree, bat
     # One row per item in reach, and the batch's figures (counts, no names) in the totals row.
     assert [row[3] for row in rows if row and row[2] and str(row[2]).startswith("CQ-")] == ["麒麟丙某"]
     assert rows[-1][1:6:2] == [3, 0, 3]  # people, organisations, total
+    # Zhanyi's items appear as a count, with the commission's name and nothing else.
+    assert [tree["zhanyi"].name_zh, 2] in [list(row[:2]) for row in rows]
 
 
 def test_sibling_county_api_batch_detail_and_list_hold_only_its_own_items(tree, batch, qilin_investigator):
