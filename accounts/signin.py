@@ -28,6 +28,9 @@ from django_otp import match_token
 from django_otp.models import Device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from audit.models import AuditEvent
+from audit.services import audit_record
+from core.ratelimit import client_ip
 from core.security import API_PREFIX, requires_two_factor
 
 from .models import User
@@ -69,6 +72,24 @@ def backoff_seconds(username: str) -> int:
     return max(0, math.ceil(remaining))
 
 
+def audit_incident(*, action: str, username: str, ip_address: str | None, window: timedelta, **data) -> None:
+    """Record a lockout or back-off once per user name and address and window: a guesser hammering a locked
+    name must not flood the audit trail (every attempt stays in django-axes' records)."""
+    since = timezone.now() - window
+    recorded = AuditEvent.objects.filter(created_at__gte=since, action=action, data__username=username)
+    if recorded.filter(data__ip_address=ip_address).exists():
+        return
+    audit_record(
+        actor=None,
+        action=action,
+        target=User.objects.filter(username=username).first(),
+        target_label=username,
+        username=username,
+        ip_address=ip_address,
+        **data,
+    )
+
+
 def _failed(request: HttpRequest, username: str) -> None:
     """Count a failure with axes (a right password with a wrong code is a failed sign-in too)."""
     user_login_failed.send(sender=__name__, credentials={"username": username}, request=request)
@@ -85,6 +106,13 @@ def signin_check(
     otp = (otp or "").replace(" ", "")
     waiting = backoff_seconds(username)
     if waiting and not otp:
+        audit_incident(
+            action="auth.backoff",
+            username=username,
+            ip_address=client_ip(request),
+            window=timedelta(seconds=settings.LOGIN_BACKOFF_MAX_SECONDS),
+            seconds=waiting,
+        )
         raise SignInRefused(
             "login_backoff",
             _(
