@@ -362,7 +362,7 @@ LOGIN_BACKOFF_MAX_SECONDS = int(os.environ.get("LOGIN_BACKOFF_MAX_SECONDS", "60"
 
 
 def _meta_header(name: str) -> str:
-    """ "X-Real-IP" or "HTTP_X_REAL_IP" -> the request.META key "HTTP_X_REAL_IP"."""
+    """The request.META key of a header: X-Real-IP and HTTP_X_REAL_IP both give HTTP_X_REAL_IP."""
     name = name.strip().upper().replace("-", "_")
     return name if not name or name.startswith("HTTP_") or name == "REMOTE_ADDR" else f"HTTP_{name}"
 
