@@ -1,13 +1,18 @@
-from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import ScopedReadOnlyViewSet
+from core.pagination import DefaultCursorPagination
 
-from . import jurisdiction
-from .models import Commission, Membership
+from . import jurisdiction, signin
+from .models import ApiToken, Commission, Membership
 from .selectors import commissions_visible_to
+from .tokens import NAME_MAX_LENGTH, api_token_issue, api_token_revoke, api_token_state, api_tokens_visible_to
 
 
 class CommissionSerializer(serializers.ModelSerializer):
@@ -60,6 +65,163 @@ class MeView(APIView):
         return Response(MeSerializer(data).data)
 
 
+# --- API tokens ------------------------------------------------------------------------------------------
+
+
+class SignInErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField(required=False)
+    code = serializers.CharField(required=False)
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
+    name = serializers.CharField(
+        max_length=NAME_MAX_LENGTH,
+        default="api",
+        help_text="The client the token is for; a new token for the same client replaces its earlier one.",
+    )
+    otp = serializers.CharField(
+        max_length=16,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The current code of the authenticator app, or a recovery code (required for two-factor roles).",
+    )
+
+
+class TokenIssuedSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="Send it as `Authorization: Token <token>`; it is shown only now.")
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    expires_at = serializers.DateTimeField()
+
+
+class TokenIssueView(APIView):
+    """A new API token for a named client, in exchange for the password (and the one-time code for a two-factor
+    role). Tokens expire after API_TOKEN_TTL_HOURS."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        request=TokenRequestSerializer,
+        responses={
+            201: TokenIssuedSerializer,
+            400: OpenApiResponse(SignInErrorSerializer, description="Wrong credentials or a missing or wrong code."),
+            429: OpenApiResponse(SignInErrorSerializer, description="Too many failures: wait, or send the code."),
+        },
+    )
+    def post(self, request):
+        serializer = TokenRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            result = signin.signin_check(
+                request=request._request,
+                username=data["username"],
+                password=data["password"],
+                otp=data["otp"],
+                need_second_factor=True,
+            )
+        except signin.SignInRefused as refusal:
+            answer = Response(
+                {"detail": refusal.message, "code": refusal.code},
+                status=status.HTTP_429_TOO_MANY_REQUESTS if refusal.too_many else status.HTTP_400_BAD_REQUEST,
+            )
+            if refusal.seconds:
+                answer["Retry-After"] = str(refusal.seconds)
+            return answer
+        token, key = api_token_issue(
+            user=result.user, name=data["name"], two_factor=result.device is not None, actor=result.user, via="password"
+        )
+        body = {"token": key, "id": token.pk, "name": token.name, "expires_at": token.expires_at}
+        return Response(TokenIssuedSerializer(body).data, status=status.HTTP_201_CREATED)
+
+
+class TokenOwnerSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    full_name = serializers.CharField()
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    user = TokenOwnerSerializer(read_only=True)
+    state = serializers.SerializerMethodField(help_text="active, expired or revoked")
+
+    class Meta:
+        model = ApiToken
+        fields = [
+            "id",
+            "name",
+            "prefix",
+            "user",
+            "two_factor",
+            "created_at",
+            "expires_at",
+            "last_used_at",
+            "revoked_at",
+            "revoke_reason",
+            "state",
+        ]
+
+    def get_state(self, token) -> str:
+        return api_token_state(token, now=self.context.get("now"))
+
+
+class TokenListFilterSerializer(serializers.Serializer):
+    user = serializers.IntegerField(required=False, min_value=1)
+
+
+class TokenRevokeSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class ApiTokenViewSet(ScopedReadOnlyViewSet):
+    """API tokens: the caller's own, and, for an admin, those of the users of their commission and the commissions
+    below it. The key itself is never shown again."""
+
+    serializer_class = ApiTokenSerializer
+    pagination_class = DefaultCursorPagination
+
+    def visible_queryset(self, user):
+        return api_tokens_visible_to(user)
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "now": timezone.now()}
+
+    def filter_queryset(self, queryset):
+        if self.action != "list":
+            return queryset
+        params = TokenListFilterSerializer(data=self.request.query_params)
+        params.is_valid(raise_exception=True)
+        if params.validated_data.get("user"):
+            queryset = queryset.filter(user=params.validated_data["user"])
+        return queryset
+
+    @extend_schema(parameters=[OpenApiParameter("user", int, description="Only the tokens of this user.")])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(
+        request=TokenRevokeSerializer,
+        responses={
+            200: ApiTokenSerializer,
+            400: SignInErrorSerializer,
+            404: OpenApiResponse(description="Does not exist or is out of the caller's reach."),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def revoke(self, request, pk=None):
+        """Revoke the token at once (the owner, or an admin of the owner's commission), with an optional reason."""
+        token = self.get_object()
+        data = TokenRevokeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        token = api_token_revoke(token=token, actor=request.user, reason=data.validated_data["reason"])
+        return Response(ApiTokenSerializer(token, context=self.get_serializer_context()).data)
+
+
 ROUTES = [
     ("commissions", CommissionViewSet, "commission"),
+    ("tokens", ApiTokenViewSet, "api-tokens"),
 ]

@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -144,3 +145,41 @@ class Membership(models.Model):
             raise ValidationError({"role": _("Unknown role.")})
         if self.office_id and self.commission_id and self.office.commission_id != self.commission_id:
             raise ValidationError({"office": _("The office must belong to the same commission.")})
+
+
+class ApiToken(models.Model):
+    """An API token of one named client of a user (accounts/tokens.py issues, checks and revokes them).
+
+    Only a SHA-256 digest of the key is kept (the key is 256 random bits, so no slow hash is needed) with its
+    first characters to tell tokens apart. `password_mark` binds the token to the password it was issued
+    under: a password change voids it without anyone remembering to revoke it. Revoked rows are kept.
+    """
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("client name"), max_length=60)
+    prefix = models.CharField(_("begins with"), max_length=8)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    password_mark = models.CharField(max_length=64, editable=False)
+    two_factor = models.BooleanField(_("issued after a second factor"), default=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User, verbose_name=_("revoked by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoke_reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        constraints = [
+            # One live token per named client of a user: a new token for the same client replaces the old one.
+            models.UniqueConstraint(
+                fields=["user", "name"], condition=models.Q(revoked_at__isnull=True), name="api_token_one_per_client"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.name} · {self.prefix}…"

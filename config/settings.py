@@ -41,7 +41,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "guardian",
@@ -176,9 +175,10 @@ CACHES = {
 }
 
 REST_FRAMEWORK = {
+    # The token authenticator first: a missing or bad token is then a 401 with WWW-Authenticate, not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.tokens.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -191,6 +191,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Reports, clarifications and accountability for discipline inspection commissions.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its page describe every operation: for signed-in users only (issue 12).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -239,11 +241,16 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Login throttling (django-axes): lock a user name, and separately an address, after repeated failures.
+# Login throttling (django-axes): lock the COMBINATION of a user name and a client address after repeated
+# failures (a per-name back-off on top: accounts/signin.py and the block "accounts (issue 12)" below).
 AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("LOGIN_LOCKOUT_HOURS", "0.25"))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# An attempt refused while locked tested no password: it must not prolong the lock or feed the back-off.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "core.ratelimit.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.signin.lockout_response"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLE_ADMIN = True
 AXES_VERBOSE = False
@@ -312,9 +319,7 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = _choice_enum_names()
 # Successful public reports per client address per hour, and receipt lookups (and supplements) per 10 minutes.
 PUBLIC_REPORTS_PER_HOUR = int(os.environ.get("PUBLIC_REPORTS_PER_HOUR", "5"))
 RECEIPT_LOOKUPS_PER_WINDOW = int(os.environ.get("RECEIPT_LOOKUPS_PER_WINDOW", "10"))
-# Behind a reverse proxy, the request.META key holding the client address it saw (e.g. "HTTP_X_REAL_IP");
-# empty means REMOTE_ADDR. Set it only when the proxy overwrites that header, or clients could forge it.
-RATELIMIT_CLIENT_IP_HEADER = os.environ.get("RATELIMIT_CLIENT_IP_HEADER", "")
+# The client address behind a reverse proxy: CLIENT_IP_HEADER in the block "accounts (issue 12)" below.
 
 # --- statistics (stats/) ---------------------------------------------------------------------------
 # A direct (streamed) export of more rows than this is refused; the user starts a background export instead.
@@ -352,3 +357,24 @@ CELERY_TASK_ROUTES = {
 # (stats.tasks.expire_exports) deletes the file.
 EXPORT_RETENTION_DAYS = int(os.environ.get("EXPORT_RETENTION_DAYS", "7"))
 # --- end exports ----------------------------------------------------------------------------------------
+
+# --- accounts: API tokens, login throttling, the client address (issue 12) ----------------------------------
+# API tokens (accounts/tokens.py) expire this many hours after they are issued.
+API_TOKEN_TTL_HOURS = float(os.environ.get("API_TOKEN_TTL_HOURS", "12"))
+# Per user name, past this many failures from all addresses (within LOGIN_LOCKOUT_HOURS), each attempt waits a
+# delay that doubles per failure up to LOGIN_BACKOFF_MAX_SECONDS; the password with a one-time code is let in.
+LOGIN_BACKOFF_AFTER_FAILURES = int(os.environ.get("LOGIN_BACKOFF_AFTER_FAILURES", str(2 * AXES_FAILURE_LIMIT)))
+LOGIN_BACKOFF_MAX_SECONDS = int(os.environ.get("LOGIN_BACKOFF_MAX_SECONDS", "60"))
+
+
+def _meta_header(name: str) -> str:
+    """The request.META key of a header: X-Real-IP and HTTP_X_REAL_IP both give HTTP_X_REAL_IP."""
+    name = name.strip().upper().replace("-", "_")
+    return name if not name or name.startswith("HTTP_") or name == "REMOTE_ADDR" else f"HTTP_{name}"
+
+
+# Behind a reverse proxy, the header holding the client address it saw (e.g. X-Real-IP), read by the login
+# throttling and the public rate limits alike; empty means REMOTE_ADDR. Set it only when the proxy overwrites
+# that header on every request, or clients could forge their address. RATELIMIT_CLIENT_IP_HEADER is the old name.
+CLIENT_IP_HEADER = _meta_header(os.environ.get("CLIENT_IP_HEADER", os.environ.get("RATELIMIT_CLIENT_IP_HEADER", "")))
+# --- end accounts (issue 12) ------------------------------------------------------------------------------

@@ -1,11 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
+from django.views.generic import RedirectView
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.authtoken.views import obtain_auth_token
 
-from accounts.apis import MeView
+from accounts import views as account_views
+from accounts.apis import MeView, TokenIssueView
 from core import two_factor
 from core import views as core_views
 
@@ -28,16 +30,20 @@ def _app_urls(module: str) -> list:
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
-    path("login/", auth_views.LoginView.as_view(template_name="registration/login.html"), name="login"),
+    path("login/", account_views.SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/two-factor/", two_factor.two_factor, name="two-factor"),
+    path("account/tokens/", account_views.api_tokens, name="account-tokens"),
+    path("account/tokens/<int:pk>/revoke/", account_views.api_token_revoke_view, name="account-token-revoke"),
     path("i18n/setlang/", set_language, name="set_language"),
+    # One login page for everything, so its throttling cannot be bypassed through the admin's own form.
+    path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("admin/", admin.site.urls),
     path("api/me/", MeView.as_view(), name="api-me"),
     path("api/", include(router.urls)),
-    path("api/auth/token/", obtain_auth_token, name="api-token"),
+    path("api/auth/token/", TokenIssueView.as_view(), name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", login_required(SpectacularSwaggerSplitView.as_view(url_name="api-schema")), name="api-docs"),
     *_app_urls("cases.urls"),
     *_app_urls("cases.public_urls"),
     *_app_urls("clarification.urls"),

@@ -4,6 +4,7 @@ Client addresses are kept only as keyed hashes: the public pages serve people wh
 their addresses must not sit readable in the cache.
 """
 
+import ipaddress
 import logging
 import time
 
@@ -22,13 +23,26 @@ def _cache_down(error: Exception) -> None:
     logger.warning("rate limiter cache unavailable: %s", error.__class__.__name__)
 
 
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address: REMOTE_ADDR, or the header a trusted reverse proxy sets (CLIENT_IP_HEADER, e.g.
+    HTTP_X_REAL_IP); None when there is no valid one.
+
+    The one answer to "who is this client" for the public rate limits and the login throttling (django-axes).
+    """
+    header = getattr(settings, "CLIENT_IP_HEADER", None)
+    if header is None:  # the setting's old name
+        header = getattr(settings, "RATELIMIT_CLIENT_IP_HEADER", "")
+    value = request.META.get(header) if header else None
+    # X-Forwarded-For may hold a chain; the proxy we trust appends the client it saw last.
+    value = value.split(",")[-1].strip() if value else request.META.get("REMOTE_ADDR", "")
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        return None
+
+
 def client_address(request: HttpRequest) -> str:
-    """REMOTE_ADDR, or the header a trusted reverse proxy sets (RATELIMIT_CLIENT_IP_HEADER, e.g. HTTP_X_REAL_IP)."""
-    header = getattr(settings, "RATELIMIT_CLIENT_IP_HEADER", "")
-    if header and request.META.get(header):
-        # X-Forwarded-For may hold a chain; the proxy we trust appends the client it saw last.
-        return request.META[header].split(",")[-1].strip()
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    return client_ip(request) or "unknown"
 
 
 def _cache_key(scope: str, who: str, window: int) -> str:

@@ -4,16 +4,29 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from accounts import jurisdiction
 
 SESSION_STARTED = "auth_started_at"
 SESSION_RENEWED = "renewed_at"
-# Pages a signed-in user must reach before the second factor: logging in and out, the 2FA pages,
-# the language switch, the public pages and the API (which authenticates by token or session itself).
-EXEMPT_PREFIXES = ("/login/", "/logout/", "/account/two-factor/", "/i18n/", "/static/", "/public/", "/healthz", "/api/")
+# Pages a signed-in user must reach before the second factor: logging in and out, the 2FA pages, the language
+# switch, the public pages and the token endpoint (which asks for the one-time code itself).
+EXEMPT_PREFIXES = (
+    "/login/",
+    "/logout/",
+    "/account/two-factor/",
+    "/i18n/",
+    "/static/",
+    "/public/",
+    "/healthz",
+    "/api/auth/token/",
+)
+API_PREFIX = "/api/"
+TWO_FACTOR_REQUIRED = "two_factor_required"
 
 
 class SessionLimitsMiddleware:
@@ -43,8 +56,26 @@ def requires_two_factor(user) -> bool:
     return bool(wanted) and bool(jurisdiction.roles_of(user) & wanted)
 
 
+def second_factor_missing(user, *, verified: bool) -> bool:
+    """The one rule for pages, the API and API tokens: a user of a two-factor role must have proved a second
+    factor (in this session, or when their token was issued) before anything else."""
+    return requires_two_factor(user) and not verified
+
+
+def two_factor_refusal() -> dict:
+    """The API's answer (403) to a caller that still owes the second factor."""
+    return {
+        "detail": _(
+            "Two-factor authentication is required: enter the code from your authenticator app on the "
+            "two-factor page first, or ask for an API token with the code."
+        ),
+        "code": TWO_FACTOR_REQUIRED,
+    }
+
+
 class RequireTwoFactorMiddleware:
-    """Supervisors and admins (TWO_FACTOR_ROLES) must verify a second factor before any staff page."""
+    """Supervisors and admins (TWO_FACTOR_ROLES) must verify a second factor before any staff page or API call:
+    pages send them to the two-factor page, the API answers 403 `two_factor_required`."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -55,8 +86,9 @@ class RequireTwoFactorMiddleware:
             user is not None
             and user.is_authenticated
             and not request.path.startswith(EXEMPT_PREFIXES)
-            and requires_two_factor(user)
-            and not user.is_verified()
+            and second_factor_missing(user, verified=user.is_verified())
         ):
+            if request.path.startswith(API_PREFIX):
+                return JsonResponse(two_factor_refusal(), status=403)
             return redirect(f"{reverse('two-factor')}?next={request.get_full_path()}")
         return self.get_response(request)

@@ -5,7 +5,6 @@ remembering to add it: a route with an object in its URL that is not described i
 or one that answers an outsider with anything but 404, fails this test.
 """
 
-import re
 from dataclasses import dataclass, field
 
 import pytest
@@ -14,8 +13,11 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
 from accounts.models import User
+from accounts.tokens import api_token_issue
 from cases.models import Attachment, IdentityAccess, Report
 from cases.services import Upload, attachment_add
+
+from .api_helpers import PARAM, api_operations
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +32,6 @@ PUBLIC = {
     "healthz",
     "set_language",
     "api-token",
-    "api-schema",
     "public:report",
     "public:report_qr",
     "public:receipt",
@@ -45,7 +46,9 @@ STAFF_WITHOUT_OBJECTS = {
     "home",
     "two-factor",
     "api-docs",
+    "api-schema",
     "api-root",
+    "account-tokens",
     "cases:report-list",
     "cases:report-create",
     "cases:subject-search",
@@ -117,6 +120,9 @@ def _build_world():
         "decision": Decision.objects.filter(case__commission__path__startswith=QUJING_PATH).first(),
         "complaint": Complaint.objects.filter(case__commission__path__startswith=QUJING_PATH).first(),
         "export_job": export_job_start(actor=User.objects.get(username=INSIDER), kind="reports", fmt="csv", params={}),
+        "api_token": api_token_issue(
+            user=User.objects.get(username=INSIDER), name="routes", two_factor=False, actor=None, via="test"
+        )[0],
     }
     missing = [key for key, value in w.objects.items() if value is None]
     assert not missing, f"the demo data lacks {missing}"
@@ -158,6 +164,7 @@ OBJECT_ROUTES = {
     "stats:statistics-export": ("commission", {"fmt": "csv"}, False),
     "stats:export-job": ("export_job", {}, False),
     "stats:export-download": ("export_job", {}, False),
+    "account-token-revoke": ("api_token", {}, True),
 }
 # Object routes that should not answer 200 to the insider on GET (they render a form only in some states).
 INSIDER_MAY_REFUSE = {
@@ -210,7 +217,7 @@ def test_every_page_route_is_classified():
 def test_anonymous_is_sent_to_login_on_every_staff_page(client, world):
 
     failures = []
-    for name in sorted(STAFF_WITHOUT_OBJECTS - {"api-root", "api-docs", "api-me"}):
+    for name in sorted(STAFF_WITHOUT_OBJECTS - {"api-root", "api-schema", "api-me"}):
         response = client.get(staff_url(name))
         if response.status_code != 302 or "/login/" not in response["Location"]:
             failures.append((name, response.status_code))
@@ -272,19 +279,10 @@ API_OBJECTS = {
     "/api/accountability/complaints/": ("complaint", INSIDER),
     "/api/stats/commissions/": ("commission", INSIDER),
     "/api/stats/exports/": ("export_job", INSIDER),
+    "/api/tokens/": ("api_token", INSIDER),
 }
 # Province-wide reference data every commission of the province reads (not case work).
 API_SHARED = {"/api/accountability/catalogue/"}
-PARAM = re.compile(r"\{[^}]+\}")
-
-
-def api_operations():
-    client = APIClient()
-    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
-    for path, operations in schema["paths"].items():
-        for method in operations:
-            if method in ("get", "post", "put", "patch", "delete"):
-                yield path, method
 
 
 def api_object(path):
