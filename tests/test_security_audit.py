@@ -307,10 +307,11 @@ def test_an_edited_checkpoint_line_is_reported(trail, checkpoint_file):
     line = json.loads(checkpoint_file.read_text())
     # Someone who deleted the tail also lowers the checkpoint to match: without the key the signature fails.
     line.update(event=trail[-3].pk, hash=trail[-3].hash, count=len(trail) - 2)
-    checkpoint_file.write_text(json.dumps(line) + "\n")
-    assert str(_verify("--since-checkpoint")) == (
-        f"Checkpoint 1 ({line['at']}) has a bad signature: edited, or not written with this audit key."
-    )
+    checkpoint_file.write_text(json.dumps(line) + "\nnot a checkpoint\n")
+    assert str(_verify("--since-checkpoint")).splitlines() == [
+        f"Checkpoint 1 ({line['at']}) has a bad signature: edited, or not written with this audit key.",
+        "Checkpoint 2 cannot be read.",
+    ]
 
 
 def test_since_checkpoint_without_any_checkpoint_fails(trail, checkpoint_file):

@@ -42,8 +42,9 @@ class Command(BaseCommand):
                 )
             else:
                 problems += checkpoints_verify(numbered)
-                last = numbered[-1][1]
-                matched = f" Checkpoints matching: {len(numbered)}, the last at {last.at} (event {last.event})."
+                if not problems:
+                    last = numbered[-1][1]
+                    matched = f" Checkpoints matching: {len(numbered)}, the last at {last.at} (event {last.event})."
         if problems:
             if len(problems) > SHOWN:
                 problems = problems[:SHOWN] + [f"… and {len(problems) - SHOWN} more problems."]
