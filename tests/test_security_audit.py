@@ -295,6 +295,12 @@ def test_checkpoint_is_signed_appended_to_the_file_and_logged(trail, checkpoint_
     assert lines[0] == first[0] and len(lines) == 2
     assert json.loads(lines[1])["event"] == AuditEvent.objects.order_by("-id").first().pk
     call_command("verify_audit", "--since-checkpoint")
+    # The log's copy verifies the same, as its lines come (say, from a log store the database's users cannot edit).
+    from_the_log = checkpoint_file.with_name("from-the-log.txt")
+    logged = [record.getMessage() for record in caplog.records if record.name == "audit.checkpoint"]
+    assert len(logged) == 2
+    from_the_log.write_text("".join(f"2026-11-30 INFO {message}\n" for message in logged))
+    call_command("verify_audit", "--since-checkpoint", "--checkpoints", str(from_the_log))
 
 
 def test_checkpoint_runs_every_ten_minutes_from_the_database_schedule():
