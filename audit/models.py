@@ -1,10 +1,9 @@
-import hashlib
-import json
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from .chain import event_hash
 
 
 class AuditEvent(models.Model):
@@ -44,21 +43,18 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target_type}#{self.target_id}"
 
+    def chain_content(self) -> dict:
+        return {
+            "prev": self.prev_hash,
+            "at": self.created_at.isoformat(),
+            "actor": self.actor_id,
+            "action": self.action,
+            "target": [self.target_type, self.target_id],
+            "commission": self.commission_id,
+            "scope": self.scope_ref,
+            "data": self.data,
+        }
+
     def compute_hash(self) -> str:
-        """The event's content chained to the previous event's hash (tamper evidence)."""
-        content = json.dumps(
-            {
-                "prev": self.prev_hash,
-                "at": self.created_at.isoformat(),
-                "actor": self.actor_id,
-                "action": self.action,
-                "target": [self.target_type, self.target_id],
-                "commission": self.commission_id,
-                "scope": self.scope_ref,
-                "data": self.data,
-            },
-            sort_keys=True,
-            ensure_ascii=False,
-            separators=(",", ":"),
-        )
-        return hashlib.sha256(content.encode()).hexdigest()
+        """The event's content chained to the previous event's hash, keyed (tamper evidence: audit/chain.py)."""
+        return event_hash(self.chain_content())

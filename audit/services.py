@@ -80,6 +80,6 @@ def verify_chain(batch: int = 5000) -> tuple[bool, AuditEvent | None, str]:
             if event.prev_hash != previous_hash:
                 return False, event, "missing or reordered event before this one"
             if event.compute_hash() != event.hash:
-                return False, event, "content changed"
+                return False, event, "content changed, or its hash was not made with the audit key"
             previous_hash = event.hash
             last_id = event.id

@@ -19,6 +19,7 @@ SERVER_ENV = {
     "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/8"),
     "DEBUG": "0",
     "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-secret-key-not-for-production-0123456789abcdef"),
+    "AUDIT_CHAIN_KEY": os.environ.get("AUDIT_CHAIN_KEY", "bench-audit-chain-key-not-for-production-0123456789"),
     "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
     "SECURE_SSL_REDIRECT": "0",
     "SECURE_COOKIES": "0",

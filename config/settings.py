@@ -378,3 +378,16 @@ def _meta_header(name: str) -> str:
 # that header on every request, or clients could forge their address. RATELIMIT_CLIENT_IP_HEADER is the old name.
 CLIENT_IP_HEADER = _meta_header(os.environ.get("CLIENT_IP_HEADER", os.environ.get("RATELIMIT_CLIENT_IP_HEADER", "")))
 # --- end accounts (issue 12) ------------------------------------------------------------------------------
+
+# --- audit trail (issue 12) ---------------------------------------------------------------------------
+# The key of the audit chain's HMAC and of its checkpoints' signatures. It lives in the environment (the same
+# value for web, worker and beat), never in the database or its backups: whoever can rewrite the table cannot
+# recompute the chain without it. The embedded default (DEBUG=1, no variable) derives one from SECRET_KEY; with
+# DEBUG=0 a missing key is a system check error (audit/checks.py), so the product does not start. Changing it
+# makes every existing event fail verification.
+AUDIT_CHAIN_KEY = os.environ.get("AUDIT_CHAIN_KEY", "") or (f"derived-from-SECRET_KEY:{SECRET_KEY}" if DEBUG else "")
+# Signed checkpoints of the chain's head (audit/checkpoints.py), appended one line each by the beat job and by
+# `manage.py audit_checkpoint`, also written to the log; `verify_audit --since-checkpoint` checks the trail
+# against them. Keep it outside the database, and ship the log lines somewhere the database's users cannot edit.
+AUDIT_CHECKPOINT_FILE = Path(os.environ.get("AUDIT_CHECKPOINT_FILE", DATA_DIR / "audit-checkpoints.log"))
+# --- end audit trail -----------------------------------------------------------------------------------

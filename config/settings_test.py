@@ -14,3 +14,4 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 DATA_DIR = BASE_DIR / "var" / "test"  # noqa: F405
 PRIVATE_FILES_ROOT = DATA_DIR / "private"
 STORAGES["default"]["OPTIONS"]["location"] = str(PRIVATE_FILES_ROOT)  # noqa: F405
+AUDIT_CHECKPOINT_FILE = Path(os.environ.get("AUDIT_CHECKPOINT_FILE", DATA_DIR / "audit-checkpoints.log"))  # noqa: F405

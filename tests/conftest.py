@@ -1,6 +1,7 @@
 import os
 
 import pytest
+from django.db.backends.postgresql.operations import DatabaseOperations
 
 from accounts.roles import Role
 
@@ -97,29 +98,28 @@ MIGRATION_DATA = [
     ("stats.migrations.0002_monthly_snapshot_schedule", "create_schedule"),
     ("stats.migrations.0004_export_expiry_schedule", "create_schedule"),
     ("core.migrations.0003_outbox_schedule", "create"),
+    ("audit.migrations.0006_checkpoint_schedule", "create"),
 ]
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_teardown(item, nextitem):
-    # A hook rather than an autouse fixture: pytest-django flushes in the teardown of its own fixture, which
-    # a django_db(transaction=True) marker sets up before ours, so a fixture restored the rows before the flush.
-    try:
-        return (yield)
-    finally:
-        _restore_migration_data(item)
+def _flush_then_restore(execute_sql_flush):
+    """The flush that ends a transactional test: with triggers off, then the migration data put back.
 
+    The audit trail refuses TRUNCATE (audit/migrations/0004_refuse_truncate.py) and the flush is a TRUNCATE, so
+    it runs with triggers off, as only a superuser (the test's) can. The data is put back here, right after the
+    flush: a fixture's teardown runs before pytest-django's flush and would restore nothing.
+    """
 
-def _restore_migration_data(item) -> None:
-    marker = item.get_closest_marker("django_db")
-    transactional = bool(marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
-    if not (transactional or {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ()))):
-        return
-    from importlib import import_module
+    def flush(self, sql_list):
+        execute_sql_flush(self, ["SET LOCAL session_replication_role = replica", *sql_list] if sql_list else sql_list)
+        from importlib import import_module
 
-    from django.apps import apps
-    from pytest_django.plugin import blocking_manager_key
+        from django.apps import apps
 
-    with item.config.stash[blocking_manager_key].unblock():
         for module, function in MIGRATION_DATA:
             getattr(import_module(module), function)(apps, None)
+
+    return flush
+
+
+DatabaseOperations.execute_sql_flush = _flush_then_restore(DatabaseOperations.execute_sql_flush)

@@ -136,6 +136,7 @@ def test_deploy_check_is_clean_with_production_settings():
         "SECRET_KEY": "k7#Qm2$vX9!pL4&zR8*wT1^yN6@bC3%hJ5-dF0+gS2=aE7~uI9",
         "ALLOWED_HOSTS": "cases.example.gov.cn",
         "DATABASE_URL": "sqlite:///:memory:",
+        "AUDIT_CHAIN_KEY": "Zr3w9yVb1QmT7kLp2Xs8Nd4Hf6Jc0Ga5Ue1Io9Py3Rt7Wq2Lm",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
