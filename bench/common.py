@@ -19,6 +19,9 @@ SERVER_ENV = {
     "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/8"),
     "DEBUG": "0",
     "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-secret-key-not-for-production-0123456789abcdef"),
+    # DEBUG=0 refuses to start without explicit identity keys (core/checks.py); these are for the bench only.
+    "IDENTITY_KEYS": os.environ.get("IDENTITY_KEYS", "YmVuY2gtaWRlbnRpdHkta2V5LW5vdC1mb3ItcHJvZHU="),
+    "IDENTITY_HASH_KEY": os.environ.get("IDENTITY_HASH_KEY", "bench-identity-hash-key-not-for-production-0123"),
     "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
     "SECURE_SSL_REDIRECT": "0",
     "SECURE_COOKIES": "0",

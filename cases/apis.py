@@ -59,6 +59,10 @@ from .services.common import format_receipt
 
 REFUSED = OpenApiResponse(ErrorSerializer, description="Refused by the service or invalid input; nothing written.")
 NOT_FOUND = OpenApiResponse(description="Does not exist or is out of the caller's reach.")
+KEY_MISSING = OpenApiResponse(
+    ErrorSerializer,
+    description="The identity cannot be decrypted: its key is missing from IDENTITY_KEYS (the reporter is named).",
+)
 
 
 def _responses(ok, code: int = 200) -> dict:
@@ -322,7 +326,7 @@ class ReportViewSet(InputMixin, ScopedGenericViewSet):
         access = services.identity_request(actor=request.user, report=report, reason=data["reason"])
         return Response(IdentityRequestSerializer(access).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses=_responses(ReporterIdentitySerializer))
+    @extend_schema(request=None, responses={**_responses(ReporterIdentitySerializer), 503: KEY_MISSING})
     @action(detail=True, methods=["post"], url_path="reveal-identity")
     def reveal_identity(self, request, pk=None):
         """The reporter's identity, for intake officers of the handling commission and holders of a grant.

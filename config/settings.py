@@ -346,3 +346,12 @@ CELERY_TASK_ROUTES = {
     "accountability.tasks.*": {"queue": "batch"},
 }
 # --- end scale-out --------------------------------------------------------------------------------------
+
+# --- hardening: identity keys, request size, no-store (issue 12) ---------------------------------------------
+# Reporter identities (core/crypto.py): IDENTITY_KEYS is a comma-separated list of Fernet keys, newest first;
+# IDENTITY_HASH_KEY keys the hashes of receipt codes and repeat reporters (it can never change). With DEBUG=1 and
+# neither set, both are derived from SECRET_KEY; with DEBUG=0 the system check (core/checks.py, core.E001-E004)
+# refuses to start without them, since a new SECRET_KEY would make every identity and receipt code unreadable.
+IDENTITY_KEYS = env_list("IDENTITY_KEYS", "")
+IDENTITY_HASH_KEY = os.environ.get("IDENTITY_HASH_KEY", "")
+

@@ -136,6 +136,9 @@ def test_deploy_check_is_clean_with_production_settings():
         "SECRET_KEY": "k7#Qm2$vX9!pL4&zR8*wT1^yN6@bC3%hJ5-dF0+gS2=aE7~uI9",
         "ALLOWED_HOSTS": "cases.example.gov.cn",
         "DATABASE_URL": "sqlite:///:memory:",
+        # Production refuses to start without explicit identity keys (tests/test_security_identity_keys.py).
+        "IDENTITY_KEYS": "Pw1c5cHh1bS9wVhVOR5yXG0uX5nDq0dj8ZzP4Jp1H9s=",
+        "IDENTITY_HASH_KEY": "deploy-check-hash-key-0123456789abcdefghijklmnop",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
