@@ -54,7 +54,6 @@ from .serializers import (
     SubjectFilterSerializer,
     SubjectSerializer,
 )
-from .services.attachments import max_bytes
 from .services.common import format_receipt
 
 REFUSED = OpenApiResponse(ErrorSerializer, description="Refused by the service or invalid input; nothing written.")
@@ -307,12 +306,8 @@ class ReportViewSet(InputMixin, ScopedGenericViewSet):
         """Upload one file (PDF, image, Word, Excel or text; size limited) to the report."""
         report = self.get_object()
         data = self.validated(AttachmentInputSerializer)
-        upload = data["file"]
-        # One byte past the limit is enough for the service to refuse a file that is too large.
-        content = upload.read(max_bytes() + 1)
-        stored = services.attachment_add(
-            actor=request.user, report=report, upload=services.Upload(name=upload.name, data=content, kind=data["kind"])
-        )
+        upload = services.Upload(name=data["file"].name, file=data["file"], kind=data["kind"])
+        stored = services.attachment_add(actor=request.user, report=report, upload=upload)
         return Response(AttachmentSerializer(stored).data, status=status.HTTP_201_CREATED)
 
     # -- the reporter's identity ----------------------------------------------------------------------------

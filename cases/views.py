@@ -72,7 +72,7 @@ def report_list(request):
 
 
 def _uploads(files, kind) -> list[Upload]:
-    return [Upload(name=f.name, data=f.read(), kind=kind) for f in files]
+    return [Upload(name=f.name, file=f, kind=kind) for f in files]
 
 
 def _allegation_inputs(formset) -> list[AllegationInput]:
@@ -339,8 +339,7 @@ def _link(request, report):
 
 def _attach(request, report):
     data = cleaned_or_refuse(AttachmentForm, request)
-    for upload in _uploads(data["files"], data["kind"]):
-        services.attachment_add(actor=request.user, report=report, upload=upload)
+    services.attachments_add(actor=request.user, report=report, uploads=_uploads(data["files"], data["kind"]))
     return _("Files added.")
 
 

@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.ChosenLanguageMiddleware",
+    "core.limits.RequestSizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -355,3 +356,17 @@ CELERY_TASK_ROUTES = {
 IDENTITY_KEYS = env_list("IDENTITY_KEYS", "")
 IDENTITY_HASH_KEY = os.environ.get("IDENTITY_HASH_KEY", "")
 
+# Request size (core/limits.py), the same for pages and the API. A body over MAX_REQUEST_MB is refused with 413
+# before anything reads it (the reverse proxy in deploy/nginx/nginx.conf refuses it even earlier, at the same size);
+# each file may have MAX_UPLOAD_MB, and a form takes MAX_UPLOAD_FILES files.
+MAX_UPLOAD_MB = int(os.environ.get("MAX_UPLOAD_MB", "10"))
+MAX_REQUEST_MB = int(os.environ.get("MAX_REQUEST_MB", "50"))
+MAX_UPLOAD_FILES = int(os.environ.get("MAX_UPLOAD_FILES", "10"))
+ATTACHMENT_MAX_BYTES = MAX_UPLOAD_MB * 1024 * 1024
+MAX_REQUEST_BYTES = MAX_REQUEST_MB * 1024 * 1024
+# Uploads go to a temporary file on disk as soon as a request is over 256 KB, so no file sits in memory;
+# form fields and JSON bodies (read into memory) stay under Django's default 2.5 MB.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = min(MAX_REQUEST_BYTES, 2_621_440)
+# The forms refuse a file too many with a message that keeps what was typed; the parser stops a flood of them.
+DATA_UPLOAD_MAX_NUMBER_FILES = 2 * MAX_UPLOAD_FILES
