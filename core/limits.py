@@ -1,9 +1,11 @@
 """Request size limits, applied before anything reads or parses the body (issue 12).
 
-A body declared over MAX_REQUEST_BYTES is refused with 413 without reading a byte of it. A body sent
-without a length (chunked) is copied to a temporary file only up to the limit, and refused as soon as it
-passes it; a server that cannot tell where such a body ends gets 411. Pages get a page in the user's
-language, /api/ the API's JSON error. The reverse proxy (deploy/nginx/nginx.conf) has the same limit.
+A body declared over the limit is refused with 413 without reading a byte of it: MAX_REQUEST_BYTES for
+multipart bodies (files, parsed to temporary files on disk), DATA_UPLOAD_MAX_MEMORY_SIZE for any other body
+(form fields, JSON: read into memory). A body sent without a length (chunked) is copied to a temporary file
+only up to the limit, and refused as soon as it passes it; a server that cannot tell where such a body ends
+gets 411. Pages get a page in the user's language, /api/ the API's JSON error. The reverse proxy
+(deploy/nginx/nginx.conf) refuses bodies over MAX_REQUEST_MB even earlier.
 """
 
 import re
@@ -19,10 +21,18 @@ from django.views import defaults
 
 CHUNK = 64 * 1024
 DIGITS = re.compile(r"\d+")
+MB = 1024 * 1024
 
 
-def _mb(size: int) -> int:
-    return size // (1024 * 1024)
+def _size(size: int) -> str:
+    return f"{size // MB} MB" if size % MB == 0 else f"{size / MB:.1f} MB"
+
+
+def body_limit(request: HttpRequest) -> int:
+    """Files travel in multipart bodies, parsed to disk; any other body (form fields, JSON) is read into memory."""
+    if request.content_type == "multipart/form-data" or settings.DATA_UPLOAD_MAX_MEMORY_SIZE is None:
+        return settings.MAX_REQUEST_BYTES
+    return min(settings.MAX_REQUEST_BYTES, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
 
 
 def refusal(request: HttpRequest, *, status: int, code: str, title: str, message: str) -> HttpResponse:
@@ -38,10 +48,10 @@ def too_large(request: HttpRequest) -> HttpResponse:
         code="request_too_large",
         title=_("The request is too large"),
         message=_(
-            "One request may carry at most %(request_mb)s MB, and each file at most %(file_mb)s MB. "
+            "This request may carry at most %(request_size)s, and each file at most %(file_size)s. "
             "Please send fewer or smaller files."
         )
-        % {"request_mb": _mb(settings.MAX_REQUEST_BYTES), "file_mb": _mb(settings.ATTACHMENT_MAX_BYTES)},
+        % {"request_size": _size(body_limit(request)), "file_size": _size(settings.ATTACHMENT_MAX_BYTES)},
     )
 
 
@@ -52,7 +62,7 @@ class RequestSizeLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        limit = settings.MAX_REQUEST_BYTES
+        limit = body_limit(request)
         declared = (request.META.get("CONTENT_LENGTH") or "").strip()
         if request.META.get("CONTENT_LENGTH") not in (None, ""):
             if not DIGITS.fullmatch(declared):

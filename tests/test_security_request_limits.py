@@ -169,6 +169,21 @@ def test_the_refusal_page_speaks_the_chosen_language(tree):
     assert "The request is too large" in response.content.decode()
 
 
+def test_a_body_that_is_not_multipart_is_limited_to_what_may_be_read_into_memory(tree, settings):
+    """JSON and form fields are read into memory: an anonymous 40 MB JSON body to the token endpoint is refused."""
+    body = Body([b'{"username": "', 40 * MB, b'"}'])
+    response = send("/api/auth/token/", body, "application/json")
+    assert response.status_code == 413
+    assert json.loads(response.content)["code"] == "request_too_large"
+    assert "2.5 MB" in json.loads(response.content)["detail"]
+    assert body.consumed == 0
+    form = Body([b"summary=", 10 * MB])
+    assert send(public_url(), form, "application/x-www-form-urlencoded").status_code == 413
+    assert form.consumed == 0
+    small = Body([b'{"username": "nobody", "password": "wrong"}'])
+    assert send("/api/auth/token/", small, "application/json").status_code == 400
+
+
 def test_chunked_body_without_a_length_is_cut_at_the_limit(tree, settings):
     settings.MAX_REQUEST_BYTES = 2 * MB
     before = nothing_stored()
