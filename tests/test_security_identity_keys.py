@@ -127,6 +127,16 @@ def key_lost(settings, tree, zhanyi_intake):
     crypto.reset_keys()
 
 
+def test_explicit_keys_keep_identities_and_receipt_codes_across_a_new_secret_key(settings, tree, zhanyi_intake):
+    settings.IDENTITY_KEYS = [GOOD_KEYS["IDENTITY_KEYS"]]
+    settings.IDENTITY_HASH_KEY = GOOD_KEYS["IDENTITY_HASH_KEY"]
+    named = register(zhanyi_intake, tree["zhanyi"]).report
+    anonymous = register(zhanyi_intake, tree["zhanyi"], anonymous=True)
+    settings.SECRET_KEY = "a-new-secret-key-after-a-leak-0123456789-abcdefghijklmnopqrstuvwxyz"
+    assert Reporter.objects.get(report=named).name == "张举报"
+    assert services.receipt_lookup(anonymous.receipt_code) == anonymous.report
+
+
 def _raw_identity(report_id):
     with connection.cursor() as cursor:
         cursor.execute("SELECT name, phone, id_number, address FROM cases_reporter WHERE report_id = %s", [report_id])
