@@ -20,6 +20,9 @@ SERVER_ENV = {
     "DEBUG": "0",
     "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-secret-key-not-for-production-0123456789abcdef"),
     "AUDIT_CHAIN_KEY": os.environ.get("AUDIT_CHAIN_KEY", "bench-audit-chain-key-not-for-production-0123456789"),
+    # DEBUG=0 refuses to start without explicit identity keys (core/checks.py); these are for the bench only.
+    "IDENTITY_KEYS": os.environ.get("IDENTITY_KEYS", "YmVuY2gtaWRlbnRpdHkta2V5LW5vdC1mb3ItcHJvZHU="),
+    "IDENTITY_HASH_KEY": os.environ.get("IDENTITY_HASH_KEY", "bench-identity-hash-key-not-for-production-0123"),
     "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
     "SECURE_SSL_REDIRECT": "0",
     "SECURE_COOKIES": "0",

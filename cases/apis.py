@@ -54,11 +54,14 @@ from .serializers import (
     SubjectFilterSerializer,
     SubjectSerializer,
 )
-from .services.attachments import max_bytes
 from .services.common import format_receipt
 
 REFUSED = OpenApiResponse(ErrorSerializer, description="Refused by the service or invalid input; nothing written.")
 NOT_FOUND = OpenApiResponse(description="Does not exist or is out of the caller's reach.")
+KEY_MISSING = OpenApiResponse(
+    ErrorSerializer,
+    description="The identity cannot be decrypted: its key is missing from IDENTITY_KEYS (the reporter is named).",
+)
 
 
 def _responses(ok, code: int = 200) -> dict:
@@ -303,12 +306,8 @@ class ReportViewSet(InputMixin, ScopedGenericViewSet):
         """Upload one file (PDF, image, Word, Excel or text; size limited) to the report."""
         report = self.get_object()
         data = self.validated(AttachmentInputSerializer)
-        upload = data["file"]
-        # One byte past the limit is enough for the service to refuse a file that is too large.
-        content = upload.read(max_bytes() + 1)
-        stored = services.attachment_add(
-            actor=request.user, report=report, upload=services.Upload(name=upload.name, data=content, kind=data["kind"])
-        )
+        upload = services.Upload(name=data["file"].name, file=data["file"], kind=data["kind"])
+        stored = services.attachment_add(actor=request.user, report=report, upload=upload)
         return Response(AttachmentSerializer(stored).data, status=status.HTTP_201_CREATED)
 
     # -- the reporter's identity ----------------------------------------------------------------------------
@@ -322,7 +321,7 @@ class ReportViewSet(InputMixin, ScopedGenericViewSet):
         access = services.identity_request(actor=request.user, report=report, reason=data["reason"])
         return Response(IdentityRequestSerializer(access).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses=_responses(ReporterIdentitySerializer))
+    @extend_schema(request=None, responses={**_responses(ReporterIdentitySerializer), 503: KEY_MISSING})
     @action(detail=True, methods=["post"], url_path="reveal-identity")
     def reveal_identity(self, request, pk=None):
         """The reporter's identity, for intake officers of the handling commission and holders of a grant.

@@ -1,6 +1,7 @@
 """Forms of the public pages. They check shapes only; the services decide what is accepted."""
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Commission
@@ -10,35 +11,29 @@ from .forms import MultipleFileField
 from .services import ReporterInput, SubjectInput, Upload
 from .services.attachments import max_bytes
 
-MAX_FILES = 10
 PLACE_MAX_LENGTH = 100  # Report.place
 EXTRA_SUBJECT_ROWS = 5
 
 
 def read_uploads(files) -> list[Upload]:
-    """Read at most one byte over the limit, so a huge file is refused by the service without filling memory."""
-    return [Upload(name=f.name, data=f.read(max_bytes() + 1)) for f in files]
+    """The files as uploads the services read in chunks: none is read into memory here."""
+    return [Upload(name=f.name, file=f) for f in files]
 
 
 def files_help() -> str:
-    return _("PDF, image, Word, Excel or text; at most %(count)s files of %(mb)s MB each.") % {
-        "count": MAX_FILES,
+    return _("PDF, image, Word, Excel or text; at most %(count)s files of %(mb)s MB each, %(total)s MB in all.") % {
+        "count": settings.MAX_UPLOAD_FILES,
         "mb": max_bytes() // (1024 * 1024),
+        "total": settings.MAX_REQUEST_BYTES // (1024 * 1024),
     }
 
 
 class FilesMixin:
-    """A multi-file field limited in number; the services check each file's size and type on its content."""
+    """A multi-file field (limited in number by the field); the services check each file's size and type."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["attachments"].help_text = files_help()
-
-    def clean_attachments(self):
-        files = self.cleaned_data.get("attachments") or []
-        if len(files) > MAX_FILES:
-            raise forms.ValidationError(_("Attach at most %(count)s files.") % {"count": MAX_FILES})
-        return files
 
 
 def clean_place(value: str | None) -> str:

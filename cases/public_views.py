@@ -1,7 +1,7 @@
 """The public pages (no login): online and scan-a-code reporting, the QR codes, the receipt-code lookup.
 
 A receipt code is shown once and never stored, logged or put in a URL: every page that carries one is
-the answer to a POST and is never cached.
+the answer to a POST and is marked no-store (core.middleware.no_store).
 """
 
 import secrets
@@ -19,7 +19,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -28,6 +27,7 @@ from accounts.models import Commission
 from accounts.roles import Role
 from core import challenge, ratelimit
 from core.errors import DomainError
+from core.middleware import no_store
 
 from . import services
 from .public_forms import PlaceCodeForm, PublicReportForm, SubjectFormSet, SupplementForm, clean_place, read_uploads
@@ -107,7 +107,7 @@ def qr_svg(data: str, *, label: str = "", size: str | None = None) -> str:
     return ET.tostring(root, encoding="unicode")
 
 
-@never_cache
+@no_store
 @sensitive_post_parameters("name", "phone", "id_number", "address")
 @require_http_methods(["GET", "POST"])
 def report(request: HttpRequest, division_code: str) -> HttpResponse:
@@ -179,7 +179,7 @@ def report_qr(request: HttpRequest, division_code: str) -> HttpResponse:
     return response
 
 
-@never_cache
+@no_store
 @sensitive_post_parameters("code")
 @require_http_methods(["GET", "POST"])
 def receipt(request: HttpRequest) -> HttpResponse:

@@ -72,7 +72,7 @@ def report_list(request):
 
 
 def _uploads(files, kind) -> list[Upload]:
-    return [Upload(name=f.name, data=f.read(), kind=kind) for f in files]
+    return [Upload(name=f.name, file=f, kind=kind) for f in files]
 
 
 def _allegation_inputs(formset) -> list[AllegationInput]:
@@ -157,7 +157,7 @@ def report_create(request):
 
 
 @login_required
-def report_detail(request, pk, identity=None, status=200):
+def report_detail(request, pk, identity=None, status=200, identity_error=""):
     report = selectors.report_detail(request.user, pk)
     user = request.user
     transitions = workflow.allowed_transitions(user, report)
@@ -185,6 +185,7 @@ def report_detail(request, pk, identity=None, status=200):
         "can_see_identity": can_see,
         "has_identity": has_identity,
         "identity": identity,
+        "identity_error": identity_error,
         "my_identity_request": my_request,
         "pending_identity_requests": [a for a in requests if a.status == AccessStatus.PENDING]
         if Role.SUPERVISOR in roles_here
@@ -343,8 +344,7 @@ def _link(request, report):
 
 def _attach(request, report):
     data = cleaned_or_refuse(AttachmentForm, request)
-    for upload in _uploads(data["files"], data["kind"]):
-        services.attachment_add(actor=request.user, report=report, upload=upload)
+    services.attachments_add(actor=request.user, report=report, uploads=_uploads(data["files"], data["kind"]))
     return _("Files added.")
 
 
@@ -396,9 +396,13 @@ def identity_reveal(request, pk):
     try:
         identity = services.identity_reveal(actor=request.user, report=report)
     except DomainError as error:
-        messages.error(request, error.message)
-        return redirect("cases:report-detail", pk=pk)
-    response = report_detail(request, pk, identity=identity)
+        if error.code != "identity_undecryptable":
+            messages.error(request, error.message)
+            return redirect("cases:report-detail", pk=pk)
+        # Said where the identity would be, so nobody takes the reporter for an anonymous one.
+        response = report_detail(request, pk, identity_error=error.message, status=503)
+    else:
+        response = report_detail(request, pk, identity=identity)
     response["Cache-Control"] = "no-store"
     return response
 

@@ -61,8 +61,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "core.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.ChosenLanguageMiddleware",
+    "core.limits.RequestSizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -391,3 +393,26 @@ AUDIT_CHAIN_KEY = os.environ.get("AUDIT_CHAIN_KEY", "") or (f"derived-from-SECRE
 # against them. Keep it outside the database, and ship the log lines somewhere the database's users cannot edit.
 AUDIT_CHECKPOINT_FILE = Path(os.environ.get("AUDIT_CHECKPOINT_FILE", DATA_DIR / "audit-checkpoints.log"))
 # --- end audit trail -----------------------------------------------------------------------------------
+
+# --- hardening: identity keys, request size, no-store (issue 12) ---------------------------------------------
+# Reporter identities (core/crypto.py): IDENTITY_KEYS is a comma-separated list of Fernet keys, newest first;
+# IDENTITY_HASH_KEY keys the hashes of receipt codes and repeat reporters (it can never change). With DEBUG=1 and
+# neither set, both are derived from SECRET_KEY; with DEBUG=0 the system check (core/checks.py, core.E001-E004)
+# refuses to start without them, since a new SECRET_KEY would make every identity and receipt code unreadable.
+IDENTITY_KEYS = env_list("IDENTITY_KEYS", "")
+IDENTITY_HASH_KEY = os.environ.get("IDENTITY_HASH_KEY", "")
+
+# Request size (core/limits.py), the same for pages and the API. A body over MAX_REQUEST_MB is refused with 413
+# before anything reads it (the reverse proxy in deploy/nginx/nginx.conf refuses it even earlier, at the same size);
+# each file may have MAX_UPLOAD_MB, and a form takes MAX_UPLOAD_FILES files.
+MAX_UPLOAD_MB = int(os.environ.get("MAX_UPLOAD_MB", "10"))
+MAX_REQUEST_MB = int(os.environ.get("MAX_REQUEST_MB", "50"))
+MAX_UPLOAD_FILES = int(os.environ.get("MAX_UPLOAD_FILES", "10"))
+ATTACHMENT_MAX_BYTES = MAX_UPLOAD_MB * 1024 * 1024
+MAX_REQUEST_BYTES = MAX_REQUEST_MB * 1024 * 1024
+# Uploads go to a temporary file on disk as soon as a request is over 256 KB, so no file sits in memory;
+# form fields and JSON bodies (read into memory) stay under Django's default 2.5 MB.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = min(MAX_REQUEST_BYTES, 2_621_440)
+# The forms refuse a file too many with a message that keeps what was typed; the parser stops a flood of them.
+DATA_UPLOAD_MAX_NUMBER_FILES = 2 * MAX_UPLOAD_FILES

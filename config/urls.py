@@ -27,6 +27,9 @@ def _app_urls(module: str) -> list:
     return [path("", include(module))]
 
 
+# A request the parser stopped (too many files or fields) gets a clear answer, a page or the API's JSON error.
+handler400 = "core.limits.bad_request"
+
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),

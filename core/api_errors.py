@@ -8,15 +8,20 @@ from .errors import DomainError
 
 # Refusals because of who the caller is (their role or authority) rather than what they sent.
 FORBIDDEN_CODES = frozenset({"forbidden", "no_authority", "wrong_authority"})
+# Refusals because of the server's configuration, not the request: the caller cannot fix them.
+UNAVAILABLE_CODES = frozenset({"identity_undecryptable"})
 
 
 def exception_handler(exc, context):
-    """Domain refusals become 400 (403 when the role may not act, 404 when out of reach) with the message."""
+    """Domain refusals become 400 (403 when the role may not act, 404 when out of reach, 503 when the server
+    lacks a key) with the message."""
     if isinstance(exc, DomainError):
         if exc.code in FORBIDDEN_CODES:
             code = status.HTTP_403_FORBIDDEN
         elif exc.code == "not_found":
             code = status.HTTP_404_NOT_FOUND
+        elif exc.code in UNAVAILABLE_CODES:
+            code = status.HTTP_503_SERVICE_UNAVAILABLE
         else:
             code = status.HTTP_400_BAD_REQUEST
         return Response({"detail": exc.message, "code": exc.code}, status=code)

@@ -7,4 +7,4 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
-        from . import signals  # noqa: F401  (audits login lockouts)
+        from . import checks, signals  # noqa: F401  (system checks; audits login lockouts)

@@ -137,6 +137,9 @@ def test_deploy_check_is_clean_with_production_settings():
         "ALLOWED_HOSTS": "cases.example.gov.cn",
         "DATABASE_URL": "sqlite:///:memory:",
         "AUDIT_CHAIN_KEY": "Zr3w9yVb1QmT7kLp2Xs8Nd4Hf6Jc0Ga5Ue1Io9Py3Rt7Wq2Lm",
+        # Production refuses to start without explicit identity keys (tests/test_security_identity_keys.py).
+        "IDENTITY_KEYS": "Pw1c5cHh1bS9wVhVOR5yXG0uX5nDq0dj8ZzP4Jp1H9s=",
+        "IDENTITY_HASH_KEY": "deploy-check-hash-key-0123456789abcdefghijklmnop",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

@@ -1,5 +1,7 @@
 """The reporter's identity: requests, the custodian's decisions, and audited reveals (DESIGN.md §3)."""
 
+import logging
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -8,12 +10,16 @@ from accounts import jurisdiction
 from accounts.models import User
 from accounts.roles import Role
 from audit.services import audit_record
+from core.crypto import Undecryptable
 from core.errors import DomainError
 
 from ..choices import AccessStatus
 from ..models import IdentityAccess, Report
 from ..selectors import can_see_identity
 from .common import require_text
+
+logger = logging.getLogger(__name__)
+IDENTITY_FIELDS = ("name", "phone", "id_number", "address", "relation")
 
 
 def _has_identity(report: Report) -> bool:
@@ -107,10 +113,31 @@ def identity_revoke(*, actor: User, access: IdentityAccess, reason: str) -> Iden
 
 @transaction.atomic
 def identity_reveal(*, actor: User, report: Report) -> dict:
-    """Return the identity to someone allowed to see it, and record that they saw it."""
+    """Return the identity to someone allowed to see it, and record that they saw it.
+
+    An identity no configured key opens is refused (code identity_undecryptable) and logged with the ids,
+    so nobody takes a named reporter for an anonymous one; nothing was revealed, so nothing is recorded.
+    """
     if not can_see_identity(actor, report):
         raise DomainError(_("You may not see the reporter's identity."), code="forbidden")
     reporter = report.reporter
+    unreadable = [field for field in IDENTITY_FIELDS if isinstance(getattr(reporter, field), Undecryptable)]
+    if unreadable:
+        logger.error(
+            "The identity of reporter %s (report %s) cannot be decrypted with the configured IDENTITY_KEYS "
+            "(fields: %s); user %s asked to see it.",
+            reporter.pk,
+            report.pk,
+            ", ".join(unreadable),
+            actor.pk,
+        )
+        raise DomainError(
+            _(
+                "The reporter's identity cannot be decrypted: the key it was encrypted with is missing from this "
+                "server (IDENTITY_KEYS). The reporter is not anonymous. Tell the system administrator."
+            ),
+            code="identity_undecryptable",
+        )
     audit_record(actor=actor, action="identity.reveal", target=reporter, commission=report.commission, scope=report)
     return {
         "is_anonymous": reporter.is_anonymous,

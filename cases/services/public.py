@@ -12,7 +12,7 @@ from core.errors import DomainError
 
 from ..choices import AttachmentKind, Category, Channel, SubjectKind
 from ..models import Feedback, Report, Reporter, Supplement
-from .attachments import attachment_store
+from .attachments import attachment_store, check_uploads
 from .common import receipt_hash, require_text
 from .reports import AllegationInput, Registered, ReporterInput, SubjectInput, Upload, create_report
 
@@ -82,10 +82,9 @@ def supplement_add(*, code: str, text: str, uploads: list[Upload] = ()) -> Suppl
     if report is None:
         raise DomainError(_("No report matches that receipt code."), code="receipt")
     text = require_text(text, _("The supplementary information"))
+    check_uploads(uploads)
     supplement = Supplement.objects.create(report=report, text=text)
-    stored = [
-        attachment_store(report=report, name=u.name, data=u.data, kind=AttachmentKind.SUPPLEMENT) for u in uploads
-    ]
+    stored = [attachment_store(report=report, upload=upload, kind=AttachmentKind.SUPPLEMENT) for upload in uploads]
     audit_record(
         actor=None,
         action="report.supplement",

@@ -17,7 +17,6 @@ from core.errors import DomainError, full_clean_or_refuse
 
 from .. import deadlines, workflow
 from ..choices import (
-    AttachmentKind,
     Category,
     Channel,
     DispositionDecision,
@@ -32,6 +31,7 @@ from ..choices import (
 from ..models import (
     Allegation,
     Assignment,
+    Attachment,
     Disposition,
     Feedback,
     Recusal,
@@ -44,7 +44,7 @@ from ..models import (
 )
 from ..search import tokens_for
 from ..selectors import WORK_PERM, is_assigned, may_add_attachments, reports_visible_to, subjects_visible_to
-from .attachments import attachment_store
+from .attachments import Upload, attachment_store, check_uploads
 from .common import new_receipt_code, next_reference, receipt_hash, refuse_future, require_role, require_text
 
 
@@ -78,13 +78,6 @@ class ReporterInput:
     id_number: str = ""
     address: str = ""
     relation: str = ""
-
-
-@dataclass
-class Upload:
-    name: str
-    data: bytes
-    kind: str = AttachmentKind.REPORT
 
 
 @dataclass
@@ -165,6 +158,7 @@ def create_report(
         raise DomainError(_("Unknown channel."), code="channel")
     if not allegations:
         raise DomainError(_("A report needs at least one allegation."), code="allegations")
+    check_uploads(uploads)
     if submission_token is not None:
         existing = Report.objects.filter(submission_token=submission_token).first()
         if existing is not None:
@@ -200,10 +194,7 @@ def create_report(
                     raise DomainError(_("Every allegation needs a subject."), code="subject")
                 Allegation.objects.create(report=report, subject=subject, category=item.category, text=text)
             receipt = _create_reporter(report, reporter, with_receipt=with_receipt)
-            stored = [
-                attachment_store(report=report, name=u.name, data=u.data, kind=u.kind, uploaded_by=actor)
-                for u in uploads
-            ]
+            stored = [attachment_store(report=report, upload=upload, uploaded_by=actor) for upload in uploads]
             refresh_search_tokens(report)
             audit_record(
                 actor=actor,
@@ -656,19 +647,28 @@ def report_link(*, actor: User, report: Report, earlier: Report, note: str = "")
 
 
 @transaction.atomic
-def attachment_add(*, actor: User, report: Report, upload: Upload):
+def attachments_add(*, actor: User, report: Report, uploads: list[Upload]) -> list[Attachment]:
+    """Add files to a report: all of them, or none when one is refused."""
     if not may_add_attachments(actor, report):
         raise DomainError(_("You may not add files to this report."), code="forbidden")
     if report.status in (Status.CLOSED, Status.CLOSED_EARLY, Status.TRANSFERRED):
         raise DomainError(_("This report is closed."), code="wrong_state")
-    stored = attachment_store(report=report, name=upload.name, data=upload.data, kind=upload.kind, uploaded_by=actor)
-    audit_record(
-        actor=actor,
-        action="report.attachment",
-        target=stored,
-        commission=report.commission,
-        scope=report,
-        name=stored.original_name,
-        size=stored.size,
-    )
+    check_uploads(uploads)
+    stored = []
+    for upload in uploads:
+        attachment = attachment_store(report=report, upload=upload, uploaded_by=actor)
+        audit_record(
+            actor=actor,
+            action="report.attachment",
+            target=attachment,
+            commission=report.commission,
+            scope=report,
+            name=attachment.original_name,
+            size=attachment.size,
+        )
+        stored.append(attachment)
     return stored
+
+
+def attachment_add(*, actor: User, report: Report, upload: Upload) -> Attachment:
+    return attachments_add(actor=actor, report=report, uploads=[upload])[0]
