@@ -33,7 +33,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 DATA_DIR = Path(os.environ.get("DATA_DIR", BASE_DIR / "var"))
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "accounts.admin_apps.ProductAdminConfig",  # django.contrib.admin, scoped (accounts/admin_site.py)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "core.security.SessionLimitsMiddleware",
     "core.security.RequireTwoFactorMiddleware",
+    "accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -346,3 +347,9 @@ CELERY_TASK_ROUTES = {
     "accountability.tasks.*": {"queue": "batch"},
 }
 # --- end scale-out --------------------------------------------------------------------------------------
+
+# --- administration and account recovery (issue 12, items 1 and 14) ---------------------------------------
+# A second factor can be enrolled only this many minutes after the password login of the session
+# (core/two_factor.py); later, the user signs in again first.
+TWO_FACTOR_ENROL_WITHIN_MINUTES = int(os.environ.get("TWO_FACTOR_ENROL_WITHIN_MINUTES", "10"))
+# --- end administration and account recovery ---------------------------------------------------------------

@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.authtoken.views import obtain_auth_token
 
 from accounts.apis import MeView
+from accounts.views import PasswordChangeView
 from core import two_factor
 from core import views as core_views
 
@@ -31,6 +32,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="registration/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/two-factor/", two_factor.two_factor, name="two-factor"),
+    path("account/password/", PasswordChangeView.as_view(), name="password-change"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("api/me/", MeView.as_view(), name="api-me"),
