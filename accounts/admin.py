@@ -290,11 +290,11 @@ class UserCreationForm(ActorFormMixin, AdminUserCreationForm):
 
 
 class UserChangeForm(ActorFormMixin, BaseUserAdmin.form):
-    def clean(self):
-        cleaned = super().clean()
+    def clean_home_commission(self):
+        commission = self.cleaned_data.get("home_commission")
         if "home_commission" in self.changed_data:
-            self.refuse_unless(services.administration.check_commission, commission=cleaned.get("home_commission"))
-        return cleaned
+            self.refuse_unless(services.administration.check_commission, commission=commission)
+        return commission
 
 
 # What an administrator sees of an account; superusers see Django's whole form.
@@ -311,6 +311,7 @@ ADD_FIELDS = ("username", "full_name", "email", "home_commission", "usable_passw
 class UserAdmin(BaseUserAdmin):
     form = UserChangeForm
     add_form = UserCreationForm
+    add_form_template = "admin/accounts/user/add_form.html"
     change_password_form = AdministratorSetPasswordForm
     search_fields = ["username", "full_name", "email"]
     fieldsets = (

@@ -13,6 +13,8 @@ from contextlib import suppress
 from django.contrib import admin
 from django.db import transaction
 from django.db.models.base import ModelBase
+from django.shortcuts import redirect
+from django.utils.translation import gettext_lazy as _
 
 from . import administration, services
 
@@ -131,6 +133,14 @@ ROOT_ADMINISTERED_APPS = frozenset({"django_celery_beat"})
 
 
 class ProductAdminSite(admin.AdminSite):
+    site_header = _("Discipline Inspection Case Management")
+    site_title = _("Discipline Inspection Case Management")
+    index_title = _("Administration")
+
+    def password_change(self, request, extra_context=None):
+        # One page for one's own password (accounts/views.py): audited, and it ends a forced change.
+        return redirect("password-change")
+
     def register(self, model_or_iterable, admin_class=None, **options):
         admin_class = admin_class or admin.ModelAdmin
         models = [model_or_iterable] if isinstance(model_or_iterable, ModelBase) else model_or_iterable

@@ -10,21 +10,23 @@ from .roles import Role
 
 
 def _audit_value(value):
-    """A field's value as the audit trail keeps it: objects by primary key, sets sorted."""
+    """A field's value as the audit trail keeps it (JSON): objects by primary key, sets sorted."""
     if isinstance(value, models.Model):
         return value.pk
     if isinstance(value, models.QuerySet | list | tuple | set | frozenset):
-        return sorted(_audit_value(v) for v in value)
+        return sorted((_audit_value(v) for v in value), key=str)
     if hasattr(value, "isoformat"):
         return value.isoformat()
-    return value
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)  # Decimal, timedelta, UUID...
 
 
 def _comparable(value):
     if isinstance(value, models.Model):
         return value.pk
     if isinstance(value, models.QuerySet | list | tuple | set | frozenset):
-        return sorted(_comparable(v) for v in value)
+        return sorted((_comparable(v) for v in value), key=str)
     return value
 
 

@@ -7,4 +7,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
-        from . import signals  # noqa: F401  (audits login lockouts)
+        from . import (
+            signals,  # noqa: F401  (audits login lockouts)
+            two_factor,  # noqa: F401  (notes when a session's password login happened)
+        )

@@ -15,7 +15,7 @@ from django.forms import MultiWidget
 from django.test import override_settings
 from django.urls import reverse
 from django.utils.http import urlencode
-from django_celery_beat.models import PeriodicTask
+from django_celery_beat.models import IntervalSchedule, PeriodicTask
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -46,6 +46,12 @@ def user(username: str) -> User:
 
 def login(client, username: str):
     client.force_login(user(username))
+    return client
+
+
+def in_english(client):
+    """Messages are asserted in the source language; Chinese is the default."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client
 
 
@@ -296,6 +302,7 @@ def test_password_set_by_an_admin_forces_a_change_at_next_login(client, demo):
         {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"},
     )
     client.logout()
+    in_english(client)
     response = client.post(reverse("login"), {"username": target.username, "password": NEW_PASSWORD})
     assert response.status_code == 302
     response = client.get(reverse("cases:my-work"))
@@ -321,9 +328,13 @@ def test_password_set_by_an_admin_forces_a_change_at_next_login(client, demo):
     assert event.actor == target and event.data == {"was_forced": True}
 
 
-def test_city_admin_cannot_edit_the_province_periodic_tasks(client, demo):
-    task = PeriodicTask.objects.order_by("pk").first()
-    assert task is not None, "the data migrations schedule the monthly jobs"
+@pytest.fixture
+def task(db):
+    every_hour = IntervalSchedule.objects.create(every=1, period=IntervalSchedule.HOURS)
+    return PeriodicTask.objects.create(name="outbox relay", task="core.tasks.relay_outbox", interval=every_hour)
+
+
+def test_city_admin_cannot_edit_the_province_periodic_tasks(client, demo, task):
     change_url = reverse("admin:django_celery_beat_periodictask_change", args=[task.pk])
     login(client, "yunnan-admin")
     complete_form = form_data(client.get(change_url))
@@ -338,8 +349,7 @@ def test_city_admin_cannot_edit_the_province_periodic_tasks(client, demo):
     assert "django_celery_beat" not in client.get(reverse("admin:index")).content.decode()
 
 
-def test_province_admin_edits_the_periodic_tasks_and_it_is_audited(client, demo):
-    task = PeriodicTask.objects.order_by("pk").first()
+def test_province_admin_edits_the_periodic_tasks_and_it_is_audited(client, demo, task):
     change_url = reverse("admin:django_celery_beat_periodictask_change", args=[task.pk])
     login(client, "yunnan-admin")
     response = client.post(change_url, form_data(client.get(change_url)) | {"description": "每月一次"})
@@ -356,6 +366,12 @@ def test_province_admin_edits_the_periodic_tasks_and_it_is_audited(client, demo)
     assert not task.enabled
     event = AuditEvent.objects.get(action="admin.action")
     assert event.data == {"name": "disable_tasks", "ids": [str(task.pk)]}
+    add_url = reverse("admin:django_celery_beat_solarschedule_add")
+    solar = {"event": "sunrise", "latitude": "25.6", "longitude": "103.8"}
+    response = client.post(add_url, form_data(client.get(add_url)) | solar)
+    assert response.status_code == 302
+    event = AuditEvent.objects.get(action="admin.create", target_type="django_celery_beat.solarschedule")
+    assert event.data["changes"]["latitude"] == [None, "25.6"], "decimals are kept as text"
 
 
 # Models a non-superuser administrator reaches, and only these: the rest of the admin is for superusers.
@@ -444,7 +460,7 @@ def test_county_admin_cannot_reach_the_city(client, demo, zhanyi_admin):
 
 
 def test_admins_are_appointed_from_above(client, demo):
-    login(client, "qujing-admin")
+    in_english(login(client, "qujing-admin"))
     response = membership_add(client, member=user("qujing-supervisor"), commission=demo["qujing"], role=Role.ADMIN)
     assert response.status_code == 200
     assert "higher commission" in str(response.context["adminform"].form.non_field_errors())
@@ -538,6 +554,34 @@ def test_city_admin_manages_offices_and_commissions_only_below_their_own(client,
     assert client.get(reverse("admin:accounts_commission_delete", args=[demo["zhanyi"].pk])).status_code == 403
 
 
+def test_a_new_account_belongs_to_its_home_commission_until_it_holds_a_role_elsewhere(client, demo):
+    login(client, "qujing-admin")
+    data = {"username": "nobody-yet", "usable_password": "false", "home_commission": ""}
+    response = client.post(reverse("admin:accounts_user_add"), data)
+    assert response.status_code == 200 and "home_commission" in response.context["adminform"].form.errors
+    response = client.post(reverse("admin:accounts_user_add"), data | {"home_commission": demo["kunming"].pk})
+    assert response.status_code == 200 and "home_commission" in response.context["adminform"].form.errors
+    assert not User.objects.filter(username="nobody-yet").exists()
+    response = client.post(reverse("admin:accounts_user_add"), data | {"home_commission": demo["zhanyi"].pk})
+    assert response.status_code == 302
+    newcomer = user("nobody-yet")
+    url = reverse("admin:accounts_user_change", args=[newcomer.pk])
+    cleared = client.post(url, form_data(client.get(url)) | {"home_commission": ""})
+    assert cleared.status_code == 200 and "home_commission" in cleared.context["adminform"].form.errors
+    services.membership_create(
+        user=newcomer, commission=demo["kunming"], role=Role.INVESTIGATOR, actor=user("yunnan-admin")
+    )
+    answer = not_found_answer(client, "admin:accounts_user_change")
+    response = client.get(url)
+    assert (response.status_code, response.get("Location")) == answer, "a role in Kunming takes them out of reach"
+
+
+def test_the_admin_password_link_leads_to_the_audited_product_page(client, demo):
+    login(client, "qujing-admin")
+    response = client.get(reverse("admin:password_change"))
+    assert response.status_code == 302 and response["Location"] == reverse("password-change")
+
+
 # --- item 14: a lost second factor ------------------------------------------------------------------------
 
 
@@ -583,6 +627,7 @@ def test_city_admin_cannot_reset_the_second_factor_of_another_city(demo):
 
 @override_settings(TWO_FACTOR_ROLES=["supervisor", "admin"])
 def test_a_stale_session_cannot_enrol_a_second_factor(client, demo, monkeypatch):
+    in_english(client)
     client.post(reverse("login"), {"username": "zhanyi-supervisor", "password": settings.DEMO_PASSWORD})
     assert client.get(reverse("home")).status_code == 302, "not enrolled yet"
     later = time.time() + 11 * 60  # the session cookie is used again (or stolen) eleven minutes later
