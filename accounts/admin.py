@@ -28,8 +28,9 @@ class ActorFormMixin:
     actor = None
 
     def refuse_unless(self, check, **kwargs) -> None:
+        """Run a service's check; its refusal becomes the form's error."""
         try:
-            check(actor=self.actor, **kwargs)
+            check(**kwargs)
         except DomainError as error:
             raise ValidationError(error.message, code=error.code) from error
 
@@ -68,9 +69,10 @@ class AdministeredAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return administration.is_administrator(request.user) and self._in_reach(request, obj)
 
-    def _refusal_as_page(self, request, error: DomainError):
+    def refused(self, request, error: DomainError) -> PermissionDenied:
+        """A refusal the form could not foresee (the service checked again): the change is rolled back."""
         messages.error(request, error.message)
-        raise PermissionDenied(error.message) from error
+        return PermissionDenied(error.message)
 
 
 class CommissionAdminForm(ActorFormMixin, forms.ModelForm):
@@ -82,15 +84,18 @@ class CommissionAdminForm(ActorFormMixin, forms.ModelForm):
         cleaned = super().clean()
         commission = self.instance if self.instance.pk else None
         self.refuse_unless(
-            services.administration.check_commission_change, commission=commission, parent=cleaned.get("parent")
+            administration.check_commission_change,
+            actor=self.actor,
+            commission=commission,
+            parent=cleaned.get("parent"),
         )
         if cleaned.get("level"):
-            try:
-                services.commission_check_parent(
-                    commission=commission, parent=cleaned.get("parent"), level=cleaned["level"]
-                )
-            except DomainError as error:
-                raise ValidationError(error.message) from error
+            self.refuse_unless(
+                services.commission_check_parent,
+                commission=commission,
+                parent=cleaned.get("parent"),
+                level=cleaned["level"],
+            )
         return cleaned
 
 
@@ -132,6 +137,13 @@ class OfficeAdminForm(ActorFormMixin, forms.ModelForm):
         model = Office
         fields = ["commission", "kind"]
 
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and cleaned.get("commission"):
+            stored = Office.objects.get(pk=self.instance.pk)
+            self.refuse_unless(services.office_check_move, office=stored, commission=cleaned["commission"])
+        return cleaned
+
 
 @admin.register(Office)
 class OfficeAdmin(AdministeredAdmin):
@@ -156,14 +168,14 @@ class OfficeAdmin(AdministeredAdmin):
             else:
                 saved = services.office_create(actor=request.user, **data)
         except DomainError as error:
-            self._refusal_as_page(request, error)
+            raise self.refused(request, error) from error
         obj.pk = saved.pk
 
     def delete_model(self, request, obj):
         try:
             services.office_delete(office=obj, actor=request.user)
         except DomainError as error:
-            self._refusal_as_page(request, error)
+            raise self.refused(request, error) from error
 
     @transaction.atomic
     def delete_queryset(self, request, queryset):
@@ -182,10 +194,15 @@ class MembershipAdminForm(ActorFormMixin, forms.ModelForm):
             if self.instance.pk:  # a change replaces the old membership: taking that away is checked too
                 old = Membership.objects.select_related("user", "commission").get(pk=self.instance.pk)
                 self.refuse_unless(
-                    services.administration.check_membership, user=old.user, commission=old.commission, role=old.role
+                    administration.check_membership,
+                    actor=self.actor,
+                    user=old.user,
+                    commission=old.commission,
+                    role=old.role,
                 )
             self.refuse_unless(
                 services.membership_check,
+                actor=self.actor,
                 user=cleaned["user"],
                 commission=cleaned.get("commission"),
                 role=cleaned["role"],
@@ -229,7 +246,7 @@ class MembershipAdmin(AdministeredAdmin):
         try:
             services.membership_delete(membership=obj, actor=request.user)
         except DomainError as error:
-            self._refusal_as_page(request, error)
+            raise self.refused(request, error) from error
 
     @transaction.atomic
     def delete_queryset(self, request, queryset):
@@ -285,7 +302,7 @@ class UserCreationForm(ActorFormMixin, AdminUserCreationForm):
 
     def clean_home_commission(self):
         commission = self.cleaned_data.get("home_commission")
-        self.refuse_unless(services.administration.check_commission, commission=commission)
+        self.refuse_unless(administration.check_commission, actor=self.actor, commission=commission)
         return commission
 
 
@@ -293,7 +310,7 @@ class UserChangeForm(ActorFormMixin, BaseUserAdmin.form):
     def clean_home_commission(self):
         commission = self.cleaned_data.get("home_commission")
         if "home_commission" in self.changed_data:
-            self.refuse_unless(services.administration.check_commission, commission=commission)
+            self.refuse_unless(administration.check_commission, actor=self.actor, commission=commission)
         return commission
 
 
@@ -308,7 +325,7 @@ ADD_FIELDS = ("username", "full_name", "email", "home_commission", "usable_passw
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(AdministeredAdmin, BaseUserAdmin):
     form = UserChangeForm
     add_form = UserCreationForm
     add_form_template = "admin/accounts/user/add_form.html"
@@ -322,14 +339,9 @@ class UserAdmin(BaseUserAdmin):
     inlines = [MembershipInline]
     actions = ["reset_two_factor"]
     list_select_related = ["home_commission"]
-    scoped_for_administrators = True
 
-    def get_queryset(self, request):
-        return administration.users_administered_by(request.user, super().get_queryset(request))
-
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        return type(form.__name__, (form,), {"actor": request.user})
+    def scoped(self, actor, queryset):
+        return administration.users_administered_by(actor, queryset)
 
     def get_fieldsets(self, request, obj=None):
         if obj is not None and not administration.is_superuser(request.user):
@@ -354,21 +366,6 @@ class UserAdmin(BaseUserAdmin):
         if db_field.name == "home_commission":
             kwargs["queryset"] = administration.commissions_administered_by(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def _in_reach(self, request, obj) -> bool:
-        return obj is None or administration.may_administer_user(request.user, obj)
-
-    def has_module_permission(self, request):
-        return administration.is_administrator(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return administration.is_administrator(request.user) and self._in_reach(request, obj)
-
-    def has_add_permission(self, request):
-        return administration.is_administrator(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return administration.is_administrator(request.user) and self._in_reach(request, obj)
 
     def has_delete_permission(self, request, obj=None):
         return administration.is_superuser(request.user)  # administrators deactivate accounts instead

@@ -128,14 +128,18 @@ def office_create(*, commission: Commission, kind: str, actor: User | None = Non
     return office
 
 
+def office_check_move(*, office: Office, commission: Commission) -> None:
+    if office.commission_id != commission.pk and office.members.exists():
+        raise DomainError(_("An office with members cannot move to another commission."), code="office_members")
+
+
 @transaction.atomic
 def office_update(*, office: Office, actor: User | None, commission: Commission, kind: str) -> Office:
     office = Office.objects.select_for_update().get(pk=office.pk)
     administration.check_commission(actor=actor, commission=office.commission)
     administration.check_commission(actor=actor, commission=commission)
     before = {"commission": office.commission, "kind": office.kind}
-    if office.commission_id != commission.pk and office.members.exists():
-        raise DomainError(_("An office with members cannot move to another commission."), code="office_members")
+    office_check_move(office=office, commission=commission)
     office.commission, office.kind = commission, kind
     full_clean_or_refuse(office)
     office.save(update_fields=["commission", "kind"])
@@ -211,7 +215,9 @@ def user_update(*, user: User, actor: User | None, **fields) -> User:
     before and after value. Turning is_active off ends the user's sessions and API access."""
     unknown = set(fields) - set(USER_FIELDS) - set(PRIVILEGED_USER_FIELDS)
     if unknown:
-        raise DomainError(_("These fields cannot be changed here: %(fields)s.") % {"fields": ", ".join(unknown)})
+        raise DomainError(
+            _("These fields cannot be changed here: %(fields)s.") % {"fields": ", ".join(sorted(unknown))}, code="field"
+        )
     user = User.objects.select_for_update().get(pk=user.pk)
     administration.check_user(actor=actor, user=user)
     before = _user_values(user, fields)
