@@ -17,6 +17,7 @@ def _provinces(user) -> set[str]:
 
 @admin.register(ExemptionEntry)
 class ExemptionEntryAdmin(admin.ModelAdmin):
+    scoped_for_administrators = True  # by the province's administrators, below (accounts/admin_site.py)
     list_display = ["code", "title", "title_en", "province_code", "in_force_from", "in_force_to", "retired"]
     list_filter = ["province_code", "retired"]
     search_fields = ["code", "title", "title_en"]

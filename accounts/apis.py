@@ -1,4 +1,5 @@
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -109,6 +110,7 @@ class TokenIssueView(APIView):
         responses={
             201: TokenIssuedSerializer,
             400: OpenApiResponse(SignInErrorSerializer, description="Wrong credentials or a missing or wrong code."),
+            403: OpenApiResponse(SignInErrorSerializer, description="The password must be changed first."),
             429: OpenApiResponse(SignInErrorSerializer, description="Too many failures: wait, or send the code."),
         },
     )
@@ -132,6 +134,10 @@ class TokenIssueView(APIView):
             if refusal.seconds:
                 answer["Retry-After"] = str(refusal.seconds)
             return answer
+        if result.user.must_change_password:
+            # A password an administrator set is a temporary one: it opens the password page, nothing else.
+            message = _("Choose a new password on the password page before using the API.")
+            return Response({"detail": message, "code": "password_change_required"}, status=status.HTTP_403_FORBIDDEN)
         token, key = api_token_issue(
             user=result.user, name=data["name"], two_factor=result.device is not None, actor=result.user, via="password"
         )

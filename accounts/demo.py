@@ -113,19 +113,6 @@ def _ensure_membership(user, commission, role, office_kind):
     services.membership_create(user=user, commission=commission, role=role, office=office)
 
 
-ADMIN_APPS = ("accounts", "django_celery_beat", "accountability")
-
-
-def _make_site_admin(user: User) -> None:
-    """Admins manage commissions, people and schedules in the Django admin; never case data there."""
-    from django.contrib.auth.models import Permission
-
-    if not user.is_staff:
-        user.is_staff = True
-        user.save(update_fields=["is_staff"])
-    user.user_permissions.add(*Permission.objects.filter(content_type__app_label__in=ADMIN_APPS))
-
-
 def seed() -> dict[str, Commission]:
     prefixes: dict[str, Commission] = {}
     _ensure_commission(TREE, None, CommissionLevel.PROVINCIAL, prefixes)
@@ -143,6 +130,7 @@ def seed() -> dict[str, Commission]:
         if prefix in ADMIN_AT:
             user = _ensure_user(f"{prefix}-admin", f"{SURNAMES[n % len(SURNAMES)]}管理员（{commission.name_zh[:-4]}）")
             n += 1
+            # The admin role alone opens the Django admin, scoped to the commission's subtree
+            # (accounts/administration.py); demo admins get no Django permissions or groups.
             _ensure_membership(user, commission, Role.ADMIN, None)
-            _make_site_admin(user)
     return prefixes

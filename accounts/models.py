@@ -10,6 +10,22 @@ from .roles import Role
 
 class User(AbstractUser):
     full_name = models.CharField(_("full name"), max_length=100, blank=True)
+    # Where an account belongs before it holds any role: the administrators of this commission's subtree
+    # manage it (accounts/administration.py).
+    home_commission = models.ForeignKey(
+        "Commission",
+        verbose_name=_("home commission"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The commission whose administrators manage this account."),
+    )
+    must_change_password = models.BooleanField(
+        _("must change password"),
+        default=False,
+        help_text=_("Set when an administrator sets the password; the user chooses a new one at the next login."),
+    )
 
     class Meta:
         verbose_name = _("user")

@@ -1,11 +1,13 @@
-"""The login page and the owner's API token page."""
+"""The login page, the user's own password page and the owner's API token page."""
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -14,6 +16,7 @@ from django_otp import login as otp_login
 from audit.services import audit_record
 from core.errors import DomainError
 
+from . import services
 from .forms import ApiTokenForm, SignInForm
 from .jurisdiction import get_in_reach
 from .models import ApiToken
@@ -39,6 +42,28 @@ class SignInView(auth_views.LoginView):
             response.status_code = 429
             response["Retry-After"] = str(form.backoff_seconds)
         return response
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "registration/password_change.html"
+
+    def _next(self) -> str:
+        target = self.request.POST.get("next") or self.request.GET.get("next") or ""
+        allowed = url_has_allowed_host_and_scheme(target, allowed_hosts={self.request.get_host()})
+        return target if allowed and not target.startswith(self.request.path) else ""
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs, next=self._next(), forced=self.request.user.must_change_password)
+
+    def form_valid(self, form):
+        try:
+            user = services.user_password_change(user=self.request.user, password=form.cleaned_data["new_password1"])
+        except DomainError as error:
+            form.add_error("new_password1", error.message)
+            return self.form_invalid(form)
+        update_session_auth_hash(self.request, user)
+        messages.success(self.request, _("Your password has been changed."))
+        return redirect(self._next() or "home")
 
 
 @never_cache

@@ -34,7 +34,7 @@ def ensure_data() -> list[int]:
             env={**__import__("os").environ, **env},
         )
         subprocess.run(
-            [str(ROOT / ".venv/bin/python"), "manage.py", "seed_demo"],
+            [str(ROOT / ".venv/bin/python"), "manage.py", "seed_demo", "--i-know-this-is-not-production"],
             cwd=ROOT,
             check=True,
             env={**__import__("os").environ, **env},

@@ -33,7 +33,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 DATA_DIR = Path(os.environ.get("DATA_DIR", BASE_DIR / "var"))
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "accounts.admin_apps.ProductAdminConfig",  # django.contrib.admin, scoped (accounts/admin_site.py)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "core.security.SessionLimitsMiddleware",
     "core.security.RequireTwoFactorMiddleware",
+    "accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -416,3 +417,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = min(MAX_REQUEST_BYTES, 2_621_440)
 # The forms refuse a file too many with a message that keeps what was typed; the parser stops a flood of them.
 DATA_UPLOAD_MAX_NUMBER_FILES = 2 * MAX_UPLOAD_FILES
+# --- end hardening ----------------------------------------------------------------------------------------
+
+# --- administration and account recovery (issue 12, items 1 and 14) ---------------------------------------
+# A second factor can be enrolled only this many minutes after the password login of the session
+# (core/two_factor.py); later, the user signs in again first.
+TWO_FACTOR_ENROL_WITHIN_MINUTES = int(os.environ.get("TWO_FACTOR_ENROL_WITHIN_MINUTES", "10"))
+# --- end administration and account recovery ---------------------------------------------------------------

@@ -38,6 +38,7 @@ urlpatterns = [
     path("account/two-factor/", two_factor.two_factor, name="two-factor"),
     path("account/tokens/", account_views.api_tokens, name="account-tokens"),
     path("account/tokens/<int:pk>/revoke/", account_views.api_token_revoke_view, name="account-token-revoke"),
+    path("account/password/", account_views.PasswordChangeView.as_view(), name="password-change"),
     path("i18n/setlang/", set_language, name="set_language"),
     # One login page for everything, so its throttling cannot be bypassed through the admin's own form.
     path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),

@@ -7,4 +7,8 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
-        from . import checks, signals  # noqa: F401  (system checks; audits login lockouts)
+        from . import (
+            checks,  # noqa: F401  (system checks)
+            signals,  # noqa: F401  (audits login lockouts)
+            two_factor,  # noqa: F401  (notes when a session's password login happened)
+        )

@@ -2,15 +2,20 @@
 
 import base64
 import io
+import time
 
 import qrcode
 import qrcode.image.svg
 from django import forms
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout, user_logged_in
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.dispatch import receiver
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,6 +28,22 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from audit.services import audit_record
 
 RECOVERY_CODES = 10
+# When the session's password login happened: enrolment is offered only shortly after it.
+PASSWORD_LOGIN_AT = "password_login_at"
+
+
+@receiver(user_logged_in)
+def _remember_password_login(sender, request, user, **kwargs):
+    if request is not None and hasattr(request, "session"):
+        request.session[PASSWORD_LOGIN_AT] = int(time.time())
+
+
+def _fresh_password_login(request) -> bool:
+    """A new authenticator is bound only in a session whose password login is recent: a session taken over later
+    (a stolen cookie, an unlocked PC) cannot enrol the taker's phone for a user who has none yet."""
+    logged_in_at = request.session.get(PASSWORD_LOGIN_AT)
+    window = settings.TWO_FACTOR_ENROL_WITHIN_MINUTES * 60
+    return logged_in_at is not None and 0 <= time.time() - logged_in_at <= window
 
 
 class TokenForm(forms.Form):
@@ -66,6 +87,13 @@ def two_factor(request):
 @transaction.atomic
 def _enrol(request):
     user = request.user
+    if not _fresh_password_login(request):
+        logout(request)
+        messages.info(
+            request,
+            _("To set up two-factor authentication, sign in again: it must follow a password login directly."),
+        )
+        return redirect(f"{reverse('login')}?{urlencode({'next': reverse('two-factor')})}")
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first() or TOTPDevice.objects.create(
         user=user, name="authenticator", confirmed=False
     )

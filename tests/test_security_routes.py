@@ -45,6 +45,7 @@ STAFF_WITHOUT_OBJECTS = {
     "stats:list-export",
     "home",
     "two-factor",
+    "password-change",
     "api-docs",
     "api-schema",
     "api-root",
@@ -99,7 +100,7 @@ def _build_world():
     from clarification.models import FalseAccusationCase, JointBatch, Recommendation
     from stats.services import export_job_start
 
-    call_command("seed_demo")
+    call_command("seed_demo", "--i-know-this-is-not-production")
     report = Report.objects.filter(commission__path__startswith=QUJING_PATH).exclude(status="closed").first()
     intake = User.objects.get(username=f"{report.commission.memberships.filter(role='intake').first().user.username}")
     attachment_add(actor=intake, report=report, upload=Upload(name="材料.pdf", data=b"%PDF-1.4 route test"))

@@ -68,9 +68,9 @@ def test_healthz_checks_a_live_broker(client):
 
 
 def test_demo_command_is_idempotent_and_every_demo_login_reaches_home(client):
-    call_command("seed_demo")
+    call_command("seed_demo", "--i-know-this-is-not-production")
     counts = (Commission.objects.count(), User.objects.count(), Membership.objects.count())
-    call_command("seed_demo")
+    call_command("seed_demo", "--i-know-this-is-not-production")
     assert (Commission.objects.count(), User.objects.count(), Membership.objects.count()) == counts
     for username in [
         "zhanyi-intake",
@@ -90,7 +90,7 @@ def test_demo_command_is_idempotent_and_every_demo_login_reaches_home(client):
 
 
 def test_demo_admin_reaches_the_django_admin_for_commissions(client):
-    call_command("seed_demo")
+    call_command("seed_demo", "--i-know-this-is-not-production")
     client.post(reverse("login"), {"username": "qujing-admin", "password": settings.DEMO_PASSWORD})
     assert client.get("/admin/accounts/commission/").status_code == 200
     assert client.get("/admin/audit/auditevent/").status_code == 403
