@@ -381,7 +381,13 @@ def _manage(*args, **env) -> subprocess.CompletedProcess:
 
 
 def test_production_refuses_to_start_without_an_audit_chain_key():
-    production = {"DEBUG": "0", "SECRET_KEY": "k7#Qm2$vX9!pL4&zR8*wT1^yN6@bC3%hJ5-dF0+gS2=aE7~uI9"}
+    production = {
+        "DEBUG": "0",
+        "SECRET_KEY": "k7#Qm2$vX9!pL4&zR8*wT1^yN6@bC3%hJ5-dF0+gS2=aE7~uI9",
+        # The identity keys have their own checks (tests/test_security_identity_keys.py); here they are given.
+        "IDENTITY_KEYS": "Pw1c5cHh1bS9wVhVOR5yXG0uX5nDq0dj8ZzP4Jp1H9s=",
+        "IDENTITY_HASH_KEY": "audit-test-hash-key-0123456789abcdefghijklmnop",
+    }
     refused = _manage("check", **production)
     assert refused.returncode == 1
     assert "(audit.E001) AUDIT_CHAIN_KEY is not set." in refused.stderr

@@ -33,6 +33,8 @@ PRODUCTION_ENV = {
     "SECRET_KEY": "k7#Qm2$vX9!pL4&zR8*wT1^yN6@bC3%hJ5-dF0+gS2=aE7~uI9",
     "ALLOWED_HOSTS": "cases.example.gov.cn",
     "DATABASE_URL": "sqlite:///:memory:",
+    # The audit chain's key has its own check (tests/test_security_audit.py); here it is always given.
+    "AUDIT_CHAIN_KEY": "Zr3w9yVb1QmT7kLp2Xs8Nd4Hf6Jc0Ga5Ue1Io9Py3Rt7Wq2Lm",
 }
 GOOD_KEYS = {
     "IDENTITY_KEYS": Fernet.generate_key().decode(),

@@ -86,8 +86,10 @@ def test_every_api_operation_is_not_stored(world):
 def test_api_answers_to_anonymous_callers_and_tokens_are_not_stored(world):
     anonymous = APIClient()
     assert not_stored(anonymous.get("/api/reports/"))
-    token = anonymous.post("/api/auth/token/", {"username": "zhanyi-intake", "password": "Demo@2026"})
-    assert token.status_code == 200 and not_stored(token)
+    token = anonymous.post(
+        "/api/auth/token/", {"username": "zhanyi-intake", "password": "Demo@2026", "name": "script"}, format="json"
+    )
+    assert token.status_code == 201 and not_stored(token)
 
 
 def test_public_receipt_and_feedback_pages_are_not_stored(client, tree):

@@ -407,25 +407,18 @@ def test_relation_is_shown_to_the_holder_of_a_granted_identity_request(
     assert relation in revealed.content.decode()
 
 
-def test_relation_rotates_with_the_identity_keys(tree, zhanyi_intake, monkeypatch):
+def test_relation_rotates_with_the_identity_keys(tree, zhanyi_intake, settings):
     from django.core.management import call_command
 
-    from core import crypto
-
     old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
-    monkeypatch.setenv("IDENTITY_KEYS", old)
-    crypto.reset_keys()
-    try:
-        report = _registered(zhanyi_intake, tree["zhanyi"], "投标公司员工")
-        monkeypatch.setenv("IDENTITY_KEYS", f"{new},{old}")
-        crypto.reset_keys()
-        call_command("rotate_identity_keys", stdout=io.StringIO())
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT relation FROM cases_reporter WHERE report_id = %s", [report.pk])
-            (stored,) = cursor.fetchone()
-        assert Fernet(new.encode()).decrypt(stored.encode()).decode() == "投标公司员工"
-    finally:
-        crypto.reset_keys()
+    settings.IDENTITY_KEYS = [old]
+    report = _registered(zhanyi_intake, tree["zhanyi"], "投标公司员工")
+    settings.IDENTITY_KEYS = [new, old]
+    call_command("rotate_identity_keys", stdout=io.StringIO())
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relation FROM cases_reporter WHERE report_id = %s", [report.pk])
+        (stored,) = cursor.fetchone()
+    assert Fernet(new.encode()).decrypt(stored.encode()).decode() == "投标公司员工"
 
 
 def test_public_form_says_who_sees_the_relation(client, tree):
