@@ -20,6 +20,7 @@ LABELS = {
     "clarification.execute": _("Clarification executed"),
     "clarification.return_visit": _("Return visit recorded"),
     "clarification.feedback": _("Feedback given to the reporter"),
+    "clarification.statement_override": _("Statement limits overridden"),
     "clarification.batch_build": _("Batch built"),
     "clarification.batch_execute": _("Batch marked executed"),
     "clarification.batch_export": _("Roster exported"),

@@ -176,9 +176,8 @@ def recommendation_detail(request, pk):
         "history": history,
         "my_offices": my_offices,
         "review_form": review_form,
-        "warnings": services.statement_warnings(recommendation)
-        if recommendation.status in (Status.DRAFT, Status.IN_REVIEW, Status.PENDING_APPROVAL)
-        else [],
+        "check": services.statement_check(recommendation) if recommendation.status in _CHECKED else None,
+        "may_override": recommendation.status in _CHECKED and permissions.may_override_statement(user, recommendation),
         "reason_form": ReasonForm(),
         "execute_form": ExecuteForm(
             initial={"method_used": recommendation.method, "audience_reached": recommendation.audience}
@@ -195,8 +194,16 @@ def recommendation_detail(request, pk):
     return render(request, "clarification/recommendation_detail.html", context)
 
 
+_CHECKED = (Status.DRAFT, Status.IN_REVIEW, Status.PENDING_APPROVAL, Status.APPROVED)
+
+
 def _reason(request) -> str:
     return cleaned_or_refuse(ReasonForm, request)["reason"]
+
+
+def _do_override_statement(request, r):
+    services.recommendation_override_statement(actor=request.user, recommendation=r, reason=_reason(request))
+    return _("Override recorded: the statement may go on as it reads now.")
 
 
 def _do_submit_review(request, r):
@@ -285,6 +292,7 @@ ACTIONS = {
     "execute": _do_execute,
     "return_visit": _do_return_visit,
     "feedback": _do_feedback,
+    "override_statement": _do_override_statement,
 }
 
 
