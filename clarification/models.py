@@ -275,15 +275,23 @@ class JointBatch(models.Model):
 
 
 class BatchItem(models.Model):
+    """A clarification listed in one batch at a time: one not carried out moves on to the next month's batch."""
+
     batch = models.ForeignKey(JointBatch, on_delete=models.CASCADE, related_name="items")
     recommendation = models.ForeignKey(Recommendation, on_delete=models.PROTECT, related_name="batch_items")
     county = models.ForeignKey(Commission, verbose_name=_("commission"), on_delete=models.PROTECT, related_name="+")
     method = models.CharField(_("method"), max_length=20, choices=Method.choices)
+    carried_from = models.DateField(
+        _("carried over from"),
+        null=True,
+        blank=True,
+        help_text=_("The month of the batch it was listed in before, when it was not carried out there."),
+    )
 
     class Meta:
         ordering = ["county__path", "method", "recommendation_id"]
         constraints = [
-            models.UniqueConstraint(fields=["batch", "recommendation"], name="clar_batch_item_once"),
+            models.UniqueConstraint(fields=["recommendation"], name="clar_batch_item_one_batch"),
         ]
 
 

@@ -23,6 +23,7 @@ LABELS = {
     "clarification.statement_override": _("Statement limits overridden"),
     "clarification.batch_build": _("Batch built"),
     "clarification.batch_execute": _("Batch marked executed"),
+    "clarification.batch_carry_over": _("Carried over to a later batch"),
     "clarification.batch_export": _("Roster exported"),
     "false_case.open": _("False-accusation case opened"),
     "false_case.link": _("Linked to the clarification"),

@@ -173,10 +173,22 @@ class BatchItemSerializer(serializers.ModelSerializer):
     subject_name = serializers.CharField(source="recommendation.subject.name", read_only=True)
     subject_kind = serializers.CharField(source="recommendation.subject.kind", read_only=True)
     status = serializers.CharField(source="recommendation.status", read_only=True)
+    carried_over_from = serializers.DateField(
+        source="carried_from", format="%Y-%m", read_only=True, help_text="The month (YYYY-MM) it was carried over from."
+    )
 
     class Meta:
         model = BatchItem
-        fields = ["recommendation", "reference", "county", "method", "subject_name", "subject_kind", "status"]
+        fields = [
+            "recommendation",
+            "reference",
+            "county",
+            "method",
+            "subject_name",
+            "subject_kind",
+            "status",
+            "carried_over_from",
+        ]
 
 
 class BatchSerializer(serializers.ModelSerializer):
