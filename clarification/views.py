@@ -19,6 +19,7 @@ from cases.models import Allegation
 from cases.selectors import can_see_identity
 from cases.selectors import report_detail as case_report_detail
 from cases.services import identity_reveal
+from core import jobs
 from core.actions import cleaned_or_refuse, run_page_action
 from core.errors import DomainError
 
@@ -347,9 +348,14 @@ def batch_list(request):
         else:
             messages.error(request, _("Please check the form."))
     batches = selectors.batches_visible_to(request.user).order_by("-month", "city__path")[:LIST_LIMIT]
-    return render(
-        request, "clarification/batch_list.html", {"batches": batches, "form": form, "can_build": bool(cities)}
-    )
+    context = {"batches": batches, "form": form, "can_build": bool(cities), "job_runs": _job_runs()}
+    return render(request, "clarification/batch_list.html", context)
+
+
+def _job_runs(month=None) -> list[dict]:
+    """How the monthly build job stands (not case data): due, running, stale, failed or done."""
+    rows = jobs.status_of(services.batches.JOB_NAME)
+    return [r for r in rows if r["period"] == month and r["state"] != "done"] if month else rows
 
 
 def _batch_context(request, pk):
@@ -368,6 +374,7 @@ def batch_detail(request, pk):
             "can_rebuild": is_city_supervisor and batch.status == "built",
             "execute_form": BatchExecuteForm(),
             "events": timeline_rows(timeline(batch)),
+            "job_runs": _job_runs(batch.month),
         }
     )
     return render(request, "clarification/batch_detail.html", context)

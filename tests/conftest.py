@@ -97,6 +97,7 @@ MIGRATION_DATA = [
     ("clarification.migrations.0005_yunnan_evaluative_phrases", "load"),
     ("stats.migrations.0002_monthly_snapshot_schedule", "create_schedule"),
     ("core.migrations.0003_outbox_schedule", "create"),
+    ("core.migrations.0005_catch_up_schedule", "create"),
 ]
 
 
