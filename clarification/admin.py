@@ -13,7 +13,7 @@ from .services.phrases import may_edit_phrases, phrase_save
 
 @admin.register(JobRun)
 class JobRunAdmin(admin.ModelAdmin):
-    list_display = ["job", "period", "status", "started_at", "finished_at"]
+    list_display = ["job", "period", "status", "started_at", "heartbeat_at", "finished_at", "attempts", "runner"]
     list_filter = ["job", "status"]
     ordering = ["job", "-period"]
 

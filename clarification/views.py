@@ -167,6 +167,7 @@ def recommendation_detail(request, pk):
     history = [o for o in recommendation.opinions.all() if o.round != recommendation.round]
     review_form = ReviewForm(initial={"office": my_offices[0] if my_offices else None})
     review_form.fields["office"].choices = [(k.value, k.label) for k in REVIEW_OFFICES if k in my_offices]
+    check = services.statement_check(recommendation) if recommendation.status in _CHECKED else None
     context = {
         "r": recommendation,
         "badge": STATUS_BADGES.get(recommendation.status, ""),
@@ -177,8 +178,8 @@ def recommendation_detail(request, pk):
         "history": history,
         "my_offices": my_offices,
         "review_form": review_form,
-        "check": services.statement_check(recommendation) if recommendation.status in _CHECKED else None,
-        "may_override": recommendation.status in _CHECKED and permissions.may_override_statement(user, recommendation),
+        "check": check,
+        "may_override": bool(check and check["blocked"]) and permissions.may_override_statement(user, recommendation),
         "reason_form": ReasonForm(),
         "execute_form": ExecuteForm(
             initial={"method_used": recommendation.method, "audience_reached": recommendation.audience}
