@@ -316,3 +316,33 @@ def test_reviewer_offices_cannot_override(beyond, offices):
         with pytest.raises(DomainError) as refusal:
             services.recommendation_override_statement(actor=offices[office], recommendation=beyond, reason="同意")
         assert refusal.value.code == "forbidden"
+
+
+def test_default_statement_follows_the_listed_allegations(tree, offices, zhanyi_supervisor, zhanyi_investigator):
+    official = subject_create(commission=tree["zhanyi"], data=zhanyi_official("王某", Rank.TOWNSHIP_SECTION))
+    report = register(
+        offices["letters_visits"],
+        tree["zhanyi"],
+        allegations=[
+            AllegationInput(text="随意取消中标结果", category=Category.WORK, subject=official),
+            AllegationInput(text="违规发放津补贴", category=Category.INTEGRITY, subject=official),
+        ],
+    ).report
+    to_concluded(
+        report, zhanyi_supervisor, zhanyi_investigator, findings=(Finding.UNSUBSTANTIATED, Finding.UNSUBSTANTIATED)
+    )
+    both = list(report.allegations.order_by("id"))
+    recommendation = services.recommendation_draft(
+        actor=zhanyi_investigator, report=report, subject=official, allegations=both, method="meeting", audience="unit"
+    )
+    assert "随意取消中标结果" in recommendation.statement and "违规发放津补贴" in recommendation.statement
+    # One allegation taken out of the scope: the drafted text follows, and names only what is still listed.
+    services.recommendation_update(
+        actor=zhanyi_investigator,
+        recommendation=recommendation,
+        allegations=both[:1],
+        statement_text=recommendation.statement,
+    )
+    recommendation.refresh_from_db()
+    assert "随意取消中标结果" in recommendation.statement and "违规发放津补贴" not in recommendation.statement
+    assert services.statement_warnings(recommendation) == []
