@@ -105,6 +105,11 @@ class RecommendationViewSet(InputMixin, ScopedReadOnlyViewSet):
     def submit_review(self, request, pk=None):
         return self._simple(services.recommendation_submit_review)
 
+    @extend_schema(request=ClarificationReasonSerializer, responses=RecommendationDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="override-statement")
+    def override_statement(self, request, pk=None):
+        return self._simple(services.recommendation_override_statement, ClarificationReasonSerializer)
+
     @extend_schema(request=ReviewInputSerializer, responses=RecommendationDetailSerializer)
     @action(detail=True, methods=["post"])
     def review(self, request, pk=None):

@@ -139,6 +139,55 @@ class RecommendationItem(models.Model):
         ]
 
 
+class EvaluativePhrase(models.Model):
+    """A phrase that evaluates the person as a whole, which a clarification statement must not carry (DESIGN.md §2).
+
+    Data kept per province by that province's administrators; a province with no phrases of its own is checked
+    against clarification.statement.DEFAULT_EVALUATIVE_PHRASES."""
+
+    province_code = models.CharField(
+        _("province division code"),
+        max_length=12,
+        db_index=True,
+        help_text=_("Division code of the provincial commission, e.g. 530000 for Yunnan."),
+    )
+    phrase = models.CharField(_("phrase"), max_length=40)
+    retired = models.BooleanField(_("retired"), default=False)
+
+    class Meta:
+        ordering = ["province_code", "phrase"]
+        verbose_name = _("evaluative phrase")
+        verbose_name_plural = _("evaluative phrases")
+        constraints = [
+            models.UniqueConstraint(fields=["province_code", "phrase"], name="clar_phrase_unique"),
+            models.CheckConstraint(condition=~models.Q(phrase=""), name="clar_phrase_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.phrase
+
+
+class StatementOverride(models.Model):
+    """The approving supervisor lets a statement go on although it goes beyond the limits, with a reason.
+
+    It covers exactly the text it was given for: an edited statement is checked again."""
+
+    recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="statement_overrides")
+    statement = models.TextField(_("statement overridden"))
+    problems = models.JSONField(_("problems overridden"), default=list)
+    reason = models.TextField(_("reason"))
+    given_by = models.ForeignKey(User, verbose_name=_("given by"), on_delete=models.PROTECT, related_name="+")
+    given_at = models.DateTimeField(_("given at"))
+
+    class Meta:
+        ordering = ["-given_at", "-id"]
+        verbose_name = _("statement override")
+        verbose_name_plural = _("statement overrides")
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(reason=""), name="clar_override_has_reason"),
+        ]
+
+
 class ReviewOpinion(models.Model):
     """One office's opinion in one round of the centralised review."""
 
@@ -226,15 +275,23 @@ class JointBatch(models.Model):
 
 
 class BatchItem(models.Model):
+    """A clarification listed in one batch at a time: one not carried out moves on to the next month's batch."""
+
     batch = models.ForeignKey(JointBatch, on_delete=models.CASCADE, related_name="items")
     recommendation = models.ForeignKey(Recommendation, on_delete=models.PROTECT, related_name="batch_items")
     county = models.ForeignKey(Commission, verbose_name=_("commission"), on_delete=models.PROTECT, related_name="+")
     method = models.CharField(_("method"), max_length=20, choices=Method.choices)
+    carried_from = models.DateField(
+        _("carried over from"),
+        null=True,
+        blank=True,
+        help_text=_("The month of the batch it was listed in before, when it was not carried out there."),
+    )
 
     class Meta:
         ordering = ["county__path", "method", "recommendation_id"]
         constraints = [
-            models.UniqueConstraint(fields=["batch", "recommendation"], name="clar_batch_item_once"),
+            models.UniqueConstraint(fields=["recommendation"], name="clar_batch_item_one_batch"),
         ]
 
 

@@ -34,6 +34,11 @@ def is_approver(user, recommendation: Recommendation) -> bool:
     )
 
 
+def may_override_statement(user, recommendation: Recommendation) -> bool:
+    """The approving supervisor lets a statement beyond its limits go on (clarification.services decides)."""
+    return is_approver(user, recommendation)
+
+
 def is_executor(user, recommendation: Recommendation) -> bool:
     """The handling commission's investigators and supervisors, assigned investigators, and leaders above."""
     if jurisdiction.has_role(user, recommendation.commission_id, Role.INVESTIGATOR, Role.SUPERVISOR):

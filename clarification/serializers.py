@@ -1,12 +1,21 @@
 import datetime
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cases.choices import FeedbackMethod
 from cases.selectors import can_see_identity
 
 from .choices import REVIEW_OFFICES, AccuserClass, Aggravation, Audience, FalseMeans, MeasureKind, Method, Opinion
-from .models import BatchItem, FalseAccusationCase, JointBatch, Measure, Recommendation, ReviewOpinion
+from .models import (
+    BatchItem,
+    FalseAccusationCase,
+    JointBatch,
+    Measure,
+    Recommendation,
+    ReviewOpinion,
+    StatementOverride,
+)
 
 
 class OpinionSerializer(serializers.ModelSerializer):
@@ -15,6 +24,14 @@ class OpinionSerializer(serializers.ModelSerializer):
     class Meta:
         model = ReviewOpinion
         fields = ["round", "office", "opinion", "reasons", "recorded_by", "recorded_at"]
+
+
+class StatementOverrideSerializer(serializers.ModelSerializer):
+    given_by = serializers.StringRelatedField()
+
+    class Meta:
+        model = StatementOverride
+        fields = ["problems", "reason", "given_by", "given_at"]
 
 
 class RecommendationSerializer(serializers.ModelSerializer):
@@ -59,20 +76,38 @@ class RecommendationDetailSerializer(RecommendationSerializer):
     warnings = serializers.SerializerMethodField()
     allowed_transitions = serializers.SerializerMethodField()
     return_visit_due_on = serializers.SerializerMethodField()
+    statement_blocked = serializers.SerializerMethodField()
+    statement_override = serializers.SerializerMethodField()
 
     class Meta(RecommendationSerializer.Meta):
         fields = RecommendationSerializer.Meta.fields + [
             "opinions",
             "warnings",
+            "statement_blocked",
+            "statement_override",
             "allowed_transitions",
             "return_visit_due_on",
         ]
         read_only_fields = fields
 
-    def get_warnings(self, obj) -> list[str]:
-        from .services import statement_warnings
+    def _check(self, obj) -> dict:
+        from .services import statement_check
 
-        return statement_warnings(obj)
+        if getattr(obj, "_statement_check", None) is None:
+            obj._statement_check = statement_check(obj)
+        return obj._statement_check
+
+    def get_warnings(self, obj) -> list[str]:
+        """The problems that take the statement beyond its limits; they block unless overridden."""
+        return self._check(obj)["problems"]
+
+    def get_statement_blocked(self, obj) -> bool:
+        return self._check(obj)["blocked"]
+
+    @extend_schema_field(StatementOverrideSerializer(allow_null=True))
+    def get_statement_override(self, obj) -> dict | None:
+        override = self._check(obj)["override"]
+        return StatementOverrideSerializer(override).data if override is not None else None
 
     def get_allowed_transitions(self, obj) -> list[str]:
         from .workflow import allowed_transitions
@@ -138,10 +173,22 @@ class BatchItemSerializer(serializers.ModelSerializer):
     subject_name = serializers.CharField(source="recommendation.subject.name", read_only=True)
     subject_kind = serializers.CharField(source="recommendation.subject.kind", read_only=True)
     status = serializers.CharField(source="recommendation.status", read_only=True)
+    carried_over_from = serializers.DateField(
+        source="carried_from", format="%Y-%m", read_only=True, help_text="The month (YYYY-MM) it was carried over from."
+    )
 
     class Meta:
         model = BatchItem
-        fields = ["recommendation", "reference", "county", "method", "subject_name", "subject_kind", "status"]
+        fields = [
+            "recommendation",
+            "reference",
+            "county",
+            "method",
+            "subject_name",
+            "subject_kind",
+            "status",
+            "carried_over_from",
+        ]
 
 
 class BatchSerializer(serializers.ModelSerializer):

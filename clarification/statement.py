@@ -1,32 +1,52 @@
 """The clarification statement states the verification result only (DESIGN.md §2).
 
-It is drafted from the listed allegations, and the reviewers see a warning where the text names an
-allegation outside the list or sounds like an overall evaluation of the person.
+It is drafted from the listed allegations, and its free text is checked: a statement that names an
+allegation outside the list (of this report, or another allegation about the same person) or carries an
+overall evaluation of the person goes no further without the approving supervisor's override.
 """
 
 import re
 
 from django.utils.translation import gettext as _
 
+from accounts.models import Commission, CommissionLevel
 from cases.models import Allegation, Subject
 
-# Phrases that evaluate the person as a whole, which a clarification must not do.
-EVALUATIVE_PHRASES = ("一贯", "一向", "表现优秀", "表现良好", "清正廉洁", "廉洁自律", "好干部", "工作出色", "品行端正")
+# Used for a province that keeps no phrases of its own (clarification.models.EvaluativePhrase).
+DEFAULT_EVALUATIVE_PHRASES = (
+    "一贯表现",
+    "一贯",
+    "一向",
+    "优秀",
+    "表现突出",
+    "表现良好",
+    "清正廉洁",
+    "廉洁自律",
+    "好干部",
+    "工作出色",
+    "品行端正",
+)
+# Other allegations about the same person are checked too, the most recent ones first.
+OTHER_REPORTS_LIMIT = 200
 _WINDOW = 5
-_NOISE = re.compile(r"[\s，。、；：“”‘’「」《》（）()!！?？,.;:'\"-]+")
+_NOISE = re.compile(r"[\s，。、；：“”‘’「」《》（）()!！?？,.;:'\"…-]+")
 
 
 def _plain(text: str) -> str:
     return _NOISE.sub("", text or "")
 
 
-def mentions(statement: str, allegation_text: str) -> bool:
-    """Whether the statement repeats a run of the allegation's wording (five characters are enough in Chinese)."""
-    text, haystack = _plain(allegation_text), _plain(statement)
-    if not text:
-        return False
+def _runs(text: str) -> set[str]:
+    """Every run of five characters of the text (the whole text when shorter): enough to tell a quotation."""
+    text = _plain(text)
     size = min(_WINDOW, len(text))
-    return any(text[i : i + size] in haystack for i in range(len(text) - size + 1))
+    return {text[i : i + size] for i in range(len(text) - size + 1)} if text else set()
+
+
+def mentions(statement: str, allegation_text: str, *, allowed: set[str] = frozenset()) -> bool:
+    """Whether the statement repeats a run of the allegation's wording that is not also wording of a listed one."""
+    haystack = _plain(statement)
+    return any(run in haystack for run in _runs(allegation_text) - allowed)
 
 
 def draft(*, commission, subject: Subject, allegations: list[Allegation]) -> str:
@@ -37,20 +57,59 @@ def draft(*, commission, subject: Subject, allegations: list[Allegation]) -> str
     ) % {"commission": commission.name, "subject": subject.name, "allegations": listed}
 
 
-def warnings(*, statement: str, report_id: int, subject: Subject, listed_ids) -> list[str]:
+def province_code_of(commission: Commission) -> str | None:
+    if commission.level == CommissionLevel.PROVINCIAL:
+        return commission.division_code
+    return (
+        Commission.objects.filter(division_code__in=commission.ancestor_codes(), level=CommissionLevel.PROVINCIAL)
+        .values_list("division_code", flat=True)
+        .first()
+    )
+
+
+def evaluative_phrases(commission: Commission) -> list[str]:
+    from .models import EvaluativePhrase
+
+    province = province_code_of(commission)
+    rows = list(EvaluativePhrase.objects.filter(province_code=province).values_list("phrase", "retired"))
+    if not rows:
+        return list(DEFAULT_EVALUATIVE_PHRASES)
+    return [phrase for phrase, retired in rows if not retired]
+
+
+def problems(*, statement: str, commission: Commission, report_id: int, subject: Subject, listed_ids) -> list[str]:
+    """What takes the statement beyond its limits, each named; an empty list when it keeps to them."""
     found = []
     listed_ids = set(listed_ids)
-    others = Allegation.objects.filter(report_id=report_id).exclude(pk__in=listed_ids).select_related("subject")
-    for allegation in others:
-        if mentions(statement, allegation.text):
-            found.append(
-                _("The statement names an allegation that is not listed for clarification: “%(text)s” (%(who)s).")
-                % {"text": allegation.text, "who": allegation.subject.name}
-            )
-    for phrase in EVALUATIVE_PHRASES:
-        if phrase in (statement or ""):
-            found.append(
-                _("“%(phrase)s” reads as an overall evaluation of the person; state the verification result only.")
-                % {"phrase": phrase}
-            )
+    listed = list(Allegation.objects.filter(pk__in=listed_ids).values_list("text", flat=True))
+    allowed = set().union(*(_runs(text) for text in listed)) if listed else set()
+    same_report = Allegation.objects.filter(report_id=report_id).exclude(pk__in=listed_ids)
+    same_person = (
+        Allegation.objects.filter(subject=subject)
+        .exclude(report_id=report_id)
+        .exclude(pk__in=listed_ids)
+        .order_by("-report_id", "-id")[:OTHER_REPORTS_LIMIT]
+    )
+    seen = set()
+    for allegation in [*same_report.select_related("subject"), *same_person.select_related("subject")]:
+        if allegation.pk in seen or not mentions(statement, allegation.text, allowed=allowed):
+            continue
+        seen.add(allegation.pk)
+        found.append(
+            _("It names an allegation that is not listed for clarification: “%(text)s” (%(who)s, %(finding)s).")
+            % {
+                "text": allegation.text[:60],
+                "who": allegation.subject.name,
+                "finding": allegation.get_finding_display() or _("no finding"),
+            }
+        )
+    text = statement or ""
+    matched = [phrase for phrase in evaluative_phrases(commission) if phrase and phrase in text]
+    for phrase in matched:
+        if any(phrase != other and phrase in other for other in matched):
+            continue  # “一贯” inside “一贯表现”: name the longer phrase only
+        found.append(
+            _("“%(phrase)s” is an overall evaluation of the person; state the verification result only.")
+            % {"phrase": phrase}
+        )
     return found

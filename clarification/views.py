@@ -19,7 +19,7 @@ from cases.models import Allegation
 from cases.selectors import can_see_identity
 from cases.selectors import report_detail as case_report_detail
 from cases.services import identity_reveal
-from core import spreadsheets
+from core import jobs, spreadsheets
 from core.actions import cleaned_or_refuse, run_page_action
 from core.errors import DomainError
 
@@ -167,6 +167,7 @@ def recommendation_detail(request, pk):
     history = [o for o in recommendation.opinions.all() if o.round != recommendation.round]
     review_form = ReviewForm(initial={"office": my_offices[0] if my_offices else None})
     review_form.fields["office"].choices = [(k.value, k.label) for k in REVIEW_OFFICES if k in my_offices]
+    check = services.statement_check(recommendation) if recommendation.status in _CHECKED else None
     context = {
         "r": recommendation,
         "badge": STATUS_BADGES.get(recommendation.status, ""),
@@ -177,9 +178,8 @@ def recommendation_detail(request, pk):
         "history": history,
         "my_offices": my_offices,
         "review_form": review_form,
-        "warnings": services.statement_warnings(recommendation)
-        if recommendation.status in (Status.DRAFT, Status.IN_REVIEW, Status.PENDING_APPROVAL)
-        else [],
+        "check": check,
+        "may_override": bool(check and check["blocked"]) and permissions.may_override_statement(user, recommendation),
         "reason_form": ReasonForm(),
         "execute_form": ExecuteForm(
             initial={"method_used": recommendation.method, "audience_reached": recommendation.audience}
@@ -196,8 +196,16 @@ def recommendation_detail(request, pk):
     return render(request, "clarification/recommendation_detail.html", context)
 
 
+_CHECKED = (Status.DRAFT, Status.IN_REVIEW, Status.PENDING_APPROVAL, Status.APPROVED)
+
+
 def _reason(request) -> str:
     return cleaned_or_refuse(ReasonForm, request)["reason"]
+
+
+def _do_override_statement(request, r):
+    services.recommendation_override_statement(actor=request.user, recommendation=r, reason=_reason(request))
+    return _("Override recorded: the statement may go on as it reads now.")
 
 
 def _do_submit_review(request, r):
@@ -286,6 +294,7 @@ ACTIONS = {
     "execute": _do_execute,
     "return_visit": _do_return_visit,
     "feedback": _do_feedback,
+    "override_statement": _do_override_statement,
 }
 
 
@@ -340,9 +349,14 @@ def batch_list(request):
         else:
             messages.error(request, _("Please check the form."))
     batches = selectors.batches_visible_to(request.user).order_by("-month", "city__path")[:LIST_LIMIT]
-    return render(
-        request, "clarification/batch_list.html", {"batches": batches, "form": form, "can_build": bool(cities)}
-    )
+    context = {"batches": batches, "form": form, "can_build": bool(cities), "job_runs": _job_runs()}
+    return render(request, "clarification/batch_list.html", context)
+
+
+def _job_runs(month=None) -> list[dict]:
+    """How the monthly build job stands (not case data): due, running, stale, failed or done."""
+    rows = jobs.status_of(services.batches.JOB_NAME)
+    return [r for r in rows if r["period"] == month and r["state"] != "done"] if month else rows
 
 
 def _batch_context(request, pk):
@@ -361,6 +375,7 @@ def batch_detail(request, pk):
             "can_rebuild": is_city_supervisor and batch.status == "built",
             "execute_form": BatchExecuteForm(),
             "events": timeline_rows(timeline(batch)),
+            "job_runs": _job_runs(batch.month),
         }
     )
     return render(request, "clarification/batch_detail.html", context)
@@ -412,6 +427,7 @@ def batch_xlsx(request, pk):
             _("Allegations to clarify"),
             _("Audience scope"),
             _("Status"),
+            _("Carried over from"),
         ],
         bold=True,
     )
@@ -429,6 +445,7 @@ def batch_xlsx(request, pk):
                     "；".join(i.allegation.text for i in r.items.all()),
                     r.get_audience_display(),
                     r.get_status_display(),
+                    item.carried_from.strftime("%Y-%m") if item.carried_from else "",
                 ]
             )
     summary = context["summary"]
@@ -441,7 +458,7 @@ def batch_xlsx(request, pk):
     sheet.append(
         [_("People"), summary["people"], _("Organisations"), summary["organisations"], _("Total"), summary["total"]]
     )
-    sheet.widths((18, 14, 12, 12, 8, 28, 50, 14, 10))
+    sheet.widths((18, 14, 12, 12, 8, 28, 50, 14, 10, 12))
     book.close()
     response = HttpResponse(buffer.getvalue(), content_type=spreadsheets.XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = (

@@ -424,3 +424,10 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 2 * MAX_UPLOAD_FILES
 # (core/two_factor.py); later, the user signs in again first.
 TWO_FACTOR_ENROL_WITHIN_MINUTES = int(os.environ.get("TWO_FACTOR_ENROL_WITHIN_MINUTES", "10"))
 # --- end administration and account recovery ---------------------------------------------------------------
+# --- scheduled work never skips a month (issue 14) ---
+# A monthly job's runner writes a heartbeat this often; a run without one for JOBS_STALE_MINUTES is shown as
+# stale on the batch page and run again by the daily catch-up (core.tasks.catch_up_monthly_jobs).
+JOBS_HEARTBEAT_SECONDS = int(os.environ.get("JOBS_HEARTBEAT_SECONDS", "30"))
+JOBS_STALE_MINUTES = int(os.environ.get("JOBS_STALE_MINUTES", "10"))
+CELERY_TASK_ROUTES["core.tasks.catch_up_monthly_jobs"] = {"queue": "batch"}
+# --- end scheduled work ---

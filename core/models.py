@@ -17,6 +17,11 @@ class JobRun(models.Model):
     started_at = models.DateTimeField(_("started at"))
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     detail = models.JSONField(_("details"), default=dict, blank=True)
+    heartbeat_at = models.DateTimeField(
+        _("last heartbeat"), null=True, blank=True, help_text=_("Written by the runner while it works.")
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    runner = models.CharField(_("runner"), max_length=100, blank=True, help_text=_("Host and process."))
 
     class Meta:
         ordering = ["job", "-period"]

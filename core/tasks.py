@@ -1,5 +1,6 @@
 from celery import shared_task
 from celery.signals import worker_ready
+from django.db import OperationalError
 
 
 @shared_task(name="core.tasks.drain_outbox", ignore_result=True)
@@ -13,3 +14,20 @@ def drain_outbox() -> int:
 @worker_ready.connect
 def drain_on_worker_start(**kwargs):
     drain_outbox.apply()
+
+
+@shared_task(
+    name="core.tasks.catch_up_monthly_jobs",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def catch_up_monthly_jobs(today: str | None = None) -> dict:
+    """Daily (beat): every monthly job whose month has no finished run is run now; a month done is skipped."""
+    import datetime
+
+    from . import jobs
+
+    return jobs.catch_up(datetime.date.fromisoformat(today) if today else None)

@@ -95,10 +95,12 @@ def browser_login(page, live_server, username: str) -> None:
 MIGRATION_DATA = [
     ("accountability.migrations.0002_yunnan_catalogue", "load"),
     ("clarification.migrations.0002_monthly_batch_schedule", "create_schedule"),
+    ("clarification.migrations.0005_yunnan_evaluative_phrases", "load"),
     ("stats.migrations.0002_monthly_snapshot_schedule", "create_schedule"),
     ("stats.migrations.0004_export_expiry_schedule", "create_schedule"),
     ("core.migrations.0003_outbox_schedule", "create"),
     ("audit.migrations.0006_checkpoint_schedule", "create"),
+    ("core.migrations.0005_catch_up_schedule", "create"),
 ]
 
 

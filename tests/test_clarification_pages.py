@@ -50,7 +50,7 @@ def test_outsider_gets_404_on_detail(client, report, zhanyi_investigator, qilin_
     assert client.get(reverse("clarification:detail", args=[recommendation.pk])).status_code == 404
 
 
-def test_detail_shows_warning_for_unlisted_allegation(client, report, zhanyi_investigator):
+def test_detail_shows_the_unlisted_allegation_as_a_blocking_problem(client, report, zhanyi_investigator):
     recommendation = draft(
         report,
         zhanyi_investigator,
@@ -58,7 +58,8 @@ def test_detail_shows_warning_for_unlisted_allegation(client, report, zhanyi_inv
     )
     client.force_login(zhanyi_investigator)
     html = client.get(reverse("clarification:detail", args=[recommendation.pk])).content.decode()
-    assert "应急物资采购中串通投标" in html and "msg-warning" in html
+    check = html.split('id="statement-check"')[1]
+    assert "应急物资采购中串通投标" in check and "msg-error" in check
 
 
 def test_refusal_is_shown_and_nothing_changes(client, report, zhanyi_investigator, zhanyi_supervisor):

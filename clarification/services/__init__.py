@@ -9,11 +9,13 @@ from .false_accusations import (
     measure_follow_up,
     measure_propose,
 )
+from .phrases import may_edit_phrases, phrase_save
 from .recommendations import (
     clarification_execute,
     clarification_feedback,
     recommendation_approve,
     recommendation_draft,
+    recommendation_override_statement,
     recommendation_reject,
     recommendation_reopen,
     recommendation_return,
@@ -24,6 +26,8 @@ from .recommendations import (
     return_visit_record,
     review_record,
     review_state,
+    statement_check,
+    statement_override_in_force,
     statement_warnings,
 )
 
@@ -40,9 +44,12 @@ __all__ = [
     "false_case_open",
     "measure_decide",
     "measure_follow_up",
+    "may_edit_phrases",
     "measure_propose",
+    "phrase_save",
     "recommendation_approve",
     "recommendation_draft",
+    "recommendation_override_statement",
     "recommendation_reject",
     "recommendation_reopen",
     "recommendation_return",
@@ -53,5 +60,7 @@ __all__ = [
     "return_visit_record",
     "review_record",
     "review_state",
+    "statement_check",
+    "statement_override_in_force",
     "statement_warnings",
 ]

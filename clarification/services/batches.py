@@ -19,8 +19,6 @@ from .common import refuse_future, require_text
 from .recommendations import execute_locked
 
 JOB_NAME = "clarification.monthly_batches"
-# Items whose recommendation went back before execution leave the batch when it is rebuilt.
-_LEFT_THE_BATCH = (Status.DRAFT, Status.IN_REVIEW, Status.PENDING_APPROVAL, Status.REJECTED)
 
 
 def _refuse_unless_city_supervisor(actor: User, city: Commission) -> None:
@@ -28,15 +26,28 @@ def _refuse_unless_city_supervisor(actor: User, city: Commission) -> None:
         raise DomainError(_("Only a supervisor of the city commission may do this."), code="forbidden")
 
 
+def refuse_future_month(month: datetime.date) -> None:
+    current = jobs.month_start(timezone.localdate())
+    if jobs.month_start(month) > current:
+        raise DomainError(
+            _("%(month)s has not begun: a batch is built for %(current)s or an earlier month.")
+            % {"month": month.strftime("%Y-%m"), "current": current.strftime("%Y-%m")},
+            code="future_month",
+        )
+
+
 @transaction.atomic
 def batch_build(*, city: Commission, month: datetime.date, actor: User | None = None) -> JointBatch:
-    """Build or rebuild the city's batch of the month: every approved, not yet executed clarification of the
-    city and its counties. Safe to run twice or at once: the batch row is unique and locked, items are unique."""
+    """Build or rebuild the city's batch of the month: every approved clarification of the city and its counties
+    not yet carried out. Each is in one batch at a time: one listed in an earlier month's batch moves here
+    (carried over), one already in a later month's batch stays there, and one no longer waiting (carried out,
+    sent back) leaves. Safe to run twice or at once: the batch rows are locked, latest month first."""
     if city.level != CommissionLevel.MUNICIPAL:
         raise DomainError(_("Joint batches are built for municipal commissions."), code="not_city")
     if actor is not None:
         _refuse_unless_city_supervisor(actor, city)
     month = jobs.month_start(month)
+    refuse_future_month(month)
     try:
         with transaction.atomic():
             JointBatch.objects.get_or_create(
@@ -49,15 +60,49 @@ def batch_build(*, city: Commission, month: datetime.date, actor: User | None = 
         if actor is not None:
             raise DomainError(_("This batch has been executed and can no longer be rebuilt."), code="executed")
         return batch
-    present = set(batch.items.values_list("recommendation_id", flat=True))
-    candidates = Recommendation.objects.filter(status=Status.APPROVED, commission__path__startswith=city.path)
-    new_items = [
-        BatchItem(batch=batch, recommendation=r, county_id=r.commission_id, method=r.method)
-        for r in candidates.only("pk", "commission_id", "method")
-        if r.pk not in present
-    ]
+    waiting = Recommendation.objects.filter(status=Status.APPROVED, commission__path__startswith=city.path)
+    # Lock the earlier batches that items move out of, so none is executed while its items leave it.
+    sources = list(
+        JointBatch.objects.select_for_update()
+        .filter(pk__in=BatchItem.objects.filter(recommendation__in=waiting, batch__month__lt=month).values("batch_id"))
+        .order_by("-month")
+    )
+    listed = {
+        item.recommendation_id: item
+        for item in BatchItem.objects.select_for_update(of=("self",))
+        .filter(recommendation__in=waiting)
+        .select_related("batch")
+    }
+    new_items, carried = [], []
+    for recommendation in waiting.only("pk", "commission_id", "method"):
+        item = listed.get(recommendation.pk)
+        if item is None:
+            new_items.append(
+                BatchItem(
+                    batch=batch,
+                    recommendation=recommendation,
+                    county_id=recommendation.commission_id,
+                    method=recommendation.method,
+                )
+            )
+        elif item.batch.month < month:
+            item.carried_from, item.batch = item.batch.month, batch
+            item.county_id, item.method = recommendation.commission_id, recommendation.method
+            carried.append(item)
+    BatchItem.objects.bulk_update(carried, ["batch", "carried_from", "county", "method"])
     BatchItem.objects.bulk_create(new_items, ignore_conflicts=True)
-    removed, _detail = batch.items.filter(recommendation__status__in=_LEFT_THE_BATCH).delete()
+    removed, _detail = batch.items.exclude(recommendation__status=Status.APPROVED).delete()
+    for source in sources:
+        moved = sorted(i.recommendation_id for i in carried if i.carried_from == source.month)
+        audit_record(
+            actor=actor,
+            action="clarification.batch_carry_over",
+            target=source,
+            commission=city,
+            scope=source,
+            month=month.strftime("%Y-%m"),
+            recommendations=moved,
+        )
     batch.built_at = timezone.now()
     if actor is not None:
         batch.built_by = actor
@@ -70,6 +115,7 @@ def batch_build(*, city: Commission, month: datetime.date, actor: User | None = 
         scope=batch,
         month=month.strftime("%Y-%m"),
         added=len(new_items),
+        carried_over=len(carried),
         removed=removed,
         total=batch.items.count(),
     )
@@ -87,6 +133,8 @@ def batches_build_month(month: datetime.date) -> dict:
 
 def batches_build_due(today: datetime.date | None = None) -> list[dict]:
     """Build this month's batches and any month missed since the last run; a repeated run does nothing."""
+    if today is not None:
+        refuse_future_month(today)
     results = []
     for month in jobs.due_months(JOB_NAME, today):
         run = jobs.run_once(JOB_NAME, month, lambda month=month: batches_build_month(month))
@@ -126,6 +174,10 @@ def batch_execute(
             audience_reached=recommendation.approved_snapshot.get("audience"),
             batch=batch,
         )
+    # The executed batch lists exactly the clarifications carried out at the meeting; one that was not waiting
+    # any more (sent back, or carried out on its own) leaves it, and joins a later batch once approved again.
+    dropped = sorted(set(ids) - {r.pk for r in pending})
+    batch.items.filter(recommendation_id__in=dropped).delete()
     batch.status = BatchStatus.EXECUTED
     batch.executed_on, batch.place, batch.participants, batch.executed_by = executed_on, place, participants, actor
     batch.save(update_fields=["status", "executed_on", "place", "participants", "executed_by"])
@@ -136,7 +188,8 @@ def batch_execute(
         commission=batch.city,
         scope=batch,
         executed=len(pending),
-        skipped=len(ids) - len(pending),
+        skipped=len(dropped),
+        dropped=dropped,
         executed_on=executed_on,
     )
     return batch

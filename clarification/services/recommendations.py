@@ -17,7 +17,14 @@ from core.errors import DomainError, full_clean_or_refuse
 
 from .. import permissions, statement, workflow
 from ..choices import AUDIENCE_ORDER, REVIEW_OFFICES, Audience, Method, Opinion, Status
-from ..models import FalseAccusationCase, Recommendation, RecommendationItem, ReturnVisit, ReviewOpinion
+from ..models import (
+    FalseAccusationCase,
+    Recommendation,
+    RecommendationItem,
+    ReturnVisit,
+    ReviewOpinion,
+    StatementOverride,
+)
 from .common import add_months, refuse_future, require_text
 
 RETURN_VISIT_AFTER_MONTHS = 3
@@ -144,8 +151,16 @@ def recommendation_update(
     changed = []
     if allegations is not None:
         rows = _eligible_allegations(report=locked.report, subject=locked.subject, allegations=allegations)
-        _set_items(locked, rows)
-        changed.append("allegations")
+        before = [item.allegation for item in locked.items.select_related("allegation")]
+        drafted_before = statement.draft(commission=locked.commission, subject=locked.subject, allegations=before)
+        if {a.pk for a in rows} != {a.pk for a in before}:
+            _set_items(locked, rows)
+            changed.append("allegations")
+            # A statement left as drafted follows the list, so it names exactly the listed allegations.
+            if (statement_text is None or statement_text.strip() == locked.statement) and (
+                locked.statement == drafted_before
+            ):
+                statement_text = statement.draft(commission=locked.commission, subject=locked.subject, allegations=rows)
     if method is not None or audience is not None:
         _check_choices(method or locked.method, audience or locked.audience)
     for field, value in (("method", method), ("audience", audience)):
@@ -174,12 +189,90 @@ def recommendation_update(
 
 
 def statement_warnings(recommendation: Recommendation) -> list[str]:
-    return statement.warnings(
+    """The problems that take the statement beyond its limits (DESIGN.md §2), each named."""
+    return statement.problems(
         statement=recommendation.statement,
+        commission=recommendation.commission,
         report_id=recommendation.report_id,
         subject=recommendation.subject,
-        listed_ids=recommendation.items.values_list("allegation_id", flat=True),
+        listed_ids=[item.allegation_id for item in recommendation.items.all()],
     )
+
+
+def statement_override_in_force(recommendation: Recommendation) -> StatementOverride | None:
+    """The approving supervisor's override that covers the statement as it reads now, if any."""
+    return (
+        recommendation.statement_overrides.filter(statement=recommendation.statement).select_related("given_by").first()
+    )
+
+
+def statement_check(recommendation: Recommendation) -> dict:
+    """For the pages and the API: the problems, the override covering them, and whether they block."""
+    problems = statement_warnings(recommendation)
+    override = statement_override_in_force(recommendation) if problems else None
+    return {"problems": problems, "override": override, "blocked": bool(problems) and override is None}
+
+
+def _refuse_beyond_limits(locked: Recommendation) -> StatementOverride | None:
+    """Submission, approval and execution all stop here unless the statement keeps to its limits or the
+    approving supervisor has overridden exactly this text."""
+    check = statement_check(locked)
+    if check["blocked"]:
+        raise DomainError(
+            _(
+                "The statement goes beyond what a clarification may say: %(problems)s Correct it, or a supervisor "
+                "of %(commission)s may let it go on with a reason."
+            )
+            % {"problems": " ".join(check["problems"]), "commission": locked.approving_commission},
+            code="statement_limits",
+        )
+    return check["override"]
+
+
+@transaction.atomic
+def recommendation_override_statement(*, actor: User, recommendation: Recommendation, reason: str) -> StatementOverride:
+    """The approving supervisor lets this exact statement go on despite its problems; audited, shown to reviewers."""
+    reason = require_text(reason, _("The reason"))
+    locked = workflow.lock(recommendation)
+    if not permissions.is_approver(actor, locked) or managing_commission(locked.subject).pk != (
+        locked.approving_commission_id
+    ):
+        raise DomainError(
+            _("Only a supervisor of the approving commission (%(commission)s) may override the statement limits.")
+            % {"commission": locked.approving_commission},
+            code="forbidden",
+        )
+    if locked.status not in (Status.DRAFT, Status.IN_REVIEW, Status.PENDING_APPROVAL, Status.APPROVED):
+        raise DomainError(
+            _("The statement limits cannot be overridden while the recommendation is “%(status)s”.")
+            % {"status": locked.get_status_display()},
+            code="wrong_state",
+        )
+    problems = statement_warnings(locked)
+    if not problems:
+        raise DomainError(_("The statement keeps to its limits: there is nothing to override."), code="no_problems")
+    if statement_override_in_force(locked) is not None:
+        raise DomainError(_("This statement has already been overridden."), code="duplicate")
+    override = StatementOverride.objects.create(
+        recommendation=locked,
+        statement=locked.statement,
+        problems=problems,
+        reason=reason,
+        given_by=actor,
+        given_at=timezone.now(),
+    )
+    audit_record(
+        actor=actor,
+        action="clarification.statement_override",
+        target=locked,
+        commission=locked.commission,
+        scope=locked,
+        reason=reason,
+        problems=problems,
+        statement=locked.statement,
+        status=locked.status,
+    )
+    return override
 
 
 @transaction.atomic
@@ -187,6 +280,8 @@ def recommendation_submit_review(*, actor: User, recommendation: Recommendation)
     locked = workflow.lock(recommendation)
     if not locked.items.exists():
         raise DomainError(_("List at least one allegation to clarify."), code="allegations")
+    workflow.check_transition(recommendation=locked, actor=actor, name="submit_review")
+    _refuse_beyond_limits(locked)
     return workflow.apply_transition(recommendation=locked, actor=actor, name="submit_review", round=locked.round)
 
 
@@ -262,6 +357,7 @@ def recommendation_submit(*, actor: User, recommendation: Recommendation) -> Rec
     locked = workflow.lock(recommendation)
     workflow.check_transition(recommendation=locked, actor=actor, name="submit")
     _require_all_agree(locked)
+    _refuse_beyond_limits(locked)
     approver = managing_commission(locked.subject)
     return workflow.apply_transition(
         recommendation=locked,
@@ -272,13 +368,14 @@ def recommendation_submit(*, actor: User, recommendation: Recommendation) -> Rec
     )
 
 
-def _snapshot(recommendation: Recommendation) -> dict:
+def _snapshot(recommendation: Recommendation, override: StatementOverride | None) -> dict:
     return {
         "method": recommendation.method,
         "audience": recommendation.audience,
         "statement": recommendation.statement,
         "allegations": sorted(recommendation.items.values_list("allegation_id", flat=True)),
         "subject_wishes": recommendation.subject_wishes,
+        "statement_override": override.pk if override is not None else None,
     }
 
 
@@ -294,6 +391,7 @@ def recommendation_approve(*, actor: User, recommendation: Recommendation, reaso
             code="wrong_authority",
         )
     _require_all_agree(locked)
+    override = _refuse_beyond_limits(locked)
     return workflow.apply_transition(
         recommendation=locked,
         actor=actor,
@@ -302,8 +400,9 @@ def recommendation_approve(*, actor: User, recommendation: Recommendation, reaso
             "decided_by": actor,
             "decided_at": timezone.now(),
             "decision_reason": (reason or "").strip(),
-            "approved_snapshot": _snapshot(locked),
+            "approved_snapshot": _snapshot(locked, override),
         },
+        statement_override=override.pk if override is not None else None,
     )
 
 
@@ -383,6 +482,7 @@ def execute_locked(
         raise DomainError(_("Only the approved allegations can be clarified."), code="not_approved")
     if recommendation.statement != approved.get("statement"):
         raise DomainError(_("The statement differs from the approved text."), code="not_approved")
+    _refuse_beyond_limits(recommendation)
     due = visit_due_on or add_months(executed_on, RETURN_VISIT_AFTER_MONTHS)
     if due <= executed_on:
         raise DomainError(_("The return visit comes after the execution."), code="visit_due")

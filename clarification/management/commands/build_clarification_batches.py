@@ -19,7 +19,10 @@ class Command(BaseCommand):
         parser.add_argument("--month", help="YYYY-MM; defaults to the current month.")
 
     def handle(self, *args, city=None, month=None, **options):
-        day = datetime.date.fromisoformat(f"{month}-01") if month else None
+        try:
+            day = datetime.date.fromisoformat(f"{month}-01") if month else None
+        except ValueError as error:
+            raise CommandError(f"--month takes YYYY-MM, not {month}.") from error
         try:
             if city:
                 commission = Commission.objects.filter(division_code=city).first()
