@@ -12,7 +12,7 @@ from accounts.roles import Role
 from cases.models import Subject
 from core.sections import first_rows, first_rows_by_section
 
-from .choices import DecisionStatus, Status
+from .choices import DecisionStatus, Measure, Status
 from .models import (
     AccountabilityCase,
     AccountabilityCaseUserObjectPermission,
@@ -20,6 +20,7 @@ from .models import (
     Decision,
     ExemptionEntry,
     FollowUpVisit,
+    MeasureRule,
     Target,
 )
 from .workflow import WORK_PERM
@@ -45,6 +46,20 @@ def catalogue_in_force(commission: Commission, on: datetime.date | None = None) 
     return ExemptionEntry.objects.filter(province_code=province, retired=False, in_force_from__lte=on).filter(
         Q(in_force_to__isnull=True) | Q(in_force_to__gte=on)
     )
+
+
+def measures_allowed(*, kind: str, form: int | None) -> set[str]:
+    """The measures a decision on this kind of target may carry in that form (organisations: form None)."""
+    return set(MeasureRule.objects.filter(target_kind=kind, form=form).values_list("measure", flat=True))
+
+
+def measure_rules() -> dict[tuple[str, int | None], list[str]]:
+    """All the rules at once, (kind, form) -> measures in the order of the choices: for the decision forms."""
+    rules: dict[tuple[str, int | None], list[str]] = {}
+    for kind, form, measure in MeasureRule.objects.values_list("target_kind", "form", "measure"):
+        rules.setdefault((kind, form), []).append(measure)
+    order = {value: index for index, value in enumerate(Measure.values)}
+    return {key: sorted(values, key=lambda m: order.get(m, len(order))) for key, values in rules.items()}
 
 
 def catalogue_visible_to(user) -> QuerySet[ExemptionEntry]:
