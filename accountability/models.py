@@ -233,6 +233,9 @@ class Decision(models.Model):
     proposed_at = models.DateTimeField(auto_now_add=True)
     approved_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     decided_on = models.DateField(_("decided on"), null=True, blank=True, db_index=True)
+    # The decided_on of the original decision of the chain (a correction keeps it): the statistics count a person
+    # held to account in the month the accountability first took effect, whatever corrections follow.
+    first_decided_on = models.DateField(_("first took effect on"), null=True, blank=True, db_index=True, editable=False)
     notified_on = models.DateField(_("notified on"), null=True, blank=True)
     return_reason = models.TextField(_("reason for return"), blank=True)
     implemented_on = models.DateField(_("implemented on"), null=True, blank=True)

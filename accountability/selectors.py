@@ -147,11 +147,13 @@ def team_of(case: AccountabilityCase) -> list:
 
 
 def history_of_subject(user, subject: Subject) -> QuerySet[Decision]:
-    """Decisions about this subject in the user's reach, newest first (the subject page's history)."""
+    """Decisions about this subject in the user's reach, newest first, each with its status (the subject page's
+    history): in force, awaiting approval, changed (with the decision that replaced it) or revoked."""
     return (
         decisions_visible_to(user)
         .filter(target__subject=subject)
         .exclude(status=DecisionStatus.RETURNED)
+        .select_related("corrected_by")
         .order_by("-decided_on", "-id")
     )
 

@@ -342,7 +342,7 @@ def _check_measures(kind: str, form: int | None, measures: list[str]) -> None:
         )
 
 
-def _validated(data: DecisionInput, circumstance: str, kind: str) -> dict:
+def decision_fields(data: DecisionInput, *, circumstance: str, kind: str) -> dict:
     """The decision's fields, checked against the circumstance, the kind of target and the measures allowed.
 
     People are decided within one of the four forms; party organisations get the organisations' measures and no
@@ -416,7 +416,7 @@ def decision_propose(*, actor: User, target: Target, data: DecisionInput) -> Dec
         raise DomainError(_("Record the three-distinctions assessment first."), code="assessment_missing")
     if target.decisions.filter(status__in=[DecisionStatus.PROPOSED, DecisionStatus.IN_FORCE]).exists():
         raise DomainError(_("This target already has a decision proposed or in force."), code="duplicate")
-    fields = _validated(data, target.circumstance, target.kind)
+    fields = decision_fields(data, circumstance=target.circumstance, kind=target.kind)
     decision = Decision(
         case=case,
         target=target,
@@ -449,6 +449,8 @@ def _in_force(decision: Decision, *, actor: User, decided_on: datetime.date, not
     decision.status = DecisionStatus.IN_FORCE
     decision.approved_by = actor
     decision.decided_on = decided_on
+    # A correction keeps the day the accountability first took effect: statistics count it in that month, once.
+    decision.first_decided_on = decision.supersedes.first_decided_on if decision.supersedes_id else decided_on
     decision.notified_on = notified_on
     decision.influence_ends_on = influence_end(
         kind=decision.target_kind, measures=decision.measures, decided_on=decided_on
@@ -669,7 +671,7 @@ def complaint_resolve(
         circumstance = correction.circumstance or old.circumstance
         if circumstance not in Circumstance.values:
             raise DomainError(_("Choose a circumstance."), code="circumstance")
-        fields = _validated(correction, circumstance, old.target_kind)
+        fields = decision_fields(correction, circumstance=circumstance, kind=old.target_kind)
         if (fields["form"], sorted(fields["measures"])) == (old.form, sorted(old.measures)) and (
             circumstance == old.circumstance
         ):

@@ -15,18 +15,15 @@ from django.views.decorators.http import require_POST
 from accounts import jurisdiction
 from core.errors import DomainError
 from core.jobs import month_start
-from core.keyset import paginate
 
 from . import charts, drilldown, exports, selectors, services
 from .figures import (
     KPIS,
-    Scope,
+    counted_in,
     figures_for,
     figures_from_values,
-    items_for,
     label_of,
     monthly_trend,
-    parse_key,
     subordinate_comparison,
 )
 from .forms import PeriodForm
@@ -101,10 +98,13 @@ def dashboard(request, pk):
         {
             "key": key,
             "label": label,
-            "value": figures.value(key),
-            "published": published.get(key, 0) if compare else None,
+            "value": figures.shown(key),
+            "published": counted_in(key, published) if compare else None,
+            "detail_key": detail_key,
+            "detail_label": detail_label,
+            "detail": figures.shown(detail_key) if detail_key else None,
         }
-        for key, label in KPIS
+        for key, label, detail_key, detail_label in KPIS
     ]
     # The live figures also serve the trend's current month and the comparison below: counted once.
     axis, series = monthly_trend(commission, month_start(period.end), subtree=subtree, current=figures)
@@ -149,7 +149,8 @@ def dashboard(request, pk):
 
 @login_required
 def items(request, pk):
-    """The items a figure counts, in the user's reach: the same filter as the number, through the selectors."""
+    """The items a figure counts, in the user's reach: for a published month those counted when it was published
+    (?view=current for today's), otherwise today's, with the same filter as the number, through the selectors."""
     _require_statistics(request.user)
     commission = selectors.statistics_commission(request.user, pk)
     try:
@@ -158,14 +159,26 @@ def items(request, pk):
         return _bad_period(request, commission, error)
     subtree = _subtree(request.GET)
     key = request.GET.get("key", "")
-    queryset = items_for(request.user, key, Scope(commission, period.start, period.end, subtree))
-    if queryset is None:
+    found = drilldown.listing(
+        request.user,
+        commission,
+        period,
+        subtree=subtree,
+        key=key,
+        current=request.GET.get("view") == "current",
+        cursor=request.GET.get("after"),
+        size=ITEMS_PAGE,
+    )
+    if found is None:
         raise Http404
-    source, _conditions = parse_key(key)
-    queryset = drilldown.with_related(source.name, queryset)
-    page = paginate(queryset, keys=["-id"], kinds=[int], cursor=request.GET.get("after"), size=ITEMS_PAGE)
     params = request.GET.copy()
     params.pop("after", None)
+    other = request.GET.copy()
+    other.pop("after", None)
+    if found.basis == drilldown.PUBLISHED:
+        other["view"] = "current"
+    else:
+        other.pop("view", None)
     return render(
         request,
         "stats/items.html",
@@ -174,9 +187,11 @@ def items(request, pk):
             "period": period,
             "subtree": subtree,
             "label": label_of(key),
-            "page": page,
-            "rows": drilldown.present(source.name, page.items),
+            "listing": found,
+            "page": found.page,
+            "rows": found.items,
             "base_query": params.urlencode(),
+            "other_query": other.urlencode(),
             "query": _query(period, subtree),
         },
     )

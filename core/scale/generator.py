@@ -740,7 +740,8 @@ class Generator:
             Decision,
             ["id", "case", "target", "status", "form", "measures", "circumstance", "target_kind", "reasons"]
             + ["deciding_organ", "transfer_organ", "transfer_reference", "approving_commission", "proposed_by"]
-            + ["proposed_at", "approved_by", "decided_on", "notified_on", "return_reason", "implemented_on"]
+            + ["proposed_at", "approved_by", "decided_on", "first_decided_on", "notified_on", "return_reason"]
+            + ["implemented_on"]
             + ["influence_ends_on", "reuse_result", "reuse_notes", "reuse_reviewed_on"],
         )
         t_visit = Table(FollowUpVisit, ["id", "decision", "due_on", "done_on", "notes", "visited_by"])
@@ -853,6 +854,7 @@ class Generator:
                     self.pick(node, Role.INVESTIGATOR),
                     _stamp(self.clamp(initiated + datetime.timedelta(days=25)), 630),
                     supervisor if in_force else None,
+                    decided_on if in_force else None,
                     decided_on if in_force else None,
                     self.clamp(decided_on + datetime.timedelta(days=3)) if in_force else None,
                     "",
