@@ -16,8 +16,8 @@ from accountability.models import AccountabilityCase, CaseCounter, Decision, Tar
 from cases.authority import managing_commission
 from cases.models import Allegation, Disposition, ReferenceCounter, Report, Reporter, Subject
 from cases.search import tokens_for
-from core.errors import DomainError
 from clarification.models import BatchItem, FalseAccusationCase, JointBatch, Recommendation, ReviewOpinion
+from core.errors import DomainError
 
 VERIFIED = ("under_verification", "concluded", "closed")
 DISPOSITION_FOR = {"held": "hold", "closed_early": "close", "transferred": "transfer"}
