@@ -89,7 +89,13 @@ def case_list(user) -> QuerySet[AccountabilityCase]:
 
 
 def case_detail(user, pk) -> AccountabilityCase:
-    queryset = (
+    return jurisdiction.get_in_reach(case_record(user), pk=pk)
+
+
+def case_record(user) -> QuerySet[AccountabilityCase]:
+    """Cases in reach with their whole record: every target, every decision whatever its status (in force,
+    awaiting approval, returned, changed, revoked) with its follow-up visits, every complaint."""
+    return (
         cases_visible_to(user)
         .select_related("commission", "created_by")
         .prefetch_related(
@@ -102,7 +108,12 @@ def case_detail(user, pk) -> AccountabilityCase:
             Prefetch(
                 "decisions",
                 queryset=Decision.objects.select_related(
-                    "target__subject", "approving_commission", "proposed_by", "approved_by", "supersedes"
+                    "target__subject",
+                    "approving_commission",
+                    "proposed_by",
+                    "approved_by",
+                    "supersedes",
+                    "corrected_by",
                 ).prefetch_related("visits"),
             ),
             Prefetch(
@@ -114,7 +125,6 @@ def case_detail(user, pk) -> AccountabilityCase:
             "reports__commission",
         )
     )
-    return jurisdiction.get_in_reach(queryset, pk=pk)
 
 
 def targets_visible_to(user) -> QuerySet[Target]:

@@ -234,12 +234,18 @@ def statistics_export(request, pk, fmt):
         period = parse_period(request.GET)
     except DomainError as error:
         return _bad_period(request, commission, error)
-    subtree = _subtree(request.GET)
+    return statistics_download(
+        request.user, commission, period, subtree=_subtree(request.GET), fmt=fmt, params=request.GET
+    )
+
+
+def statistics_download(user, commission, period, *, subtree: bool, fmt: str, params):
+    """The figures of the dashboard as a file, audited before the first byte (the page and the API)."""
     snapshot = selectors.snapshot_of(commission, period.start) if period.is_month else None
     figures = figures_for(
         commission, period.start, period.end, subtree=subtree, published=_published(snapshot, subtree)
     )
-    services.export_record(actor=request.user, kind="statistics", fmt=fmt, params=request.GET, commission=commission)
+    services.export_record(actor=user, kind="statistics", fmt=fmt, params=params, commission=commission)
     filename = services.export_filename(f"statistics-{commission.division_code}", fmt, period.label.replace(" ", ""))
     sheets = exports.statistics_sheets(figures, period.label)
     if fmt == ExportFormat.XLSX:
