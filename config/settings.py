@@ -346,3 +346,9 @@ CELERY_TASK_ROUTES = {
     "accountability.tasks.*": {"queue": "batch"},
 }
 # --- end scale-out --------------------------------------------------------------------------------------
+
+# --- people counted, rules enforced, the API complete (issue 14, part b) ---------------------------------
+# Seconds during which a report form sent twice (double click, lost answer) shows its receipt code again, once,
+# to the browser that sent it (cases/services/receipts.py); 0 turns this off.
+RECEIPT_RESHOW_SECONDS = int(os.environ.get("RECEIPT_RESHOW_SECONDS", "1800"))
+# --- end issue 14, part b ---------------------------------------------------------------------------------
