@@ -103,6 +103,7 @@ def dashboard(request, pk):
             "detail_key": detail_key,
             "detail_label": detail_label,
             "detail": figures.shown(detail_key) if detail_key else None,
+            "detail_published": counted_in(detail_key, published) if compare and detail_key else None,
         }
         for key, label, detail_key, detail_label in KPIS
     ]

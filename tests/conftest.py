@@ -101,6 +101,25 @@ MIGRATION_DATA = [
 
 
 @pytest.fixture(autouse=True)
+def _measures_allowed(request):
+    """The measures each form allows are rows of a data migration that every accountability decision needs; a
+    transactional test empties the table when it ends (before `_restore_migration_data` can put it back), so a
+    test using the database finds them here, loaded again when missing."""
+    marker = request.node.get_closest_marker("django_db")
+    if not (marker or {"db", "transactional_db", "live_server"} & set(request.fixturenames)):
+        return
+    request.getfixturevalue("db")
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from accountability.models import MeasureRule
+
+    if not MeasureRule.objects.exists():
+        import_module("accountability.migrations.0004_measures_allowed").load(apps, None)
+
+
+@pytest.fixture(autouse=True)
 def _restore_migration_data(request, django_db_blocker):
     yield
     marker = request.node.get_closest_marker("django_db")

@@ -10,7 +10,6 @@ from django.test import Client
 from django.urls import reverse
 
 from cases.models import Report
-from cases.services import receipts
 
 from .test_cases_pages import _entry_post
 from .test_public_intake import RECEIPT, fresh_cache, report_url, solve, subjects_data  # noqa: F401
@@ -125,6 +124,8 @@ def test_another_browser_replaying_a_public_form_gets_no_receipt(public_client, 
 
 
 def test_the_kept_receipt_is_encrypted_and_expires(public_client, tree, settings):
+    from cases.services import receipts
+
     data = _public_form(public_client)
     code = _public_receipt(public_client.post(report_url(), data)).replace(" ", "")
     kept = cache.get(receipts._key(uuid.UUID(data["submission_token"])))

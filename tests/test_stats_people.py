@@ -397,8 +397,8 @@ def test_the_dashboard_shows_people_and_each_clarification_or_decision(client, m
     assert kpis["accountable|target_kind=person"] == (2, 3)
     assert kpis["accountable|target_kind=organisation"] == (1, 1)
     html = response.content.decode()
-    assert "People clarified" in html and "clarifications of people" in html
-    assert "People held accountable" in html and "decisions on people" in html
+    assert "People clarified" in html and "Clarifications of people, each counted:" in html
+    assert "People held accountable" in html and "Decisions on people, each counted:" in html
 
 
 def test_the_subject_page_shows_each_decision_with_its_status(client, month, tree, zhanyi_supervisor):
