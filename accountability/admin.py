@@ -8,7 +8,7 @@ from accounts.roles import Role
 from core.errors import DomainError
 
 from . import services
-from .models import ExemptionEntry
+from .models import ExemptionEntry, MeasureRule
 
 
 def _provinces(user) -> set[str]:
@@ -65,3 +65,26 @@ class ExemptionEntryAdmin(admin.ModelAdmin):
         except DomainError as error:
             messages.error(request, error.message)
             raise PermissionDenied(error.message) from error
+
+
+@admin.register(MeasureRule)
+class MeasureRuleAdmin(admin.ModelAdmin):
+    """The measures each form allows are national rules: shown here, changed only by a data migration."""
+
+    list_display = ["target_kind", "form", "measure"]
+    list_filter = ["target_kind", "form"]
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser or bool(_provinces(request.user))
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

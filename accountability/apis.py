@@ -5,7 +5,7 @@ DomainError becomes a 400 with its message and code (core.api_errors).
 """
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -17,8 +17,8 @@ from core.api import ScopedGenericViewSet, ScopedReadOnlyViewSet
 from core.errors import DomainError
 
 from . import selectors, services
-from .choices import Circumstance, ComplaintOutcome, Form, Measure, ReuseResult, Trigger
-from .models import AccountabilityCase, Complaint, Decision, ExemptionEntry, Target
+from .choices import Circumstance, ComplaintOutcome, DecisionStatus, Form, Measure, ReuseResult, Trigger
+from .models import AccountabilityCase, Complaint, Decision, ExemptionEntry, FollowUpVisit, Target
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -42,7 +42,16 @@ class EntrySerializer(serializers.ModelSerializer):
         fields = ["id", "province_code", "code", "title", "title_en", "in_force_from", "in_force_to", "retired"]
 
 
+class VisitSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FollowUpVisit
+        fields = ["id", "due_on", "done_on", "notes"]
+
+
 class DecisionSerializer(serializers.ModelSerializer):
+    """A decision with its status: awaiting approval, returned, in force, changed (superseded: `corrected_by` names
+    the decision that replaced it) or revoked."""
+
     subject = serializers.IntegerField(source="target.subject_id", read_only=True)
     subject_name = serializers.CharField(source="target.subject.name", read_only=True)
     case_reference = serializers.CharField(source="case.reference", read_only=True)
@@ -76,7 +85,10 @@ class DecisionSerializer(serializers.ModelSerializer):
             "reuse_result",
             "reuse_reviewed_on",
             "return_reason",
+            "visits",
         ]
+
+    visits = VisitSerializer(many=True, read_only=True)
 
     def get_corrected_by(self, obj) -> int | None:
         corrected = getattr(obj, "corrected_by", None)
@@ -220,6 +232,12 @@ class ComplaintInputSerializer(serializers.Serializer):
     late_reasons = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class VisitInputSerializer(serializers.Serializer):
+    visit = serializers.IntegerField()
+    done_on = serializers.DateField()
+    notes = serializers.CharField()
+
+
 class ReviewSerializer(serializers.Serializer):
     opinion = serializers.CharField()
     recommendation = serializers.ChoiceField(choices=ComplaintOutcome.choices)
@@ -235,6 +253,13 @@ class ResolveSerializer(serializers.Serializer):
 class ReuseSerializer(serializers.Serializer):
     result = serializers.ChoiceField(choices=ReuseResult.choices)
     notes = serializers.CharField()
+
+
+def _integer(value, name: str) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise serializers.ValidationError({name: _("A number is required.")}) from None
 
 
 def _decision_input(data: dict | None, circumstance: str = "") -> services.DecisionInput | None:
@@ -260,13 +285,13 @@ class CaseViewSet(InputMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, 
     """
 
     def visible_queryset(self, user):
-        queryset = selectors.case_list(user)
+        # The list shows each case's decisions in force; one case shows its whole record, every decision with its
+        # status (the same selector as the case page).
+        queryset = selectors.case_list(user) if self.action == "list" else selectors.case_record(user)
         params = getattr(self, "request", None) and self.request.query_params or {}
         for name in ("status", "trigger", "commission"):
             if params.get(name):
                 queryset = queryset.filter(**{name: params[name]})
-        if self.action != "list":
-            queryset = queryset.prefetch_related("targets__exemption_entries", "complaints", "reports")
         return queryset
 
     def get_serializer_class(self):
@@ -368,6 +393,18 @@ class CaseViewSet(InputMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         services.case_close(actor=request.user, case=case, reason=self.validated(ReasonSerializer)["reason"])
         return self._detail(case)
 
+    @extend_schema(request=VisitInputSerializer, responses=_responses(CaseDetailSerializer))
+    @action(detail=True, methods=["post"], url_path="visit")
+    def visit(self, request, pk=None):
+        """Record a follow-up visit (回访) to an organisation or person held to account: a member of the case team."""
+        case = self.get_object()
+        data = dict(self.validated(VisitInputSerializer))
+        visit = jurisdiction.get_in_reach(
+            FollowUpVisit.objects.filter(decision__case=case).select_related("decision__case"), pk=data.pop("visit")
+        )
+        services.visit_record(actor=request.user, visit=visit, **data)
+        return self._detail(case)
+
     @extend_schema(request=ComplaintInputSerializer, responses=_responses(CaseDetailSerializer))
     @action(detail=True, methods=["post"], url_path="complaint")
     def complaint(self, request, pk=None):
@@ -380,12 +417,30 @@ class CaseViewSet(InputMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, 
 
 
 class DecisionViewSet(InputMixin, ScopedReadOnlyViewSet):
-    """Decisions in reach. Approval and return are for a supervisor at the commission with management authority."""
+    """Decisions in reach, each with its status. Filters: ?subject= (one organisation's or person's decisions),
+    ?status=. Approval and return are for a supervisor at the commission with management authority."""
 
     serializer_class = DecisionSerializer
 
     def visible_queryset(self, user):
-        return selectors.decisions_visible_to(user).select_related("corrected_by")
+        queryset = selectors.decisions_visible_to(user).select_related("corrected_by").prefetch_related("visits")
+        params = getattr(self, "request", None) and self.request.query_params or {}
+        if params.get("subject"):
+            queryset = queryset.filter(target__subject=_integer(params["subject"], "subject"))
+        if params.get("status"):
+            if params["status"] not in DecisionStatus.values:
+                raise serializers.ValidationError({"status": _("Unknown status.")})
+            queryset = queryset.filter(status=params["status"])
+        return queryset
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("subject", int, description="Only this organisation's or person's decisions."),
+            OpenApiParameter("status", str, enum=DecisionStatus.values),
+        ]
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
 
     @extend_schema(request=ApproveSerializer, responses=_responses(DecisionSerializer))
     @action(detail=True, methods=["post"])
@@ -441,6 +496,30 @@ class ComplaintViewSet(InputMixin, ScopedReadOnlyViewSet):
         return Response(ComplaintSerializer(self.get_object()).data)
 
 
+class HistorySerializer(serializers.Serializer):
+    subject = serializers.IntegerField()
+    subject_name = serializers.CharField()
+    decisions = DecisionSerializer(many=True)
+
+
+class SubjectHistoryViewSet(ScopedGenericViewSet):
+    """An organisation's or person's accountability history: every decision in reach, newest first, with its status
+    (the subject page's record). A subject outside the caller's registry is a 404."""
+
+    pagination_class = None
+
+    def visible_queryset(self, user):
+        return subjects_visible_to(user)
+
+    @extend_schema(responses={200: HistorySerializer, 404: OpenApiResponse(description="Not found or out of reach.")})
+    @action(detail=True, methods=["get"])
+    def history(self, request, pk=None):
+        subject = self.get_object()
+        decisions = selectors.history_of_subject(request.user, subject).prefetch_related("visits")
+        data = {"subject": subject.pk, "subject_name": subject.name, "decisions": decisions}
+        return Response(HistorySerializer(data, context=self.get_serializer_context()).data)
+
+
 class CatalogueViewSet(ScopedReadOnlyViewSet):
     """The exemption catalogues of the caller's provinces."""
 
@@ -456,4 +535,5 @@ ROUTES = [
     ("accountability/decisions", DecisionViewSet, "accountability-decision"),
     ("accountability/complaints", ComplaintViewSet, "accountability-complaint"),
     ("accountability/catalogue", CatalogueViewSet, "accountability-catalogue"),
+    ("accountability/subjects", SubjectHistoryViewSet, "accountability-subject"),
 ]

@@ -62,6 +62,10 @@ class Measure(models.TextChoices):
     ORGANISATIONAL_ADJUSTMENT = "organisational_adjustment", _("Organisational adjustment")
     SANCTION = "sanction", _("Party discipline or government sanction")
     JUDICIAL_TRANSFER = "judicial_transfer", _("Transfer to judicial organs")
+    # Measures for party organisations (问责条例 art. 8): organisations get these and no form.
+    ORG_INSPECTION = "org_inspection", _("Inspection (written self-examination and rectification)")
+    ORG_CIRCULATION = "org_circulation", _("Circulation (rectification, circulated within a scope)")
+    ORG_REORGANISATION = "org_reorganisation", _("Reorganisation")
 
 
 class DecisionStatus(models.TextChoices):

@@ -59,12 +59,14 @@ def _assess(actor, target, circumstance=Circumstance.ORDINARY, entries=(), reaso
     )
 
 
-def _propose(actor, case, data, circumstance=Circumstance.ORDINARY, entries=(), reasons=""):
+def _propose(actor, case, data, circumstance=Circumstance.ORDINARY, entries=(), reasons="", organisation_data=None):
+    """Organisations get `organisation_data` (their own measures, no form); people get `data`."""
     decisions = []
     for target in case.targets.all():
         _musts(actor, target)
         _assess(actor, target, circumstance, entries, reasons)
-        decisions.append(services.decision_propose(actor=actor, target=target, data=data))
+        chosen = organisation_data if organisation_data and target.kind == SubjectKind.ORGANISATION else data
+        decisions.append(services.decision_propose(actor=actor, target=target, data=chosen))
     return decisions
 
 
@@ -76,6 +78,7 @@ def _ensure_catalogue() -> None:
     from django.apps import apps
 
     import_module("accountability.migrations.0002_yunnan_catalogue").load(apps, None)
+    import_module("accountability.migrations.0004_measures_allowed").load(apps, None)
 
 
 def seed() -> str:
@@ -148,7 +151,8 @@ def seed() -> str:
     decisions = _propose(
         zy_inv,
         case,
-        DecisionInput(form=Form.SECOND, measures=[Measure.CIRCULATED_CRITICISM], deciding_organ=organ_zy),
+        DecisionInput(form=Form.SECOND, measures=[Measure.ORGANISATIONAL_ADJUSTMENT], deciding_organ=organ_zy),
+        organisation_data=DecisionInput(measures=[Measure.ORG_CIRCULATION], deciding_organ=organ_zy),
     )
     for decision in decisions:
         if decision.approving_commission_id == zhanyi.pk:
@@ -194,7 +198,7 @@ def seed() -> str:
     services.case_implement(actor=zy_sup, case=case)
     services.case_close(actor=zy_sup, case=case, reason="依规免责")
 
-    # 6. A complaint that changed a decision (admonition changed to criticism and education).
+    # 6. A complaint that changed a decision (organisational adjustment changed to admonition).
     teacher = _person(zhanyi, "刘某", "校长", "沾益区第一中学", Rank.TOWNSHIP_SECTION)
     case = services.case_initiate(
         actor=zy_sup,
@@ -207,26 +211,28 @@ def seed() -> str:
     )
     services.case_start_investigation(actor=zy_sup, case=case)
     (decision,) = _propose(
-        zy_inv, case, DecisionInput(form=Form.SECOND, measures=[Measure.ADMONITION], deciding_organ=organ_zy)
+        zy_inv,
+        case,
+        DecisionInput(form=Form.SECOND, measures=[Measure.ORGANISATIONAL_ADJUSTMENT], deciding_organ=organ_zy),
     )
     services.decision_approve(actor=zy_sup, decision=decision, decided_on=today - datetime.timedelta(days=25))
     complaint = services.complaint_lodge(
         actor=zy_intake,
         decision=decision,
-        grounds="本人已第一时间整改，认为诫勉处理过重",
+        grounds="本人已第一时间整改，认为调整职务处理过重",
         received_on=today - datetime.timedelta(days=15),
     )
     services.complaint_review(
-        actor=zy_rev, complaint=complaint, opinion="整改及时，情节较轻，建议变更为批评教育", recommendation="changed"
+        actor=zy_rev, complaint=complaint, opinion="整改及时，情节较轻，建议变更为诫勉", recommendation="changed"
     )
     services.complaint_resolve(
         actor=zy_sup,
         complaint=complaint,
         outcome="changed",
-        reasons="经复查，情节较轻，变更为批评教育",
+        reasons="经复查，情节较轻，变更为诫勉",
         correction=DecisionInput(
             form=Form.FIRST,
-            measures=[Measure.CRITICISM_EDUCATION],
+            measures=[Measure.ADMONITION],
             deciding_organ=organ_zy,
             circumstance=Circumstance.LIGHTER,
         ),
@@ -244,7 +250,7 @@ def seed() -> str:
     )
     services.case_start_investigation(actor=zy_sup, case=case)
     (decision,) = _propose(
-        zy_sup, case, DecisionInput(form=Form.SECOND, measures=[Measure.ADMONITION], deciding_organ=organ_zy)
+        zy_sup, case, DecisionInput(form=Form.FIRST, measures=[Measure.ADMONITION], deciding_organ=organ_zy)
     )
     day = services.add_months(today.replace(day=1), -6)
     services.decision_approve(actor=zy_sup, decision=decision, decided_on=day)

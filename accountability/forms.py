@@ -118,6 +118,29 @@ class DecisionForm(forms.Form):
     transfer_organ = forms.CharField(label=_("Judicial organ transferred to (fourth form)"), required=False)
     transfer_reference = forms.CharField(label=_("Transfer document number (fourth form)"), required=False)
 
+    def __init__(self, *args, kind: str = SubjectKind.PERSON, rules: dict | None = None, **kwargs):
+        """Offer the measures the rules (data) allow for this kind of target; every measure still parses, so a
+        measure outside its form reaches the service, which refuses it and says why."""
+        super().__init__(*args, **kwargs)
+        rules = rules or {}
+        labels = dict(Measure.choices)
+        if kind == SubjectKind.ORGANISATION:
+            shown = rules.get((kind, None), [])
+            for name in ("form", "transfer_organ", "transfer_reference"):
+                self.fields[name].widget = forms.HiddenInput()
+            self.fields["measures"].help_text = _(
+                "The four forms apply to people: a party organisation gets the measures for organisations and no form."
+            )
+        else:
+            shown = list(dict.fromkeys(m for form in Form.values for m in rules.get((kind, form), [])))
+            self.fields["measures"].help_text = " · ".join(
+                str(_("%(form)s: %(measures)s"))
+                % {"form": Form(form).label, "measures": "、".join(str(labels[m]) for m in rules[(kind, form)])}
+                for form in Form.values
+                if rules.get((kind, form))
+            )
+        self.fields["measures"].widget.choices = [(value, labels[value]) for value in shown]
+
 
 class ApproveForm(forms.Form):
     decided_on = forms.DateField(label=_("Decided on"), widget=DATE, initial=timezone.localdate)

@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from . import selectors
+from .choices import DecisionStatus
 
 
 def _row(case_id, label, detail, due_on=None):
@@ -52,18 +53,40 @@ def my_work_sections(user) -> list[dict]:
     return [{"title": _("Accountability"), "rows": rows}]
 
 
+STATUS_BADGES = {
+    DecisionStatus.IN_FORCE: "ok",
+    DecisionStatus.PROPOSED: "warn",
+    DecisionStatus.CHANGED: "",
+    DecisionStatus.REVOKED: "danger",
+}
+
+
+def _decision_detail(d) -> str:
+    detail = "、".join(d.measure_labels()) or d.get_circumstance_display()
+    replacement = getattr(d, "corrected_by", None)
+    if d.status == DecisionStatus.CHANGED and replacement is not None and replacement.decided_on:
+        detail += " · " + _("replaced on %(day)s") % {"day": replacement.decided_on.isoformat()}
+    return detail
+
+
 def subject_sections(user, subject) -> list[dict]:
+    """The subject's accountability record: every decision with its status, so a decision replaced on complaint is
+    never read as if it were still in force."""
     decisions = selectors.history_of_subject(user, subject)
     return [
         {
             "title": _("Accountability history"),
             "rows": [
-                _row(
-                    d.case_id,
-                    f"{d.case.reference} · {d.get_form_display() or d.get_circumstance_display()}",
-                    "、".join(d.measure_labels()) or d.get_circumstance_display(),
-                    d.decided_on,
-                )
+                {
+                    **_row(
+                        d.case_id,
+                        f"{d.case.reference} · {d.get_form_display() or d.get_circumstance_display()}",
+                        _decision_detail(d),
+                        d.decided_on,
+                    ),
+                    "status": d.get_status_display(),
+                    "status_class": STATUS_BADGES.get(d.status, ""),
+                }
                 for d in decisions
             ],
         }

@@ -15,6 +15,7 @@ from .choices import (
     ComplaintOutcome,
     DecisionStatus,
     Form,
+    Measure,
     ReuseResult,
     Status,
     Trigger,
@@ -62,6 +63,43 @@ class ExemptionEntry(models.Model):
 
     def in_force_on(self, day: datetime.date) -> bool:
         return not self.retired and self.in_force_from <= day and (self.in_force_to is None or day <= self.in_force_to)
+
+
+class MeasureRule(models.Model):
+    """One measure a decision may carry: for a person, within one of the four forms (四种形态); for a party
+    organisation, with no form (the four forms apply to people). Data, not code: the rows come from a data migration
+    (accountability/migrations/0004_measures_allowed), are reviewed like code, and are read-only in the admin."""
+
+    target_kind = models.CharField(_("target type"), max_length=20, choices=SubjectKind.choices)
+    form = models.PositiveSmallIntegerField(_("form"), choices=Form.choices, null=True, blank=True)
+    measure = models.CharField(_("measure"), max_length=32, choices=Measure.choices)
+
+    class Meta:
+        ordering = ["target_kind", "form", "measure"]
+        verbose_name = _("measure allowed")
+        verbose_name_plural = _("measures allowed per form")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["target_kind", "form", "measure"],
+                condition=models.Q(form__isnull=False),
+                name="acc_measure_rule_unique_in_form",
+            ),
+            models.UniqueConstraint(
+                fields=["target_kind", "measure"],
+                condition=models.Q(form__isnull=True),
+                name="acc_measure_rule_unique_without_form",
+            ),
+            # People are decided within a form; organisations never are.
+            models.CheckConstraint(
+                condition=models.Q(target_kind=SubjectKind.PERSON, form__gte=1, form__lte=4)
+                | models.Q(target_kind=SubjectKind.ORGANISATION, form__isnull=True),
+                name="acc_measure_rule_form_for_people_only",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        form = self.get_form_display() if self.form else self.get_target_kind_display()
+        return f"{form} · {self.get_measure_display()}"
 
 
 class AccountabilityCase(models.Model):
@@ -195,6 +233,9 @@ class Decision(models.Model):
     proposed_at = models.DateTimeField(auto_now_add=True)
     approved_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     decided_on = models.DateField(_("decided on"), null=True, blank=True, db_index=True)
+    # The decided_on of the original decision of the chain (a correction keeps it): the statistics count a person
+    # held to account in the month the accountability first took effect, whatever corrections follow.
+    first_decided_on = models.DateField(_("first took effect on"), null=True, blank=True, db_index=True, editable=False)
     notified_on = models.DateField(_("notified on"), null=True, blank=True)
     return_reason = models.TextField(_("reason for return"), blank=True)
     implemented_on = models.DateField(_("implemented on"), null=True, blank=True)

@@ -12,7 +12,7 @@ from accounts.roles import Role
 from cases.models import Subject
 from core.sections import first_rows, first_rows_by_section
 
-from .choices import DecisionStatus, Status
+from .choices import DecisionStatus, Measure, Status
 from .models import (
     AccountabilityCase,
     AccountabilityCaseUserObjectPermission,
@@ -20,6 +20,7 @@ from .models import (
     Decision,
     ExemptionEntry,
     FollowUpVisit,
+    MeasureRule,
     Target,
 )
 from .workflow import WORK_PERM
@@ -45,6 +46,20 @@ def catalogue_in_force(commission: Commission, on: datetime.date | None = None) 
     return ExemptionEntry.objects.filter(province_code=province, retired=False, in_force_from__lte=on).filter(
         Q(in_force_to__isnull=True) | Q(in_force_to__gte=on)
     )
+
+
+def measures_allowed(*, kind: str, form: int | None) -> set[str]:
+    """The measures a decision on this kind of target may carry in that form (organisations: form None)."""
+    return set(MeasureRule.objects.filter(target_kind=kind, form=form).values_list("measure", flat=True))
+
+
+def measure_rules() -> dict[tuple[str, int | None], list[str]]:
+    """All the rules at once, (kind, form) -> measures in the order of the choices: for the decision forms."""
+    rules: dict[tuple[str, int | None], list[str]] = {}
+    for kind, form, measure in MeasureRule.objects.values_list("target_kind", "form", "measure"):
+        rules.setdefault((kind, form), []).append(measure)
+    order = {value: index for index, value in enumerate(Measure.values)}
+    return {key: sorted(values, key=lambda m: order.get(m, len(order))) for key, values in rules.items()}
 
 
 def catalogue_visible_to(user) -> QuerySet[ExemptionEntry]:
@@ -74,7 +89,13 @@ def case_list(user) -> QuerySet[AccountabilityCase]:
 
 
 def case_detail(user, pk) -> AccountabilityCase:
-    queryset = (
+    return jurisdiction.get_in_reach(case_record(user), pk=pk)
+
+
+def case_record(user) -> QuerySet[AccountabilityCase]:
+    """Cases in reach with their whole record: every target, every decision whatever its status (in force,
+    awaiting approval, returned, changed, revoked) with its follow-up visits, every complaint."""
+    return (
         cases_visible_to(user)
         .select_related("commission", "created_by")
         .prefetch_related(
@@ -87,7 +108,12 @@ def case_detail(user, pk) -> AccountabilityCase:
             Prefetch(
                 "decisions",
                 queryset=Decision.objects.select_related(
-                    "target__subject", "approving_commission", "proposed_by", "approved_by", "supersedes"
+                    "target__subject",
+                    "approving_commission",
+                    "proposed_by",
+                    "approved_by",
+                    "supersedes",
+                    "corrected_by",
                 ).prefetch_related("visits"),
             ),
             Prefetch(
@@ -99,7 +125,6 @@ def case_detail(user, pk) -> AccountabilityCase:
             "reports__commission",
         )
     )
-    return jurisdiction.get_in_reach(queryset, pk=pk)
 
 
 def targets_visible_to(user) -> QuerySet[Target]:
@@ -132,11 +157,13 @@ def team_of(case: AccountabilityCase) -> list:
 
 
 def history_of_subject(user, subject: Subject) -> QuerySet[Decision]:
-    """Decisions about this subject in the user's reach, newest first (the subject page's history)."""
+    """Decisions about this subject in the user's reach, newest first, each with its status (the subject page's
+    history): in force, awaiting approval, changed (with the decision that replaced it) or revoked."""
     return (
         decisions_visible_to(user)
         .filter(target__subject=subject)
         .exclude(status=DecisionStatus.RETURNED)
+        .select_related("corrected_by")
         .order_by("-decided_on", "-id")
     )
 

@@ -41,7 +41,7 @@ from .models import (
     FollowUpVisit,
     Target,
 )
-from .selectors import catalogue_in_force, province_code_of
+from .selectors import catalogue_in_force, measures_allowed, province_code_of
 from .workflow import WORK_PERM
 
 
@@ -319,8 +319,34 @@ def assessment_record(
 # --- decisions -----------------------------------------------------------------------------------
 
 
-def _validated(data: DecisionInput, circumstance: str) -> dict:
-    """The decision's fields, checked against the circumstance and the four forms."""
+def _labels(measures: Iterable[str]) -> str:
+    return "、".join(str(Measure(m).label) for m in sorted(measures, key=Measure.values.index))
+
+
+def _check_measures(kind: str, form: int | None, measures: list[str]) -> None:
+    """Every measure must be one the rules (MeasureRule, data) allow for this kind of target and form."""
+    allowed = measures_allowed(kind=kind, form=form)
+    for measure in measures:
+        if measure in allowed:
+            continue
+        if kind == SubjectKind.ORGANISATION:
+            raise DomainError(
+                _("A decision on a party organisation allows only: %(allowed)s; not “%(measure)s”.")
+                % {"allowed": _labels(allowed), "measure": Measure(measure).label},
+                code="measure_not_for_organisation",
+            )
+        raise DomainError(
+            _("%(form)s allows only: %(allowed)s; not “%(measure)s”.")
+            % {"form": Form(form).label, "allowed": _labels(allowed) or "—", "measure": Measure(measure).label},
+            code="measure_not_in_form",
+        )
+
+
+def decision_fields(data: DecisionInput, *, circumstance: str, kind: str) -> dict:
+    """The decision's fields, checked against the circumstance, the kind of target and the measures allowed.
+
+    People are decided within one of the four forms; party organisations get the organisations' measures and no
+    form. Which measure belongs where is data (MeasureRule)."""
     measures = list(dict.fromkeys(data.measures or []))
     if any(m not in Measure.values for m in measures):
         raise DomainError(_("Unknown measure."), code="measures")
@@ -338,13 +364,23 @@ def _validated(data: DecisionInput, circumstance: str) -> dict:
             "transfer_organ": "",
             "transfer_reference": "",
         }
-    if data.form not in Form.values:
-        raise DomainError(_("Choose the form (first to fourth)."), code="form")
+    if kind == SubjectKind.ORGANISATION:
+        if data.form:
+            raise DomainError(
+                _("The four forms apply to people: a decision on a party organisation carries no form."),
+                code="form_for_organisation",
+            )
+        form = None
+    else:
+        if data.form not in Form.values:
+            raise DomainError(_("Choose the form (first to fourth)."), code="form")
+        form = data.form
     if not measures:
         raise DomainError(_("Choose at least one measure."), code="measures")
+    _check_measures(kind, form, measures)
     transfer_organ = (data.transfer_organ or "").strip()
     transfer_reference = (data.transfer_reference or "").strip()
-    if data.form == Form.FOURTH:
+    if form == Form.FOURTH:
         if Measure.JUDICIAL_TRANSFER not in measures or not transfer_organ or not transfer_reference:
             raise DomainError(
                 _(
@@ -353,10 +389,8 @@ def _validated(data: DecisionInput, circumstance: str) -> dict:
                 ),
                 code="transfer_missing",
             )
-    elif Measure.JUDICIAL_TRANSFER in measures:
-        raise DomainError(_("Transfer to judicial organs belongs to the fourth form."), code="form")
     return {
-        "form": data.form,
+        "form": form,
         "measures": measures,
         "deciding_organ": deciding_organ,
         "transfer_organ": transfer_organ,
@@ -382,7 +416,7 @@ def decision_propose(*, actor: User, target: Target, data: DecisionInput) -> Dec
         raise DomainError(_("Record the three-distinctions assessment first."), code="assessment_missing")
     if target.decisions.filter(status__in=[DecisionStatus.PROPOSED, DecisionStatus.IN_FORCE]).exists():
         raise DomainError(_("This target already has a decision proposed or in force."), code="duplicate")
-    fields = _validated(data, target.circumstance)
+    fields = decision_fields(data, circumstance=target.circumstance, kind=target.kind)
     decision = Decision(
         case=case,
         target=target,
@@ -415,6 +449,8 @@ def _in_force(decision: Decision, *, actor: User, decided_on: datetime.date, not
     decision.status = DecisionStatus.IN_FORCE
     decision.approved_by = actor
     decision.decided_on = decided_on
+    # A correction keeps the day the accountability first took effect: statistics count it in that month, once.
+    decision.first_decided_on = decision.supersedes.first_decided_on if decision.supersedes_id else decided_on
     decision.notified_on = notified_on
     decision.influence_ends_on = influence_end(
         kind=decision.target_kind, measures=decision.measures, decided_on=decided_on
@@ -449,6 +485,12 @@ def decision_approve(
     notified_on = notified_on or decided_on
     refuse_future(decided_on, _("The date of decision"))
     refuse_future(notified_on, _("The date of notification"))
+    if decided_on < case.initiated_on:
+        raise DomainError(
+            _("The date of decision cannot be before the case was initiated (%(day)s).")
+            % {"day": case.initiated_on.isoformat()},
+            code="decided_before_initiation",
+        )
     if notified_on < decided_on:
         raise DomainError(_("Notification cannot come before the decision."), code="notified_on")
     _in_force(decision, actor=actor, decided_on=decided_on, notified_on=notified_on)
@@ -629,7 +671,7 @@ def complaint_resolve(
         circumstance = correction.circumstance or old.circumstance
         if circumstance not in Circumstance.values:
             raise DomainError(_("Choose a circumstance."), code="circumstance")
-        fields = _validated(correction, circumstance)
+        fields = decision_fields(correction, circumstance=circumstance, kind=old.target_kind)
         if (fields["form"], sorted(fields["measures"])) == (old.form, sorted(old.measures)) and (
             circumstance == old.circumstance
         ):

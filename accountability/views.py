@@ -271,6 +271,10 @@ def _form_kwargs(name, request, case, obj) -> dict:
         return {"entries": selectors.catalogue_in_force(case.commission)}
     if name == "complaint":
         return {"decisions": case.decisions.filter(status=DecisionStatus.IN_FORCE).select_related("target__subject")}
+    if name == "propose":
+        return {"kind": obj.kind, "rules": selectors.measure_rules()}
+    if name == "resolve":
+        return {"kind": obj.decision.target_kind, "rules": selectors.measure_rules()}
     return {}
 
 

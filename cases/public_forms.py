@@ -1,5 +1,7 @@
 """Forms of the public pages. They check shapes only; the services decide what is accepted."""
 
+import uuid
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -107,6 +109,8 @@ class PublicReportForm(FilesMixin, forms.Form):
         label=_("Files (optional)"),
     )
     place = forms.CharField(required=False, widget=forms.HiddenInput)
+    # Identifies this form: sent twice, it registers one report (and shows its receipt code again, once).
+    submission_token = forms.UUIDField(required=False, widget=forms.HiddenInput, initial=uuid.uuid4)
 
     def clean_place(self) -> str:
         return clean_place(self.cleaned_data.get("place"))

@@ -5,6 +5,7 @@ the answer to a POST and is marked no-store (core.middleware.no_store).
 """
 
 import secrets
+import uuid
 import xml.etree.ElementTree as ET
 from urllib.parse import urlencode
 
@@ -31,6 +32,7 @@ from core.middleware import no_store
 
 from . import services
 from .public_forms import PlaceCodeForm, PublicReportForm, SubjectFormSet, SupplementForm, clean_place, read_uploads
+from .services import receipts
 from .services.common import format_receipt
 
 REPORT_WINDOW = 60 * 60
@@ -120,6 +122,12 @@ def report(request: HttpRequest, division_code: str) -> HttpResponse:
     if request.method == "POST":
         if not ratelimit.hit(request, "public-report-attempt", limit * ATTEMPTS_PER_SUBMISSION, REPORT_WINDOW):
             return _too_many(request, REPORT_WINDOW)
+        browser = receipts.browser_of(request)
+        token = _submission_token(request.POST)
+        # The same form again (its question is spent by now): the report it registered, not a refusal.
+        again = services.report_again(submission_token=token, browser=browser)
+        if again is not None:
+            return _received(request, commission, again)
         form = PublicReportForm(request.POST, request.FILES)
         subjects = SubjectFormSet(request.POST, prefix="subject")
         solved = challenge.verify(request.POST.get("challenge_token", ""), request.POST.get("challenge_answer"))
@@ -135,20 +143,15 @@ def report(request: HttpRequest, division_code: str) -> HttpResponse:
                     area=form.cleaned_data["area"],
                     uploads=read_uploads(form.cleaned_data["attachments"]),
                     place=place,
+                    submission_token=token,
+                    browser=browser,
                 )
             except DomainError as error:
                 form.add_error(None, error.message)
             else:
-                ratelimit.hit(request, "public-report", limit, REPORT_WINDOW)
-                return _render(
-                    request,
-                    "cases/public/report_received.html",
-                    {
-                        "commission": commission,
-                        "receipt": format_receipt(registered.receipt_code),
-                        "received_on": registered.report.received_on,
-                    },
-                )
+                if registered.created:
+                    ratelimit.hit(request, "public-report", limit, REPORT_WINDOW)
+                return _received(request, commission, registered)
     else:
         form = PublicReportForm()
         subjects = SubjectFormSet(prefix="subject")
@@ -163,6 +166,28 @@ def report(request: HttpRequest, division_code: str) -> HttpResponse:
             "more_subjects_open": any(f["name"].value() for f in subjects.forms[1:]),
             "challenge": challenge.issue(),
             "challenge_error": challenge_error,
+        },
+    )
+
+
+def _submission_token(data) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(data.get("submission_token") or ""))
+    except ValueError:
+        return None
+
+
+def _received(request: HttpRequest, commission: Commission, registered) -> HttpResponse:
+    """The answer to a report sent: its receipt code, or, for a form sent again whose code this browser has already
+    been shown (or that another browser sent), only that the report was received."""
+    return _render(
+        request,
+        "cases/public/report_received.html",
+        {
+            "commission": commission,
+            "receipt": format_receipt(registered.receipt_code) if registered.receipt_code else None,
+            "again": not registered.created,
+            "received_on": registered.report.received_on,
         },
     )
 

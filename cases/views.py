@@ -39,7 +39,7 @@ from .forms import (
     VerificationForm,
 )
 from .presentation import event_label
-from .services import AllegationInput, ReporterInput, SubjectInput, Upload
+from .services import AllegationInput, ReporterInput, SubjectInput, Upload, receipts
 
 SUBJECT_PAGE_SIZE = 50
 PAGE_SIZE = 25
@@ -134,6 +134,7 @@ def report_create(request):
                     ),
                     uploads=_uploads(data["files"], "report"),
                     submission_token=data["submission_token"],
+                    browser=receipts.browser_of(request),
                 )
             except DomainError as error:
                 messages.error(request, error.message)
@@ -145,7 +146,11 @@ def report_create(request):
                     return render(
                         request,
                         "cases/report_registered.html",
-                        {"report": report, "receipt": format_receipt(registered.receipt_code)},
+                        {
+                            "report": report,
+                            "receipt": format_receipt(registered.receipt_code),
+                            "again": not registered.created,
+                        },
                     )
                 if registered.created:
                     messages.success(request, _("Report %(ref)s registered.") % {"ref": report.reference})

@@ -15,7 +15,7 @@ REPLICA = "replica"
 _state = threading.local()
 # Models read from the replica always: kept monthly figures, written once and never read back by their writer.
 # (Export jobs are not here: the worker reads a job right after the web process wrote it.)
-REPLICA_MODELS = frozenset({"stats.snapshot"})
+REPLICA_MODELS = frozenset({"stats.snapshot", "stats.snapshotitems"})
 
 
 def replica_configured() -> bool:

@@ -424,6 +424,7 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 2 * MAX_UPLOAD_FILES
 # (core/two_factor.py); later, the user signs in again first.
 TWO_FACTOR_ENROL_WITHIN_MINUTES = int(os.environ.get("TWO_FACTOR_ENROL_WITHIN_MINUTES", "10"))
 # --- end administration and account recovery ---------------------------------------------------------------
+
 # --- scheduled work never skips a month (issue 14) ---
 # A monthly job's runner writes a heartbeat this often; a run without one for JOBS_STALE_MINUTES is shown as
 # stale on the batch page and run again by the daily catch-up (core.tasks.catch_up_monthly_jobs).
@@ -431,3 +432,9 @@ JOBS_HEARTBEAT_SECONDS = int(os.environ.get("JOBS_HEARTBEAT_SECONDS", "30"))
 JOBS_STALE_MINUTES = int(os.environ.get("JOBS_STALE_MINUTES", "10"))
 CELERY_TASK_ROUTES["core.tasks.catch_up_monthly_jobs"] = {"queue": "batch"}
 # --- end scheduled work ---
+
+# --- people counted, rules enforced, the API complete (issue 14, part b) ---------------------------------
+# Seconds during which a report form sent twice (double click, lost answer) shows its receipt code again, once,
+# to the browser that sent it (cases/services/receipts.py); 0 turns this off.
+RECEIPT_RESHOW_SECONDS = int(os.environ.get("RECEIPT_RESHOW_SECONDS", "1800"))
+# --- end issue 14, part b ---------------------------------------------------------------------------------

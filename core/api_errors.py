@@ -10,11 +10,13 @@ from .errors import DomainError
 FORBIDDEN_CODES = frozenset({"forbidden", "no_authority", "wrong_authority"})
 # Refusals because of the server's configuration, not the request: the caller cannot fix them.
 UNAVAILABLE_CODES = frozenset({"identity_undecryptable"})
+# Refusals of something that existed and is gone for good (an expired export's file).
+GONE_CODES = frozenset({"expired", "gone"})
 
 
 def exception_handler(exc, context):
-    """Domain refusals become 400 (403 when the role may not act, 404 when out of reach, 503 when the server
-    lacks a key) with the message."""
+    """Domain refusals become 400 (403 when the role may not act, 404 when out of reach, 410 when a file is gone
+    for good, 503 when the server lacks a key) with the message."""
     if isinstance(exc, DomainError):
         if exc.code in FORBIDDEN_CODES:
             code = status.HTTP_403_FORBIDDEN
@@ -22,6 +24,8 @@ def exception_handler(exc, context):
             code = status.HTTP_404_NOT_FOUND
         elif exc.code in UNAVAILABLE_CODES:
             code = status.HTTP_503_SERVICE_UNAVAILABLE
+        elif exc.code in GONE_CODES:
+            code = status.HTTP_410_GONE
         else:
             code = status.HTTP_400_BAD_REQUEST
         return Response({"detail": exc.message, "code": exc.code}, status=code)

@@ -54,3 +54,22 @@ def paginate(queryset: QuerySet, *, keys: list[str], kinds: list[type], cursor: 
     rows = rows[:size]
     next_cursor = _encode([getattr(rows[-1], n) for n in names]) if has_more and rows else None
     return Page(items=rows, next_cursor=next_cursor, is_first=values is None)
+
+
+def paginate_ids(queryset: QuerySet, ids: list[int], *, cursor: str | None, size: int, chunk: int = 200) -> Page:
+    """Keyset pagination over a kept list of ids (ascending), newest first: the rows of `queryset` among them, looked
+    up a chunk at a time, so ids outside the queryset (out of reach) are skipped without counting them all."""
+    import bisect
+
+    values = _decode(cursor, [int]) if cursor else None
+    end = bisect.bisect_left(ids, values[0]) if values is not None else len(ids)
+    rows: list = []
+    while len(rows) <= size and end > 0:
+        wanted = ids[max(0, end - chunk) : end][::-1]
+        found = queryset.in_bulk(wanted)
+        rows.extend(found[pk] for pk in wanted if pk in found)
+        end -= chunk
+    has_more = len(rows) > size
+    rows = rows[:size]
+    next_cursor = _encode([rows[-1].pk]) if has_more and rows else None
+    return Page(items=rows, next_cursor=next_cursor, is_first=values is None)

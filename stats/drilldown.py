@@ -1,9 +1,18 @@
-"""How the items behind a figure are listed: a title linking to the item's own page, its commission, its day."""
+"""How the items behind a figure are listed: a title linking to the item's own page, its commission, its day.
+
+A published month lists the items its figure counted when it was published (their ids are kept with the
+snapshot), the current month and any other period the items as they are today; `listing` says which."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import reverse
+
+from core.keyset import Page, paginate, paginate_ids
+
+from . import kept_items, selectors
+from .figures import Scope, counted_in, items_for, kept_items_in_reach, parse_key
+from .models import Snapshot
 
 
 @dataclass
@@ -95,6 +104,16 @@ def _decision(d) -> Item:
     )
 
 
+def _subject(s) -> Item:
+    return Item(
+        s.name,
+        reverse("cases:subject-detail", args=[s.pk]),
+        s.commission,
+        None,
+        " · ".join(part for part in (s.get_kind_display(), s.position, s.unit) if part),
+    )
+
+
 def _complaint(c) -> Item:
     return Item(
         c.case.reference,
@@ -126,6 +145,8 @@ PRESENTERS: dict[str, tuple[tuple[str, ...], Callable]] = {
     "false_cases": ((), _false_case),
     "measures": (("case__commission",), _measure),
     "clarifications": (("commission", "subject"), _recommendation),
+    "clarified": (("commission",), _subject),
+    "accountable": (("commission",), _subject),
     "batches": ((), _batch),
     "visits_done": ((), _visit),
     "visits_overdue": ((), _visit),
@@ -144,3 +165,39 @@ def present(source_name: str, objects) -> list[Item]:
 def with_related(source_name: str, queryset):
     related, _presenter = PRESENTERS[source_name]
     return queryset.select_related(*related) if related else queryset
+
+
+# --- which items: as published, or as they are today -------------------------------------------------
+
+PUBLISHED = "published"  # the items the published figure counted
+CURRENT = "current"  # the items as they are today
+CURRENT_NOT_KEPT = "current_not_kept"  # a published month whose items were not kept (published before they were)
+
+
+@dataclass
+class Listing:
+    basis: str
+    page: Page
+    items: list[Item]
+    snapshot: Snapshot | None = None
+    published: int | None = None  # the published figure, when there is one
+
+
+def listing(user, commission, period, *, subtree: bool, key: str, current: bool, cursor, size: int) -> Listing | None:
+    """The items behind figure `key` within the user's reach; None for an unknown key. A published month lists the
+    items counted when it was published, unless `current` asks for today's."""
+    parsed = parse_key(key)
+    if parsed is None:
+        return None
+    source = parsed[0]
+    snapshot = selectors.snapshot_of(commission, period.start) if period.is_month else None
+    published = counted_in(key, snapshot.figures.get("subtree" if subtree else "alone", {})) if snapshot else None
+    if snapshot is not None and snapshot.items_kept and not current:
+        kept = selectors.kept_items_of(snapshot, subtree=subtree, key=key)
+        queryset = with_related(source.name, kept_items_in_reach(user, key))
+        page = paginate_ids(queryset, kept_items.unpack(kept.ids) if kept else [], cursor=cursor, size=size)
+        return Listing(PUBLISHED, page, present(source.name, page.items), snapshot, published)
+    queryset = with_related(source.name, items_for(user, key, Scope(commission, period.start, period.end, subtree)))
+    page = paginate(queryset, keys=["-id"], kinds=[int], cursor=cursor, size=size)
+    basis = CURRENT_NOT_KEPT if snapshot is not None and not snapshot.items_kept and not current else CURRENT
+    return Listing(basis, page, present(source.name, page.items), snapshot, published)

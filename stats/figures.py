@@ -23,13 +23,20 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accountability.choices import Circumstance, ComplaintOutcome, DecisionStatus, Form, Trigger
+from accountability.choices import (
+    NO_MEASURE_CIRCUMSTANCES,
+    Circumstance,
+    ComplaintOutcome,
+    DecisionStatus,
+    Form,
+    Trigger,
+)
 from accountability.models import Complaint, Decision
 from accountability.selectors import complaints_visible_to, decisions_visible_to
 from accounts.models import Commission
 from cases.choices import OPEN_STATUSES, Area, Channel, DispositionDecision, DispositionKind, Finding, Rank, SubjectKind
 from cases.choices import Status as ReportStatus
-from cases.models import Allegation, Disposition, Report, Transfer, Verification
+from cases.models import Allegation, Disposition, Report, Subject, Transfer, Verification
 from cases.selectors import allegations_visible_to, reports_visible_to
 from clarification.choices import AccuserClass, BatchStatus, GainKind, MeasureKind, MeasureStatus, Method, TransferOrgan
 from clarification.choices import Status as ClarificationStatus
@@ -123,6 +130,11 @@ class Source:
     date_field: str = ""  # the day a row falls on, for monthly trends
     within: Callable[[Scope], Q] | None = None  # replaces the commission condition
     distinct: bool = False
+    # A source of subjects counted once: the distinct organisations and people behind the items of the source `of`
+    # (its rows, its condition), through `subject_field`; its one breakdown field is the subject's kind. Counted in
+    # the query of `of`, so it costs no query of its own.
+    of: str = ""
+    subject_field: str = ""
 
     def where(self, scope: Scope) -> Q:
         within = self.within(scope) if self.within else _within(self.commission_field, scope, self.model)
@@ -139,6 +151,17 @@ _TOOK_EFFECT = [DecisionStatus.IN_FORCE, DecisionStatus.CHANGED, DecisionStatus.
 def _decided(scope: Scope) -> Q:
     # Original decisions only: a decision changed on complaint is counted once, in the month it first took effect.
     return _days("decided_on")(scope) & Q(status__in=_TOOK_EFFECT, supersedes__isnull=True)
+
+
+def _holding(scope: Scope) -> Q:
+    """Decisions that hold an organisation or a person to account today: in force (a revoked decision, and one
+    changed to no accountability, hold no one), counted in the month the accountability first took effect, so a
+    correction replaces its original in that month instead of adding a second count."""
+    return (
+        _days("first_decided_on")(scope)
+        & Q(status=DecisionStatus.IN_FORCE)
+        & ~Q(circumstance__in=NO_MEASURE_CIRCUMSTANCES)
+    )
 
 
 def _batches_within(scope: Scope) -> Q:
@@ -232,6 +255,16 @@ SOURCES: dict[str, Source] = {
             date_field="executed_on",
         ),
         Source(
+            "clarified",
+            Recommendation,
+            "commission",
+            lambda s: _days("executed_on")(s) & Q(status__in=_DONE),
+            recommendations_visible_to,
+            fields=("subject__kind",),
+            of="clarifications",
+            subject_field="subject",
+        ),
+        Source(
             "batches",
             JointBatch,
             "city",
@@ -258,10 +291,20 @@ SOURCES: dict[str, Source] = {
             "held",
             Decision,
             "case__commission",
-            lambda s: _decided(s) & Q(form__isnull=False),
+            _holding,
             decisions_visible_to,
             fields=("target_kind", "form", "case__trigger"),
-            date_field="decided_on",
+            date_field="first_decided_on",
+        ),
+        Source(
+            "accountable",
+            Decision,
+            "case__commission",
+            _holding,
+            decisions_visible_to,
+            fields=("target_kind",),
+            of="held",
+            subject_field="target__subject",
         ),
         Source(
             "assessed",
@@ -282,6 +325,8 @@ SOURCES: dict[str, Source] = {
         ),
     ]
 }
+# The sources of subjects counted once, by the source whose items they are behind.
+SUBJECTS_OF: dict[str, Source] = {s.of: s for s in SOURCES.values() if s.of}
 
 
 # --- keys ----------------------------------------------------------------------------------------
@@ -316,18 +361,31 @@ def parse_key(key: str) -> tuple[Source, dict[str, str]] | None:
 COMPARISON = [
     ("reports", _("Reports received")),
     ("verifications", _("Verifications concluded")),
-    ("clarifications", _("Clarifications executed")),
-    ("held", _("Held accountable")),
+    ("clarifications", _("Clarifications executed (each counted)")),
+    ("held", _("Accountability decisions (each counted)")),
     ("overdue_reports", _("Overdue work")),
 ]
 COMPARED = [name for name, _label in COMPARISON]
+
+
+def _subjects_of(source: Source) -> Source | None:
+    """The source that counts the distinct subjects behind `source`'s items, if any."""
+    return SUBJECTS_OF.get(source.name)
+
+
+def _count_subjects(subjects: Source, found: dict[str, set[int]]) -> dict[str, int]:
+    values = {key_of(subjects.name, **{subjects.fields[0]: kind}): len(ids) for kind, ids in found.items()}
+    values[subjects.name] = sum(len(ids) for ids in found.values())  # a subject has one kind: the sets are apart
+    return values
 
 
 def _count_source(source: Source, scope: Scope, by_commission: dict[int, int] | None = None) -> dict[str, int]:
     """The source's figures (total and breakdowns) in one GROUP BY, plus one distinct count per multi breakdown.
 
     With `by_commission`, the commission is added to the GROUP BY and the total is also summed per commission
-    into it (the comparison of the commissions below reads these instead of counting again)."""
+    into it (the comparison of the commissions below reads these instead of counting again). When the distinct
+    subjects behind the items are counted too (people clarified, people held to account), the subject is added
+    to the same GROUP BY and the subjects are told apart here: one row per subject and breakdown, no extra query."""
     counted = source.counted(scope).order_by()
     values: dict[str, int] = {}
     grouped = list(source.fields)
@@ -339,6 +397,10 @@ def _count_source(source: Source, scope: Scope, by_commission: dict[int, int] | 
             counted = counted.annotate(_commission=looked_up)
         if commission not in grouped:
             grouped.append(commission)
+    subjects = _subjects_of(source)
+    if subjects is not None:
+        grouped.append(subjects.subject_field)
+    found: dict[str, set[int]] = {}
     if grouped:
         total = 0
         for row in counted.values(*grouped).annotate(n=Count("pk", distinct=source.distinct)):
@@ -349,13 +411,43 @@ def _count_source(source: Source, scope: Scope, by_commission: dict[int, int] | 
             if by_commission is not None:
                 commission_id = row[commission]
                 by_commission[commission_id] = by_commission.get(commission_id, 0) + row["n"]
+            if subjects is not None:
+                found.setdefault(_text(row[subjects.fields[0]]), set()).add(row[subjects.subject_field])
         values[source.name] = total
     else:
         values[source.name] = counted.aggregate(n=Count("pk", distinct=source.distinct))["n"]
     for name in source.multi:
         for row in counted.values(name).annotate(n=Count("pk", distinct=True)):
             values[key_of(source.name, **{name: row[name]})] = row["n"]
+    if subjects is not None:
+        values.update(_count_subjects(subjects, found))
     return values
+
+
+def _collect_source(source: Source, scope: Scope) -> dict[str, set[int]]:
+    """The ids of the items behind each of the source's figures (and of the subjects behind them), for a snapshot:
+    the same rows as `_count_source` counts, read row by row instead of grouped."""
+    counted = source.counted(scope).order_by()
+    subjects = _subjects_of(source)
+    names = ["pk", *source.fields, *([subjects.subject_field] if subjects else [])]
+    ids: dict[str, set[int]] = {source.name: set()}
+    found: dict[str, set[int]] = {}
+    for row in counted.values_list(*names).iterator(chunk_size=5000):
+        pk = row[0]
+        ids[source.name].add(pk)
+        for name, value in zip(source.fields, row[1 : 1 + len(source.fields)], strict=True):
+            ids.setdefault(key_of(source.name, **{name: value}), set()).add(pk)
+        if subjects is not None:
+            kind = row[1 + source.fields.index(subjects.fields[0])]
+            found.setdefault(_text(kind), set()).add(row[-1])
+    for name in source.multi:
+        for pk, value in counted.values_list("pk", name).iterator(chunk_size=5000):
+            ids.setdefault(key_of(source.name, **{name: value}), set()).add(pk)
+    if subjects is not None:
+        ids[subjects.name] = set().union(*found.values())
+        for kind, subject_ids in found.items():
+            ids[key_of(subjects.name, **{subjects.fields[0]: kind})] = subject_ids
+    return ids
 
 
 def _commission_looked_up(source: Source, scope: Scope) -> Subquery | None:
@@ -375,11 +467,31 @@ def _count_scope(scope: Scope) -> tuple[dict[str, int], dict[str, dict[int, int]
     values: dict[str, int] = {}
     by_commission: dict[str, dict[int, int]] = {}
     for source in SOURCES.values():
+        if source.of:
+            continue  # counted with the source it counts the subjects of
         per = None
         if scope.subtree and source.name in COMPARED and not source.distinct:
             per = by_commission.setdefault(source.name, {})
         values.update(_count_source(source, scope, per))
     return values, by_commission
+
+
+def collect(
+    commission: Commission,
+    start: datetime.date,
+    end: datetime.date,
+    *,
+    subtree: bool,
+    today: datetime.date | None = None,
+) -> tuple[dict[str, int], dict[str, list[int]]]:
+    """What a snapshot keeps: every figure's count, and the ids of the items each figure counted (so a published
+    figure drills down to what was counted when it was published). The counts are the sizes of the id sets."""
+    scope = Scope(commission, start, end, subtree, today or timezone.localdate())
+    ids: dict[str, set[int]] = {}
+    for source in SOURCES.values():
+        if not source.of:
+            ids.update(_collect_source(source, scope))
+    return {key: len(found) for key, found in ids.items()}, {key: sorted(found) for key, found in ids.items() if found}
 
 
 def count_values(
@@ -410,7 +522,7 @@ class RowSpec:
 class Row:
     key: str
     label: str
-    value: int
+    value: int | None  # None: not counted when these figures were published
     group: str = ""
     headline: bool = False
     published: int | None = None
@@ -440,6 +552,9 @@ def _choices(choices_class, values=None) -> list:
 
 
 BY_COMMISSION = "__by_commission__"  # placeholder row: expanded to the commissions present in the counts
+HELD = _("Accountability decisions (each counted, revoked ones excluded)")
+EACH_CLARIFICATION = _("Clarifications, each counted")
+EACH_DECISION = _("Decisions, each counted")
 
 SECTIONS: list[tuple[str, str, list[RowSpec]]] = [
     (
@@ -478,12 +593,19 @@ SECTIONS: list[tuple[str, str, list[RowSpec]]] = [
         "clarification",
         _("Clarification"),
         [
-            *_total("clarifications", _("Clarifications executed")),
-            RowSpec(key_of("clarifications", subject__kind=SubjectKind.PERSON), _("People clarified"), headline=True),
+            # Qujing's "35 party organisations and 304 party members and officials": subjects counted once each.
+            RowSpec(key_of("clarified", subject__kind=SubjectKind.PERSON), _("People clarified"), headline=True),
             RowSpec(
-                key_of("clarifications", subject__kind=SubjectKind.ORGANISATION),
+                key_of("clarified", subject__kind=SubjectKind.ORGANISATION),
                 _("Party organisations clarified"),
                 headline=True,
+            ),
+            *_total("clarifications", _("Clarifications executed (each counted)")),
+            RowSpec(key_of("clarifications", subject__kind=SubjectKind.PERSON), _("Of people"), EACH_CLARIFICATION),
+            RowSpec(
+                key_of("clarifications", subject__kind=SubjectKind.ORGANISATION),
+                _("Of party organisations"),
+                EACH_CLARIFICATION,
             ),
             *_by("clarifications", "execution_method", _choices(Method), _("By method")),
             RowSpec(key_of("clarifications", commission=BY_COMMISSION), "", _("By commission")),
@@ -508,10 +630,16 @@ SECTIONS: list[tuple[str, str, list[RowSpec]]] = [
         "accountability",
         _("Accountability"),
         [
-            *_total("held", _("Held accountable")),
-            RowSpec(key_of("held", target_kind=SubjectKind.ORGANISATION), _("Party organisations"), headline=True),
-            RowSpec(key_of("held", target_kind=SubjectKind.PERSON), _("People"), headline=True),
-            *_by("held", "form", _choices(Form), _("By form")),
+            RowSpec(key_of("accountable", target_kind=SubjectKind.PERSON), _("People held accountable"), headline=True),
+            RowSpec(
+                key_of("accountable", target_kind=SubjectKind.ORGANISATION),
+                _("Party organisations held accountable"),
+                headline=True,
+            ),
+            *_total("held", HELD),
+            RowSpec(key_of("held", target_kind=SubjectKind.PERSON), _("On people"), EACH_DECISION),
+            RowSpec(key_of("held", target_kind=SubjectKind.ORGANISATION), _("On party organisations"), EACH_DECISION),
+            *_by("held", "form", [*_choices(Form), ("", _("Party organisations (no form)"))], _("By form")),
             *_by("held", "case__trigger", _choices(Trigger), _("By trigger")),
             *_total("assessed", _("Decisions taken")),
             *_by("assessed", "circumstance", _choices(Circumstance), _("By circumstance")),
@@ -522,16 +650,37 @@ SECTIONS: list[tuple[str, str, list[RowSpec]]] = [
     ),
 ]
 
-# The headline figures shown as cards on the dashboard.
+# The headline figures shown as cards on the dashboard: key, label, and the figure shown beneath it (each
+# clarification or decision counted, where one subject may count several times).
 KPIS = [
-    ("reports", _("Reports received")),
-    ("verifications", _("Verifications concluded")),
-    (key_of("clarifications", subject__kind=SubjectKind.PERSON), _("People clarified")),
-    (key_of("clarifications", subject__kind=SubjectKind.ORGANISATION), _("Organisations clarified")),
-    (key_of("held", target_kind=SubjectKind.PERSON), _("People held accountable")),
-    (key_of("held", target_kind=SubjectKind.ORGANISATION), _("Organisations held accountable")),
-    ("false_cases", _("False-accusation cases")),
-    ("overdue_reports", _("Overdue work")),
+    ("reports", _("Reports received"), None, None),
+    ("verifications", _("Verifications concluded"), None, None),
+    (
+        key_of("clarified", subject__kind=SubjectKind.PERSON),
+        _("People clarified"),
+        key_of("clarifications", subject__kind=SubjectKind.PERSON),
+        _("Clarifications of people, each counted:"),
+    ),
+    (
+        key_of("clarified", subject__kind=SubjectKind.ORGANISATION),
+        _("Party organisations clarified"),
+        key_of("clarifications", subject__kind=SubjectKind.ORGANISATION),
+        _("Clarifications of party organisations, each counted:"),
+    ),
+    (
+        key_of("accountable", target_kind=SubjectKind.PERSON),
+        _("People held accountable"),
+        key_of("held", target_kind=SubjectKind.PERSON),
+        _("Decisions on people, each counted:"),
+    ),
+    (
+        key_of("accountable", target_kind=SubjectKind.ORGANISATION),
+        _("Party organisations held accountable"),
+        key_of("held", target_kind=SubjectKind.ORGANISATION),
+        _("Decisions on party organisations, each counted:"),
+    ),
+    ("false_cases", _("False-accusation cases"), None, None),
+    ("overdue_reports", _("Overdue work"), None, None),
 ]
 
 
@@ -555,14 +704,22 @@ def lay_out(values: dict[str, int], published: dict[str, int] | None = None) -> 
     return sections
 
 
+def counted_in(key: str, values: dict) -> int | None:
+    """The figure's count; None when `values` (a snapshot taken before the figure existed) never counted it."""
+    source = key.split("|", 1)[0]
+    if source not in values and source in SOURCES:
+        return None
+    return values.get(key, 0)
+
+
 def _row(spec: RowSpec, values: dict, published: dict | None) -> Row:
     return Row(
         key=spec.key,
         label=str(spec.label),
-        value=values.get(spec.key, 0),
+        value=counted_in(spec.key, values),
         group=str(spec.group),
         headline=spec.headline,
-        published=None if published is None else published.get(spec.key, 0),
+        published=None if published is None else counted_in(spec.key, published),
     )
 
 
@@ -594,6 +751,10 @@ class Figures:
 
     def value(self, key: str) -> int:
         return self.values.get(key, 0)
+
+    def shown(self, key: str) -> int | None:
+        """The count to show; None for a figure that was not counted when these figures were published."""
+        return counted_in(key, self.values)
 
     def counted_live(self, commission: Commission, start: datetime.date, end: datetime.date, *, subtree: bool) -> bool:
         """Whether these are the figures of `commission` over exactly [start, end], counted live from the tables."""
@@ -654,23 +815,38 @@ def figures_from_values(
 
 
 def items_for(user, key: str, scope: Scope) -> QuerySet | None:
-    """The items the figure `key` counts, through the app's visibility selector; None for an unknown key."""
+    """The items the figure `key` counts today, through the app's visibility selector; None for an unknown key.
+    For a figure of subjects counted once, the organisations or people behind the items in reach."""
     parsed = parse_key(key)
     if parsed is None:
         return None
     source, conditions = parsed
     queryset = source.visible(user).filter(source.where(scope)).filter(**conditions)
+    if source.of:
+        return Subject.objects.filter(pk__in=queryset.values(source.subject_field))
     if source.distinct or set(conditions) & set(source.multi):
         queryset = queryset.distinct()
     return queryset
+
+
+def kept_items_in_reach(user, key: str) -> QuerySet | None:
+    """Where the items a published figure counted are looked up by id: the source's rows in the user's reach, whatever
+    they have become since (a late edit does not take an item out of, or put one into, a published figure)."""
+    parsed = parse_key(key)
+    if parsed is None:
+        return None
+    source = parsed[0]
+    if source.of:
+        return Subject.objects.filter(pk__in=source.visible(user).values(source.subject_field))
+    return source.visible(user)
 
 
 # --- trends and comparisons ------------------------------------------------------------------------
 
 TREND_SERIES = [
     ("reports", _("Reports received")),
-    ("clarifications", _("Clarifications executed")),
-    ("held", _("Held accountable")),
+    ("clarifications", _("Clarifications executed (each counted)")),
+    ("held", _("Accountability decisions (each counted)")),
 ]
 
 

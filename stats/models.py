@@ -16,6 +16,9 @@ class Snapshot(models.Model):
     # {"alone": {figure key: count}, "subtree": {figure key: count}}
     figures = models.JSONField(_("figures"), default=dict)
     taken_at = models.DateTimeField(_("taken at"))
+    # Whether the ids of the counted items were kept (SnapshotItems): snapshots taken before they were drill down
+    # to today's items, and say so.
+    items_kept = models.BooleanField(_("counted items kept"), default=False, editable=False)
 
     class Meta:
         ordering = ["commission__path", "-month"]
@@ -28,6 +31,29 @@ class Snapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.commission} {self.month:%Y-%m}"
+
+
+class SnapshotItems(models.Model):
+    """The ids of the items one published figure counted, so that its drill-down lists what was counted then rather
+    than what the tables hold today. Read one figure at a time, so the dashboard never loads them."""
+
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="item_lists")
+    subtree = models.BooleanField()
+    key = models.CharField(max_length=200)
+    # Sorted ids, delta-encoded and compressed (stats/kept_items.py): a province's month runs to hundreds of
+    # thousands of ids, and consecutive ids compress to about a byte each.
+    ids = models.BinaryField()
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("items of a published figure")
+        verbose_name_plural = _("items of published figures")
+        constraints = [
+            models.UniqueConstraint(fields=["snapshot", "subtree", "key"], name="stats_snapshot_items_one_per_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.snapshot} {self.key}"
 
 
 class ExportKind(models.TextChoices):

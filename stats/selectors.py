@@ -6,7 +6,7 @@ from accounts import jurisdiction
 from accounts.models import Commission
 from accounts.roles import SUBTREE_READERS
 
-from .models import ExportJob, Snapshot
+from .models import ExportJob, Snapshot, SnapshotItems
 
 
 def may_see_statistics(user) -> bool:
@@ -34,6 +34,11 @@ def top_commissions(user) -> list[Commission]:
 
 def snapshot_of(commission: Commission, month) -> Snapshot | None:
     return Snapshot.objects.filter(commission=commission, month=month).first()
+
+
+def kept_items_of(snapshot: Snapshot, *, subtree: bool, key: str) -> SnapshotItems | None:
+    """The ids one published figure counted (None when it counted nothing)."""
+    return SnapshotItems.objects.filter(snapshot=snapshot, subtree=subtree, key=key).first()
 
 
 def snapshots_of(commission: Commission) -> QuerySet[Snapshot]:

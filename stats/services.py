@@ -15,9 +15,9 @@ from audit.services import audit_record
 from core import jobs
 from core.errors import DomainError
 
-from . import exports, selectors
-from .figures import count_values
-from .models import ExportFormat, ExportJob, ExportStatus, Snapshot, export_retention
+from . import exports, kept_items, selectors
+from .figures import collect
+from .models import ExportFormat, ExportJob, ExportStatus, Snapshot, SnapshotItems, export_retention
 from .periods import month_end, previous_month
 
 SNAPSHOT_JOB = "stats.monthly_snapshots"
@@ -37,14 +37,21 @@ def snapshot_take(*, commission: Commission, month: datetime.date) -> tuple[Snap
     if existing is not None:
         return existing, False
     end = month_end(month)
-    figures = {
-        "alone": count_values(commission, month, end, subtree=False),
-        "subtree": count_values(commission, month, end, subtree=True),
-    }
+    figures, kept = {}, {}
+    for side, subtree in (("alone", False), ("subtree", True)):
+        figures[side], kept[subtree] = collect(commission, month, end, subtree=subtree)
     snapshot, created = Snapshot.objects.get_or_create(
-        commission=commission, month=month, defaults={"figures": figures, "taken_at": timezone.now()}
+        commission=commission,
+        month=month,
+        defaults={"figures": figures, "taken_at": timezone.now(), "items_kept": True},
     )
     if created:
+        # The items each figure counted, so that its drill-down lists them as published.
+        SnapshotItems.objects.bulk_create(
+            SnapshotItems(snapshot=snapshot, subtree=subtree, key=key, ids=kept_items.pack(ids), count=len(ids))
+            for subtree, by_key in kept.items()
+            for key, ids in by_key.items()
+        )
         audit_record(
             actor=None,
             action="stats.snapshot",

@@ -16,18 +16,15 @@ from accounts import jurisdiction
 from core import spreadsheets
 from core.errors import DomainError
 from core.jobs import month_start
-from core.keyset import paginate
 
 from . import charts, drilldown, exports, selectors, services
 from .figures import (
     KPIS,
-    Scope,
+    counted_in,
     figures_for,
     figures_from_values,
-    items_for,
     label_of,
     monthly_trend,
-    parse_key,
     subordinate_comparison,
 )
 from .forms import PeriodForm
@@ -102,10 +99,14 @@ def dashboard(request, pk):
         {
             "key": key,
             "label": label,
-            "value": figures.value(key),
-            "published": published.get(key, 0) if compare else None,
+            "value": figures.shown(key),
+            "published": counted_in(key, published) if compare else None,
+            "detail_key": detail_key,
+            "detail_label": detail_label,
+            "detail": figures.shown(detail_key) if detail_key else None,
+            "detail_published": counted_in(detail_key, published) if compare and detail_key else None,
         }
-        for key, label in KPIS
+        for key, label, detail_key, detail_label in KPIS
     ]
     # The live figures also serve the trend's current month and the comparison below: counted once.
     axis, series = monthly_trend(commission, month_start(period.end), subtree=subtree, current=figures)
@@ -150,7 +151,8 @@ def dashboard(request, pk):
 
 @login_required
 def items(request, pk):
-    """The items a figure counts, in the user's reach: the same filter as the number, through the selectors."""
+    """The items a figure counts, in the user's reach: for a published month those counted when it was published
+    (?view=current for today's), otherwise today's, with the same filter as the number, through the selectors."""
     _require_statistics(request.user)
     commission = selectors.statistics_commission(request.user, pk)
     try:
@@ -159,14 +161,26 @@ def items(request, pk):
         return _bad_period(request, commission, error)
     subtree = _subtree(request.GET)
     key = request.GET.get("key", "")
-    queryset = items_for(request.user, key, Scope(commission, period.start, period.end, subtree))
-    if queryset is None:
+    found = drilldown.listing(
+        request.user,
+        commission,
+        period,
+        subtree=subtree,
+        key=key,
+        current=request.GET.get("view") == "current",
+        cursor=request.GET.get("after"),
+        size=ITEMS_PAGE,
+    )
+    if found is None:
         raise Http404
-    source, _conditions = parse_key(key)
-    queryset = drilldown.with_related(source.name, queryset)
-    page = paginate(queryset, keys=["-id"], kinds=[int], cursor=request.GET.get("after"), size=ITEMS_PAGE)
     params = request.GET.copy()
     params.pop("after", None)
+    other = request.GET.copy()
+    other.pop("after", None)
+    if found.basis == drilldown.PUBLISHED:
+        other["view"] = "current"
+    else:
+        other.pop("view", None)
     return render(
         request,
         "stats/items.html",
@@ -175,9 +189,11 @@ def items(request, pk):
             "period": period,
             "subtree": subtree,
             "label": label_of(key),
-            "page": page,
-            "rows": drilldown.present(source.name, page.items),
+            "listing": found,
+            "page": found.page,
+            "rows": found.items,
             "base_query": params.urlencode(),
+            "other_query": other.urlencode(),
             "query": _query(period, subtree),
         },
     )
@@ -220,12 +236,18 @@ def statistics_export(request, pk, fmt):
         period = parse_period(request.GET)
     except DomainError as error:
         return _bad_period(request, commission, error)
-    subtree = _subtree(request.GET)
+    return statistics_download(
+        request.user, commission, period, subtree=_subtree(request.GET), fmt=fmt, params=request.GET
+    )
+
+
+def statistics_download(user, commission, period, *, subtree: bool, fmt: str, params):
+    """The figures of the dashboard as a file, audited before the first byte (the page and the API)."""
     snapshot = selectors.snapshot_of(commission, period.start) if period.is_month else None
     figures = figures_for(
         commission, period.start, period.end, subtree=subtree, published=_published(snapshot, subtree)
     )
-    services.export_record(actor=request.user, kind="statistics", fmt=fmt, params=request.GET, commission=commission)
+    services.export_record(actor=user, kind="statistics", fmt=fmt, params=params, commission=commission)
     filename = services.export_filename(f"statistics-{commission.division_code}", fmt, period.label.replace(" ", ""))
     sheets = exports.statistics_sheets(figures, period.label)
     if fmt == ExportFormat.XLSX:

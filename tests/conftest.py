@@ -94,6 +94,7 @@ def browser_login(page, live_server, username: str) -> None:
 # test (live server, real worker) empties every table when it ends; put them back for the tests after it.
 MIGRATION_DATA = [
     ("accountability.migrations.0002_yunnan_catalogue", "load"),
+    ("accountability.migrations.0004_measures_allowed", "load"),
     ("clarification.migrations.0002_monthly_batch_schedule", "create_schedule"),
     ("clarification.migrations.0005_yunnan_evaluative_phrases", "load"),
     ("stats.migrations.0002_monthly_snapshot_schedule", "create_schedule"),

@@ -103,16 +103,22 @@ def assess(actor, target, circumstance=Circumstance.ORDINARY, entries=(), reason
 
 
 FIRST_FORM = DecisionInput(form=Form.FIRST, measures=[Measure.TALK_REMINDER], deciding_organ="沾益区纪委监委")
-SECOND_FORM = DecisionInput(form=Form.SECOND, measures=[Measure.ADMONITION], deciding_organ="沾益区纪委监委")
+SECOND_FORM = DecisionInput(
+    form=Form.SECOND, measures=[Measure.ORGANISATIONAL_ADJUSTMENT], deciding_organ="沾益区纪委监委"
+)
+ADMONITION = DecisionInput(form=Form.FIRST, measures=[Measure.ADMONITION], deciding_organ="沾益区纪委监委")
+# Party organisations get the organisations' measures and no form.
+ORGANISATION_DECISION = DecisionInput(measures=[Measure.ORG_INSPECTION], deciding_organ="沾益区纪委监委")
 
 
-def to_proposed(supervisor, case, data=FIRST_FORM):
+def to_proposed(supervisor, case, data=FIRST_FORM, organisation_data=ORGANISATION_DECISION):
     services.case_start_investigation(actor=supervisor, case=case)
     decisions = []
     for target in case.targets.all():
         musts(supervisor, target)
         assess(supervisor, target)
-        decisions.append(services.decision_propose(actor=supervisor, target=target, data=data))
+        chosen = organisation_data if target.kind == SubjectKind.ORGANISATION else data
+        decisions.append(services.decision_propose(actor=supervisor, target=target, data=chosen))
     case.refresh_from_db()
     return decisions
 
@@ -138,6 +144,12 @@ def zhanyi_reviewer(tree):
 @pytest.fixture
 def case(tree, zhanyi_supervisor, deputy):
     return initiate(zhanyi_supervisor, tree["zhanyi"], [deputy])
+
+
+@pytest.fixture
+def earlier_case(tree, zhanyi_supervisor, deputy):
+    """A case opened long ago, for decisions dated in the past (never before the initiation)."""
+    return initiate(zhanyi_supervisor, tree["zhanyi"], [deputy], initiated_on=datetime.date(TODAY().year - 2, 1, 1))
 
 
 @pytest.fixture
@@ -451,8 +463,10 @@ def test_complaint_within_a_month_of_notification_is_accepted(decided, zhanyi_in
     assert decided.case.status == Status.COMPLAINT
 
 
-def test_late_complaint_is_refused_unless_a_supervisor_accepts_it_with_reasons(case, zhanyi_supervisor, zhanyi_intake):
-    (decision,) = to_proposed(zhanyi_supervisor, case)
+def test_late_complaint_is_refused_unless_a_supervisor_accepts_it_with_reasons(
+    earlier_case, zhanyi_supervisor, zhanyi_intake
+):
+    (decision,) = to_proposed(zhanyi_supervisor, earlier_case)
     notified = TODAY() - datetime.timedelta(days=70)
     services.decision_approve(actor=zhanyi_supervisor, decision=decision, decided_on=notified, notified_on=notified)
     with pytest.raises(DomainError) as late:
@@ -484,8 +498,8 @@ def test_late_complaint_is_refused_unless_a_supervisor_accepts_it_with_reasons(c
 
 
 @override_settings(ACCOUNTABILITY_COMPLAINT_WINDOW_MONTHS=3)
-def test_complaint_window_is_configurable(case, zhanyi_supervisor, zhanyi_intake):
-    (decision,) = to_proposed(zhanyi_supervisor, case)
+def test_complaint_window_is_configurable(earlier_case, zhanyi_supervisor, zhanyi_intake):
+    (decision,) = to_proposed(zhanyi_supervisor, earlier_case)
     notified = TODAY() - datetime.timedelta(days=70)
     services.decision_approve(actor=zhanyi_supervisor, decision=decision, decided_on=notified, notified_on=notified)
     complaint = services.complaint_lodge(actor=zhanyi_intake, decision=decision, grounds="不服", received_on=TODAY())
@@ -575,29 +589,29 @@ def test_complaint_resolution_at_a_commission_without_authority_is_refused(
 # --- influence period and work -----------------------------------------------------------------------
 
 
-def test_influence_period_is_the_longest_of_the_measures(case, zhanyi_supervisor):
+def test_influence_period_is_the_longest_of_the_measures(earlier_case, zhanyi_supervisor):
     data = DecisionInput(
         form=Form.SECOND,
-        measures=[Measure.ADMONITION, Measure.ORGANISATIONAL_ADJUSTMENT],
+        measures=[Measure.SANCTION, Measure.ORGANISATIONAL_ADJUSTMENT],
         deciding_organ="沾益区纪委监委",
     )
-    (decision,) = to_proposed(zhanyi_supervisor, case, data)
+    (decision,) = to_proposed(zhanyi_supervisor, earlier_case, data)
     day = datetime.date(TODAY().year - 1, 1, 31)
     services.decision_approve(actor=zhanyi_supervisor, decision=decision, decided_on=day)
     decision.refresh_from_db()
     assert decision.influence_ends_on == datetime.date(day.year + 1, 1, 31)
 
 
-@override_settings(ACCOUNTABILITY_INFLUENCE_MONTHS={"admonition": 3})
-def test_influence_periods_are_configurable(case, zhanyi_supervisor):
-    (decision,) = to_proposed(zhanyi_supervisor, case, SECOND_FORM)
+@override_settings(ACCOUNTABILITY_INFLUENCE_MONTHS={"organisational_adjustment": 3})
+def test_influence_periods_are_configurable(earlier_case, zhanyi_supervisor):
+    (decision,) = to_proposed(zhanyi_supervisor, earlier_case, SECOND_FORM)
     services.decision_approve(actor=zhanyi_supervisor, decision=decision, decided_on=datetime.date(2025, 11, 30))
     decision.refresh_from_db()
     assert decision.influence_ends_on == datetime.date(2026, 2, 28)
 
 
-def test_reuse_review_falls_due_when_the_influence_period_ends(case, zhanyi_supervisor, zhanyi_investigator):
-    (decision,) = to_proposed(zhanyi_supervisor, case, SECOND_FORM)
+def test_reuse_review_falls_due_when_the_influence_period_ends(earlier_case, zhanyi_supervisor, zhanyi_investigator):
+    (decision,) = to_proposed(zhanyi_supervisor, earlier_case, ADMONITION)
     services.decision_approve(actor=zhanyi_supervisor, decision=decision, decided_on=services.add_months(TODAY(), -6))
     decision.refresh_from_db()
     assert decision.influence_ends_on == TODAY()

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import urlencode
 from openpyxl import load_workbook
+from rest_framework.test import APIClient
 
 from accounts import services as account_services
 from accounts.models import Membership
@@ -262,6 +263,11 @@ def test_an_export_older_than_the_retention_answers_410_and_offers_no_link(
     page = client.get(reverse("stats:export-job", args=[job.pk])).content.decode()
     assert reverse("stats:export-download", args=[job.pk]) not in page
     assert message in page
+    api = APIClient()
+    api.force_authenticate(qujing_supervisor)
+    gone = api.get(f"/api/stats/exports/{job.pk}/download/")
+    assert gone.status_code == 410 and gone.json()["code"] == "expired"
+    assert _downloads(job) == 0
 
 
 def test_the_daily_job_deletes_expired_files_once_and_audits_each(
@@ -340,6 +346,9 @@ def test_a_supervisor_moved_to_a_county_cannot_download_the_city_export(
 
     response = client.get(reverse("stats:export-download", args=[job.pk]))
     assert response.status_code == 404
+    api = APIClient()
+    api.force_authenticate(qujing_supervisor)
+    assert api.get(f"/api/stats/exports/{job.pk}/download/").status_code == 404
     assert _downloads(job) == 0
     job.refresh_from_db()
     assert job.status == ExportStatus.DONE and (private_root / job.file_path).is_file()

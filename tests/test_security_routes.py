@@ -278,6 +278,7 @@ API_OBJECTS = {
     "/api/accountability/cases/": ("accountability_case", INSIDER),
     "/api/accountability/decisions/": ("decision", INSIDER),
     "/api/accountability/complaints/": ("complaint", INSIDER),
+    "/api/accountability/subjects/": ("subject", INSIDER),
     "/api/stats/commissions/": ("commission", INSIDER),
     "/api/stats/exports/": ("export_job", INSIDER),
     "/api/tokens/": ("api_token", INSIDER),

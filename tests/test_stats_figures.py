@@ -51,7 +51,8 @@ def test_people_and_party_organisations_are_counted_apart(data, tree):
     assert f.value("held") == 2
     assert f.value("held|target_kind=person") == 1
     assert f.value("held|target_kind=organisation") == 1
-    assert f.value("held|form=1") == 2
+    assert f.value("held|form=1") == 1  # the person
+    assert f.value("held|form=") == 1  # the party organisation: its own measures, no form
     assert f.value("assessed|circumstance=ordinary") == 2
 
 

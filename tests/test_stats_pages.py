@@ -124,8 +124,8 @@ def test_statistics_xlsx_has_one_sheet_per_section_and_the_header(client, data, 
         assert totals[translation.gettext("Reports received")] == 3
     accountability = {r[1]: r[2] for r in book[book.sheetnames[4]].iter_rows(values_only=True) if len(r) > 2}
     with translation.override("zh-hans"):
-        assert accountability[translation.gettext("Party organisations")] == 1
-        assert accountability[translation.gettext("People")] == 2
+        assert accountability[translation.gettext("Party organisations held accountable")] == 1
+        assert accountability[translation.gettext("People held accountable")] == 2
     assert AuditEvent.objects.filter(action="stats.export", data__kind="statistics", actor=qujing_supervisor).exists()
 
 

@@ -1,7 +1,7 @@
 """Every write in the cases app goes through one of these functions."""
 
 from .identity import identity_decide, identity_request, identity_reveal, identity_revoke
-from .public import public_report_submit, receipt_feedback, receipt_lookup, supplement_add
+from .public import public_report_submit, receipt_feedback, receipt_lookup, report_again, supplement_add
 from .reports import (
     AllegationInput,
     ReporterInput,
@@ -51,6 +51,7 @@ __all__ = [
     "recusal_declare",
     "report_close",
     "report_link",
+    "report_again",
     "report_register",
     "report_resume",
     "subject_create",

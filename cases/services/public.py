@@ -1,6 +1,7 @@
 """Public intake: the online and scan-a-code reporting pages, and the receipt-code lookup."""
 
 import datetime
+import uuid
 
 from django.db import transaction
 from django.utils import timezone
@@ -12,6 +13,7 @@ from core.errors import DomainError
 
 from ..choices import AttachmentKind, Category, Channel, SubjectKind
 from ..models import Feedback, Report, Reporter, Supplement
+from . import receipts
 from .attachments import attachment_store, check_uploads
 from .common import receipt_hash, require_text
 from .reports import AllegationInput, Registered, ReporterInput, SubjectInput, Upload, create_report
@@ -29,8 +31,11 @@ def public_report_submit(
     category: str = Category.WORK,
     uploads: list[Upload] = (),
     place: str = "",
+    submission_token: uuid.UUID | None = None,
+    browser: str = "",
 ) -> Registered:
-    """A member of the public files a report; every public reporter gets a receipt code."""
+    """A member of the public files a report; every public reporter gets a receipt code. A form sent twice registers
+    one report and shows its code again, once, to the browser that sent it (see report_again)."""
     subjects = [s for s in subjects if (s.name or "").strip()]
     if not subjects:
         raise DomainError(_("Name at least one person or organisation you are reporting."), code="subjects")
@@ -56,7 +61,20 @@ def public_report_submit(
         uploads=uploads,
         place=place,
         with_receipt=True,
+        submission_token=submission_token,
+        browser=browser,
     )
+
+
+def report_again(*, submission_token: uuid.UUID | None, browser: str) -> Registered | None:
+    """The report a public form already registered, if this is that form sent again (its question is spent by then),
+    with the receipt code for the browser that sent it, once; None for a form not sent before."""
+    if submission_token is None:
+        return None
+    report = Report.objects.filter(submission_token=submission_token).first()
+    if report is None:
+        return None
+    return Registered(report=report, created=False, receipt_code=receipts.take(token=submission_token, browser=browser))
 
 
 def receipt_lookup(code: str) -> Report | None:

@@ -44,6 +44,7 @@ from ..models import (
 )
 from ..search import tokens_for
 from ..selectors import WORK_PERM, is_assigned, may_add_attachments, reports_visible_to, subjects_visible_to
+from . import receipts
 from .attachments import Upload, attachment_store, check_uploads
 from .common import new_receipt_code, next_reference, receipt_hash, refuse_future, require_role, require_text
 
@@ -150,8 +151,12 @@ def create_report(
     place: str = "",
     submission_token: uuid.UUID | None = None,
     with_receipt: bool,
+    browser: str = "",
 ) -> Registered:
-    """Shared by staff registration and public intake; callers check who may register."""
+    """Shared by staff registration and public intake; callers check who may register.
+
+    Idempotent by `submission_token`: a form sent twice registers one report, and the second answer carries the
+    receipt code again, once, if `browser` (receipts.browser_of) is the one that sent the first."""
     summary = require_text(summary, _("The summary"))
     refuse_future(received_on, _("The date received"))
     if channel not in Channel.values:
@@ -162,7 +167,7 @@ def create_report(
     if submission_token is not None:
         existing = Report.objects.filter(submission_token=submission_token).first()
         if existing is not None:
-            return Registered(report=existing, created=False)
+            return _again(existing, submission_token, browser)
     visible_subjects = subjects_visible_to(actor) if actor else Subject.objects.none()
     try:
         with transaction.atomic():
@@ -194,6 +199,9 @@ def create_report(
                     raise DomainError(_("Every allegation needs a subject."), code="subject")
                 Allegation.objects.create(report=report, subject=subject, category=item.category, text=text)
             receipt = _create_reporter(report, reporter, with_receipt=with_receipt)
+            # Kept before the commit: a concurrent second submission waits on the token's unique index, then
+            # finds the code.
+            receipts.keep(token=submission_token, code=receipt, browser=browser)
             stored = [attachment_store(report=report, upload=upload, uploaded_by=actor) for upload in uploads]
             refresh_search_tokens(report)
             audit_record(
@@ -211,9 +219,14 @@ def create_report(
         if submission_token is not None:
             existing = Report.objects.filter(submission_token=submission_token).first()
             if existing is not None:
-                return Registered(report=existing, created=False)
+                return _again(existing, submission_token, browser)
         raise
     return Registered(report=report, receipt_code=receipt, uploads=stored)
+
+
+def _again(report: Report, submission_token: uuid.UUID, browser: str) -> Registered:
+    """The report a repeated form registered, with its receipt code for the browser that sent it (once)."""
+    return Registered(report=report, created=False, receipt_code=receipts.take(token=submission_token, browser=browser))
 
 
 def report_register(
@@ -228,6 +241,7 @@ def report_register(
     reporter: ReporterInput,
     uploads: list[Upload] = (),
     submission_token: uuid.UUID | None = None,
+    browser: str = "",
 ) -> Registered:
     """An intake officer registers a report; an anonymous reporter gets a receipt code."""
     if not jurisdiction.has_role(actor, commission, Role.INTAKE):
@@ -244,6 +258,7 @@ def report_register(
         uploads=uploads,
         submission_token=submission_token,
         with_receipt=reporter.is_anonymous,
+        browser=browser,
     )
 
 

@@ -11,12 +11,13 @@ from django.core.exceptions import ValidationError
 from django.db.models import Max, Min
 from django.utils import timezone
 
-from accountability.choices import NO_MEASURE_CIRCUMSTANCES
+from accountability import services as accountability_services
 from accountability.models import AccountabilityCase, CaseCounter, Decision, Target
 from cases.authority import managing_commission
 from cases.models import Allegation, Disposition, ReferenceCounter, Report, Reporter, Subject
 from cases.search import tokens_for
 from clarification.models import BatchItem, FalseAccusationCase, JointBatch, Recommendation, ReviewOpinion
+from core.errors import DomainError
 
 VERIFIED = ("under_verification", "concluded", "closed")
 DISPOSITION_FOR = {"held": "hold", "closed_early": "close", "transferred": "transfer"}
@@ -125,14 +126,21 @@ def _check_decision(decision: Decision, problems: list[str]) -> None:
     def bad(message):
         problems.append(f"Decision {decision.pk}: {message}")
 
-    if decision.circumstance in NO_MEASURE_CIRCUMSTANCES:
-        if decision.form is not None or decision.measures:
-            bad("no-accountability decision with a form or measures")
-    else:
-        if decision.form is None or not decision.measures:
-            bad("decision without a form or measures")
-        if (decision.form == 4) != ("judicial_transfer" in decision.measures):
-            bad("judicial transfer outside the fourth form")
+    # The decision's form and measures by the services' own rules (the measures each form allows are data).
+    try:
+        accountability_services.decision_fields(
+            accountability_services.DecisionInput(
+                form=decision.form,
+                measures=decision.measures,
+                deciding_organ=decision.deciding_organ,
+                transfer_organ=decision.transfer_organ,
+                transfer_reference=decision.transfer_reference,
+            ),
+            circumstance=decision.circumstance,
+            kind=decision.target_kind,
+        )
+    except DomainError as error:
+        bad(f"{error.code}: {error.message}")
     if decision.circumstance != decision.target.circumstance or decision.target_kind != decision.target.kind:
         bad("differs from its target")
     if managing_commission(decision.target.subject).pk != decision.approving_commission_id:

@@ -748,7 +748,8 @@ class Generator:
             Decision,
             ["id", "case", "target", "status", "form", "measures", "circumstance", "target_kind", "reasons"]
             + ["deciding_organ", "transfer_organ", "transfer_reference", "approving_commission", "proposed_by"]
-            + ["proposed_at", "approved_by", "decided_on", "notified_on", "return_reason", "implemented_on"]
+            + ["proposed_at", "approved_by", "decided_on", "first_decided_on", "notified_on", "return_reason"]
+            + ["implemented_on"]
             + ["influence_ends_on", "reuse_result", "reuse_notes", "reuse_reviewed_on"],
         )
         t_visit = Table(FollowUpVisit, ["id", "decision", "due_on", "done_on", "notes", "visited_by"])
@@ -756,9 +757,10 @@ class Generator:
         self.models_written += [t.model for t in tables]
         cid, lid, tid, did, vid = (next_id(m) for m in (AccountabilityCase, through, Target, Decision, FollowUpVisit))
         counters = {(c, y): last for c, y, last in CaseCounter.objects.values_list("commission_id", "year", "last")}
+        # Within the measures each form allows (accountability/migrations/0004_measures_allowed).
         measures_by_form = {
-            1: [["talk_reminder"], ["criticism_education"], ["written_self_criticism"]],
-            2: [["circulated_criticism"], ["admonition"], ["organisational_adjustment"]],
+            1: [["talk_reminder"], ["criticism_education"], ["admonition"]],
+            2: [["organisational_adjustment"], ["sanction"], ["sanction", "organisational_adjustment"]],
             3: [["sanction"], ["sanction", "organisational_adjustment"]],
             4: [["judicial_transfer", "sanction"]],
         }
@@ -828,7 +830,8 @@ class Generator:
                 if circumstance in ("exemption", "none"):
                     form, measures = None, []
                 elif subject[1] != "person":
-                    form, measures = rng.choice([(1, ["criticism_education"]), (2, ["circulated_criticism"])])
+                    # Party organisations get their own measures and no form.
+                    form, measures = rng.choice([(None, ["org_inspection"]), (None, ["org_circulation"])])
                 else:
                     form = rng.choices([1, 2, 3, 4], [73, 19, 6, 2])[0]
                     measures = rng.choice(measures_by_form[form])
@@ -859,6 +862,7 @@ class Generator:
                     self.pick(node, Role.INVESTIGATOR),
                     _stamp(self.clamp(initiated + datetime.timedelta(days=25)), 630),
                     supervisor if in_force else None,
+                    decided_on if in_force else None,
                     decided_on if in_force else None,
                     self.clamp(decided_on + datetime.timedelta(days=3)) if in_force else None,
                     "",
