@@ -9,8 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import jurisdiction
-from accounts.models import Commission, CommissionLevel, User
+from accounts import administration, jurisdiction
+from accounts.models import Commission, User
 from accounts.roles import Role
 from audit.services import audit_record
 from cases.authority import managing_commission
@@ -787,14 +787,7 @@ def reuse_review_record(*, actor: User, decision: Decision, result: str, notes: 
 
 
 def may_edit_catalogue(user, province_code: str) -> bool:
-    if getattr(user, "is_superuser", False):
-        return True
-    return any(
-        m.role == Role.ADMIN
-        and m.commission.level == CommissionLevel.PROVINCIAL  # a city's admin keeps no catalogue of its own
-        and m.commission.division_code == province_code
-        for m in jurisdiction.memberships_of(user)
-    )
+    return administration.administers_province(user, province_code)
 
 
 @transaction.atomic

@@ -83,40 +83,40 @@ def _audited_action(func, name):
 class SuperuserOnlyAdminMixin(AuditedAdminMixin):
     scoped_for_administrators = True
 
-    def _allowed(self, request) -> bool:
+    def _guard_allows(self, request) -> bool:
         return administration.is_superuser(request.user)
 
     def has_module_permission(self, request):
-        return self._allowed(request) and super().has_module_permission(request)
+        return self._guard_allows(request) and super().has_module_permission(request)
 
     def has_view_permission(self, request, obj=None):
-        return self._allowed(request) and super().has_view_permission(request, obj)
+        return self._guard_allows(request) and super().has_view_permission(request, obj)
 
     def has_add_permission(self, request, *args):
-        return self._allowed(request) and super().has_add_permission(request, *args)
+        return self._guard_allows(request) and super().has_add_permission(request, *args)
 
     def has_change_permission(self, request, obj=None):
-        return self._allowed(request) and super().has_change_permission(request, obj)
+        return self._guard_allows(request) and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return self._allowed(request) and super().has_delete_permission(request, obj)
+        return self._guard_allows(request) and super().has_delete_permission(request, obj)
 
 
 class RootAdministratorsAdminMixin(SuperuserOnlyAdminMixin):
     """Province-wide settings: the administrators of the root commission (and superusers) keep them. Their
     inlines (the tasks using a schedule) are read-only lists."""
 
-    def _allowed(self, request) -> bool:
+    def _guard_allows(self, request) -> bool:
         return administration.administers_root(request.user)
 
     def _may_edit(self, request) -> bool:
-        return self._allowed(request) and not isinstance(self, admin.options.InlineModelAdmin)
+        return self._guard_allows(request) and not isinstance(self, admin.options.InlineModelAdmin)
 
     def has_module_permission(self, request):
-        return self._allowed(request)
+        return self._guard_allows(request)
 
     def has_view_permission(self, request, obj=None):
-        return self._allowed(request)
+        return self._guard_allows(request)
 
     def has_add_permission(self, request, *args):
         return self._may_edit(request)

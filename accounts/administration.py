@@ -49,6 +49,17 @@ def is_administrator(actor) -> bool:
     return is_superuser(actor) or bool(administered_commission_ids(actor))
 
 
+def administers_province(actor, province_code: str) -> bool:
+    """Province-wide data (the exemption catalogue, the evaluative phrases) is kept by the administrators of that
+    provincial commission: a city's or county's admin keeps no list of its own."""
+    from .models import CommissionLevel
+
+    return is_superuser(actor) or any(
+        m.commission.level == CommissionLevel.PROVINCIAL and m.commission.division_code == province_code
+        for m in _admin_memberships(actor)
+    )
+
+
 def administers_root(actor) -> bool:
     """A superuser, or an admin of a commission at the top of the tree (the province)."""
     return is_superuser(actor) or any(m.commission.parent_id is None for m in _admin_memberships(actor))

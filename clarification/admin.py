@@ -38,6 +38,8 @@ def _admin_provinces(user) -> set[str]:
 class EvaluativePhraseAdmin(admin.ModelAdmin):
     """A province's administrators keep the phrases a clarification statement must not carry."""
 
+    scoped_for_administrators = True  # by the province's administrators, below (accounts/admin_site.py)
+
     list_display = ["phrase", "province_code", "retired"]
     list_filter = ["province_code", "retired"]
     search_fields = ["phrase"]

@@ -383,6 +383,7 @@ CITY_ADMIN_MODELS = {
 }
 PROVINCE_ADMIN_MODELS = CITY_ADMIN_MODELS | {
     "accountability.exemptionentry": {"view", "add", "change"},
+    "clarification.evaluativephrase": {"view", "add", "change"},
     **{
         f"django_celery_beat.{name}": {"view", "add", "change", "delete"}
         for name in ("periodictask", "crontabschedule", "intervalschedule", "solarschedule", "clockedschedule")

@@ -3,9 +3,8 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts import jurisdiction
+from accounts import administration
 from accounts.models import User
-from accounts.roles import Role
 from audit.services import audit_record
 from core.errors import DomainError, full_clean_or_refuse
 
@@ -13,11 +12,7 @@ from ..models import EvaluativePhrase
 
 
 def may_edit_phrases(user, province_code: str) -> bool:
-    if getattr(user, "is_superuser", False):
-        return True
-    return any(
-        m.role == Role.ADMIN and m.commission.division_code == province_code for m in jurisdiction.memberships_of(user)
-    )
+    return administration.administers_province(user, province_code)
 
 
 @transaction.atomic
