@@ -1,135 +1,187 @@
-"""The report state machine, enforced in one place (DESIGN.md §3, rules of the house).
+"""The report workflow, declared for the engine (core/workflow.py; DESIGN.md §3, rules of the house).
 
 registered → disposition proposed → disposition approved → under verification → concluded → closed,
-plus held, transferred and closed early. `apply_transition` is the only code that writes
-Report.status: it checks the role, the reach and the current state, and writes the audit event in
-the same transaction.
+plus held, transferred and closed early. Findings are recorded by the assigned investigators while the
+report is under verification (a step that asks work of them without changing the state).
 """
 
-from dataclasses import dataclass
-
-from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts import jurisdiction
 from accounts.roles import Role
-from audit.services import audit_record
-from core.errors import DomainError
+from core.workflow import NEVER, Workflow, transition
 
 from . import deadlines
 from .choices import Status
-from .models import Report
+from .models import Allegation, Report
 
 
-@dataclass(frozen=True)
-class Transition:
-    name: str
-    label: str
-    sources: frozenset[str]
-    targets: frozenset[str]
-    roles: frozenset[str]
+def _role(*roles):
+    def allowed(user, report, **context):
+        return jurisdiction.has_role(user, report.commission_id, *roles)
+
+    def actors(user):
+        commissions = [c.pk for c in jurisdiction.commissions_with_role(user, *roles)]
+        return Q(commission__in=commissions) if commissions else NEVER
+
+    return allowed, actors
 
 
-def _t(name, label, sources, targets, roles):
-    return Transition(name, label, frozenset(sources), frozenset(targets), frozenset(roles))
+def _who(*roles):
+    def refusal(report):
+        return _("Only a %(roles)s of %(commission)s may do this.") % {
+            "roles": " / ".join(str(Role(r).label) for r in sorted(roles)),
+            "commission": report.commission,
+        }
+
+    return refusal
 
 
+def _open_findings(report) -> str | None:
+    findings = [a.finding for a in report.allegations.all()]
+    if not findings or not all(findings):
+        return _("Every allegation needs a finding before the verification can conclude.")
+    return None
+
+
+def _findings_to_record(user, report) -> bool:
+    return any(not a.finding for a in report.allegations.all())
+
+
+_OPEN_FINDING = Exists(Allegation.objects.filter(report=OuterRef("pk"), finding=""))
+
+
+def _assigned(user, report, **context):
+    from .selectors import is_assigned
+
+    return is_assigned(user, report, getattr(report, "_active_assignments", None))
+
+
+def _assigned_rows(user):
+    from .selectors import assigned_report_ids
+
+    ids = assigned_report_ids(user)
+    return Q(pk__in=ids) & Q(_OPEN_FINDING) if ids else NEVER
+
+
+def _supervisor_ready(user):
+    return _SUPERVISOR_ROWS(user) & ~Q(_OPEN_FINDING)
+
+
+_SUPERVISOR, _SUPERVISOR_ROWS = _role(Role.SUPERVISOR)
+_PROPOSER, _PROPOSER_ROWS = _role(Role.REVIEWER, Role.SUPERVISOR)
 S = Status
-TRANSITIONS = {
-    t.name: t
-    for t in [
-        _t(
+
+REPORTS = Workflow(
+    name="report",
+    model=Report,
+    noun=gettext_lazy("the report"),
+    related=("commission",),
+    audit_context=lambda report: {"commission": report.commission, "scope": report},
+    transitions=[
+        transition(
             "propose_disposition",
             gettext_lazy("Propose disposition"),
             [S.REGISTERED],
             [S.DISPOSITION_PROPOSED],
-            [Role.REVIEWER, Role.SUPERVISOR],
+            _PROPOSER,
+            _who(Role.REVIEWER, Role.SUPERVISOR),
+            task=gettext_lazy("Disposition to propose"),
+            actors=_PROPOSER_ROWS,
         ),
-        _t(
+        transition(
             "approve_disposition",
             gettext_lazy("Approve disposition"),
             [S.DISPOSITION_PROPOSED],
             [S.DISPOSITION_APPROVED, S.HELD, S.CLOSED_EARLY, S.TRANSFERRED, S.REGISTERED],
-            [Role.SUPERVISOR],
+            _SUPERVISOR,
+            _who(Role.SUPERVISOR),
+            task=gettext_lazy("Disposition to approve"),
+            actors=_SUPERVISOR_ROWS,
         ),
-        _t(
+        transition(
             "reject_disposition",
             gettext_lazy("Return disposition"),
             [S.DISPOSITION_PROPOSED],
             [S.REGISTERED],
-            [Role.SUPERVISOR],
+            _SUPERVISOR,
+            _who(Role.SUPERVISOR),
         ),
-        _t(
+        transition(
             "start_verification",
             gettext_lazy("Assign and start verification"),
             [S.DISPOSITION_APPROVED],
             [S.UNDER_VERIFICATION],
-            [Role.SUPERVISOR],
+            _SUPERVISOR,
+            _who(Role.SUPERVISOR),
+            task=gettext_lazy("Investigators to assign"),
+            actors=_SUPERVISOR_ROWS,
         ),
-        _t("conclude", gettext_lazy("Approve conclusion"), [S.UNDER_VERIFICATION], [S.CONCLUDED], [Role.SUPERVISOR]),
-        _t("close", gettext_lazy("Close report"), [S.CONCLUDED], [S.CLOSED], [Role.SUPERVISOR]),
-        _t("resume", gettext_lazy("Resume held report"), [S.HELD], [S.REGISTERED], [Role.SUPERVISOR]),
-    ]
-}
+        transition(
+            "record_finding",
+            gettext_lazy("Record findings"),
+            [S.UNDER_VERIFICATION],
+            [S.UNDER_VERIFICATION],
+            _assigned,
+            gettext_lazy("Only an investigator assigned to this report may record findings."),
+            task=gettext_lazy("Findings to record"),
+            pending=_findings_to_record,
+            actors=_assigned_rows,
+        ),
+        transition(
+            "conclude",
+            gettext_lazy("Approve conclusion"),
+            [S.UNDER_VERIFICATION],
+            [S.CONCLUDED],
+            _SUPERVISOR,
+            _who(Role.SUPERVISOR),
+            ready=_open_findings,
+            ready_code="open",
+            task=gettext_lazy("Findings complete: conclusion to approve"),
+            actors=_supervisor_ready,
+        ),
+        transition(
+            "close",
+            gettext_lazy("Close report"),
+            [S.CONCLUDED],
+            [S.CLOSED],
+            _SUPERVISOR,
+            _who(Role.SUPERVISOR),
+            task=gettext_lazy("Concluded: to close or pass on"),
+            actors=_SUPERVISOR_ROWS,
+        ),
+        transition(
+            "resume", gettext_lazy("Resume held report"), [S.HELD], [S.REGISTERED], _SUPERVISOR, _who(Role.SUPERVISOR)
+        ),
+    ],
+)
+TRANSITIONS = REPORTS.by_name
 
 
-def check_transition(*, report: Report, actor, name: str, target: str | None = None) -> Transition:
-    spec = TRANSITIONS[name]
-    if report.status not in spec.sources:
-        raise DomainError(
-            _("“%(action)s” is not possible while the report is “%(status)s”.")
-            % {"action": spec.label, "status": report.get_status_display()},
-            code="wrong_state",
-        )
-    if not jurisdiction.has_role(actor, report.commission_id, *spec.roles):
-        raise DomainError(
-            _("Only a %(roles)s of %(commission)s may do this.")
-            % {
-                "roles": " / ".join(str(Role(r).label) for r in sorted(spec.roles)),
-                "commission": report.commission,
-            },
-            code="forbidden",
-        )
-    if target is not None and target not in spec.targets:
-        raise DomainError(_("That transition leads nowhere valid."), code="wrong_state")
-    return spec
+def check_transition(*, report: Report, actor, name: str, target: str | None = None):
+    return REPORTS.check(report, actor=actor, name=name, target=target)
 
 
 def lock(report: Report) -> Report:
-    return Report.objects.select_for_update().select_related("commission").get(pk=report.pk)
+    return REPORTS.lock(report)
 
 
-@transaction.atomic
 def apply_transition(*, report: Report, actor, name: str, target: str | None = None, **audit_data) -> Report:
     """Move a locked report to its next state, with its new due date and an audit event."""
-    locked = lock(report)
-    spec = check_transition(report=locked, actor=actor, name=name, target=target)
-    new_status = target or next(iter(spec.targets))
-    previous = locked.status
-    locked.status = new_status
-    locked.due_on = audit_data.pop("due_on", None) or deadlines.due_after(new_status)
-    if "outcome" in audit_data:
-        locked.outcome = audit_data["outcome"]
-    locked.save(update_fields=["status", "due_on", "outcome", "updated_at"])
-    audit_record(
-        actor=actor,
-        action=f"report.{name}",
-        target=locked,
-        commission=locked.commission,
-        scope=locked,
-        previous=previous,
-        status=new_status,
-        **audit_data,
-    )
-    report.status, report.due_on, report.outcome = locked.status, locked.due_on, locked.outcome
-    return locked
+    due_on = audit_data.pop("due_on", None)
+    outcome = audit_data.get("outcome")
+
+    def fields(new_status):
+        changes = {"due_on": due_on or deadlines.due_after(new_status)}
+        if outcome is not None:
+            changes["outcome"] = outcome
+        return changes
+
+    return REPORTS.apply(report, actor=actor, name=name, target=target, fields=fields, **audit_data)
 
 
 def allowed_transitions(user, report: Report) -> list[str]:
     """Names of the transitions this user may take on this report now (for buttons; services decide)."""
-    names = []
-    for name, spec in TRANSITIONS.items():
-        if report.status in spec.sources and jurisdiction.has_role(user, report.commission_id, *spec.roles):
-            names.append(name)
-    return names
+    return REPORTS.allowed(user, report)

@@ -1,181 +1,257 @@
-"""The clarification state machine, enforced in one place.
+"""The clarification workflow, declared for the engine (core/workflow.py).
 
 draft → in review (three offices give opinions) → awaiting approval (at the commission that manages the
 subject) → approved → executed → return visit done; a return sends it back to draft for a new round,
-a rejection ends it. `apply_transition` is the only code that writes Recommendation.status.
+a rejection ends it.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import datetime
 
-from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from audit.services import audit_record
-from core.errors import DomainError
+from accounts import jurisdiction
+from accounts.roles import Role
+from cases.models import Recusal
+from cases.selectors import assigned_report_ids
+from core.workflow import NEVER, Workflow, transition
 
 from . import permissions
-from .choices import Status
-from .models import Recommendation
+from .choices import REVIEW_OFFICES, Opinion, Status
+from .models import Recommendation, ReturnVisit, ReviewOpinion
+
+RETURN_VISIT_NOTICE_DAYS = 30  # return visits show in the work list from this many days before they fall due
+
+DRAFTER = gettext_lazy("an investigator of the handling commission or of the report")
+APPROVER = gettext_lazy("a supervisor of the approving commission")
+EXECUTOR = gettext_lazy("an investigator or supervisor of the handling commission")
 
 
-@dataclass(frozen=True)
-class Transition:
-    name: str
-    label: str
-    sources: frozenset[str]
-    target: str
-    allowed: Callable
-    who: str
-    new_round: bool = False
+def _only(who):
+    return lambda recommendation: _("Only %(who)s may do this.") % {"who": who}
+
+
+def _at(commissions, field="commission") -> Q:
+    return Q(**{f"{field}__in": commissions}) if commissions else NEVER
+
+
+def _drafter_rows(user) -> Q:
+    investigator_at = [c.pk for c in jurisdiction.commissions_with_role(user, Role.INVESTIGATOR)]
+    assigned = assigned_report_ids(user)
+    rows = _at(investigator_at, "report__commission") | (Q(report__in=assigned) if assigned else NEVER)
+    return rows if (investigator_at or assigned) else NEVER
+
+
+def _approver_rows(user) -> Q:
+    supervised = [c.pk for c in jurisdiction.commissions_with_role(user, Role.SUPERVISOR)]
+    if not supervised:
+        return NEVER
+    return _at(supervised, "approving_commission") & ~Q(
+        Exists(Recusal.objects.filter(report=OuterRef("report"), user=user))
+    )
+
+
+def _opinion(office, agreeing=False):
+    opinions = ReviewOpinion.objects.filter(recommendation=OuterRef("pk"), round=OuterRef("round"), office=office)
+    return Exists(opinions.filter(opinion=Opinion.AGREE) if agreeing else opinions)
+
+
+def _all_agree_rows() -> Q:
+    condition = Q()
+    for office in REVIEW_OFFICES:
+        condition &= Q(_opinion(office, agreeing=True))
+    return condition
+
+
+def _not_all_agree(recommendation) -> str | None:
+    from .services.recommendations import review_disagreement
+
+    return review_disagreement(recommendation)
+
+
+def _reviewer(user, recommendation, **context) -> bool:
+    return bool(permissions.review_offices_of(user, recommendation))
+
+
+def _review_pending(user, recommendation) -> bool:
+    given = {o.office for o in ReviewOpinion.objects.filter(recommendation=recommendation, round=recommendation.round)}
+    return any(office not in given for office in permissions.review_offices_of(user, recommendation))
+
+
+def _reviewer_rows(user) -> Q:
+    condition = NEVER
+    for m in jurisdiction.memberships_of(user):
+        if m.office and m.office.kind in REVIEW_OFFICES:
+            condition |= Q(commission_id=m.commission_id) & ~Q(_opinion(m.office.kind))
+    return condition
+
+
+def _handling(user, recommendation) -> bool:
+    """Who is asked to carry out and visit: the handling commission's investigators and supervisors and the
+    assigned investigators (leaders above may act, but are not asked)."""
+    return jurisdiction.has_role(
+        user, recommendation.commission_id, Role.INVESTIGATOR, Role.SUPERVISOR
+    ) or permissions.is_assigned(user, recommendation.report)
+
+
+def _handling_rows(user) -> Q:
+    working = [c.pk for c in jurisdiction.commissions_with_role(user, Role.INVESTIGATOR, Role.SUPERVISOR)]
+    assigned = assigned_report_ids(user)
+    if not (working or assigned):
+        return NEVER
+    return _at(working) | (Q(report__in=assigned) if assigned else NEVER)
+
+
+def visit_notice_from(today: datetime.date | None = None) -> datetime.date:
+    return (today or timezone.localdate()) + datetime.timedelta(days=RETURN_VISIT_NOTICE_DAYS)
+
+
+def _visit_near(user, recommendation) -> bool:
+    visit = getattr(recommendation, "return_visit", None)
+    return visit is not None and visit.visited_on is None and visit.due_on <= visit_notice_from()
+
+
+def _visit_rows(user) -> Q:
+    near = ReturnVisit.objects.filter(
+        recommendation=OuterRef("pk"), visited_on__isnull=True, due_on__lte=visit_notice_from()
+    )
+    return _handling_rows(user) & Q(Exists(near))
 
 
 S = Status
-TRANSITIONS = {
-    t.name: t
-    for t in [
-        Transition(
+CLARIFICATIONS = Workflow(
+    name="clarification",
+    model=Recommendation,
+    noun=gettext_lazy("the recommendation"),
+    related=("commission", "approving_commission", "report", "subject"),
+    audit_context=lambda r: {"commission": r.commission, "scope": r, "report": r.report.reference},
+    transitions=[
+        transition(
             "submit_review",
             gettext_lazy("Send to centralised review"),
-            frozenset([S.DRAFT]),
+            [S.DRAFT],
             S.IN_REVIEW,
-            permissions.is_drafter,
-            gettext_lazy("an investigator of the handling commission or of the report"),
+            lambda user, r, **c: permissions.is_drafter(user, r),
+            _only(DRAFTER),
+            task=gettext_lazy("Draft to send to centralised review"),
+            actors=_drafter_rows,
         ),
-        Transition(
+        transition(
+            "review",
+            gettext_lazy("Record your office's opinion"),
+            [S.IN_REVIEW],
+            S.IN_REVIEW,
+            _reviewer,
+            lambda r: (
+                _("Only a member of that office at %(commission)s records its opinion.") % {"commission": r.commission}
+            ),
+            task=gettext_lazy("Review opinion"),
+            pending=_review_pending,
+            actors=_reviewer_rows,
+        ),
+        transition(
             "withdraw",
             gettext_lazy("Take back for revision"),
-            frozenset([S.IN_REVIEW]),
+            [S.IN_REVIEW],
             S.DRAFT,
-            permissions.is_drafter,
-            gettext_lazy("an investigator of the handling commission or of the report"),
+            lambda user, r, **c: permissions.is_drafter(user, r),
+            _only(DRAFTER),
             new_round=True,
         ),
-        Transition(
+        transition(
             "submit",
             gettext_lazy("Submit for approval"),
-            frozenset([S.IN_REVIEW]),
+            [S.IN_REVIEW],
             S.PENDING_APPROVAL,
-            permissions.is_drafter,
-            gettext_lazy("an investigator of the handling commission or of the report"),
+            lambda user, r, **c: permissions.is_drafter(user, r),
+            _only(DRAFTER),
+            ready=_not_all_agree,
+            ready_code="review_incomplete",
+            task=gettext_lazy("All three offices agreed: submit for approval"),
+            actors=lambda user: _drafter_rows(user) & _all_agree_rows(),
         ),
-        Transition(
+        transition(
             "approve",
             gettext_lazy("Approve"),
-            frozenset([S.PENDING_APPROVAL]),
+            [S.PENDING_APPROVAL],
             S.APPROVED,
-            permissions.is_approver,
-            gettext_lazy("a supervisor of the approving commission"),
+            lambda user, r, **c: permissions.is_approver(user, r),
+            _only(APPROVER),
+            task=gettext_lazy("Approval"),
+            actors=_approver_rows,
         ),
-        Transition(
+        transition(
             "return",
             gettext_lazy("Return for revision"),
-            frozenset([S.PENDING_APPROVAL]),
+            [S.PENDING_APPROVAL],
             S.DRAFT,
-            permissions.is_approver,
-            gettext_lazy("a supervisor of the approving commission"),
+            lambda user, r, **c: permissions.is_approver(user, r),
+            _only(APPROVER),
             new_round=True,
         ),
-        Transition(
+        transition(
             "reject",
             gettext_lazy("Reject"),
-            frozenset([S.PENDING_APPROVAL]),
+            [S.PENDING_APPROVAL],
             S.REJECTED,
-            permissions.is_approver,
-            gettext_lazy("a supervisor of the approving commission"),
+            lambda user, r, **c: permissions.is_approver(user, r),
+            _only(APPROVER),
         ),
-        Transition(
+        transition(
             "reopen",
             gettext_lazy("Reopen for changes (needs a new approval)"),
-            frozenset([S.APPROVED]),
+            [S.APPROVED],
             S.DRAFT,
-            permissions.is_drafter_or_approver,
-            gettext_lazy("the drafter or a supervisor of the approving commission"),
+            lambda user, r, **c: permissions.is_drafter_or_approver(user, r),
+            _only(gettext_lazy("the drafter or a supervisor of the approving commission")),
             new_round=True,
         ),
-        Transition(
+        transition(
             "execute",
             gettext_lazy("Record execution"),
-            frozenset([S.APPROVED]),
+            [S.APPROVED],
             S.EXECUTED,
-            permissions.is_executor,
-            gettext_lazy("an investigator or supervisor of the handling commission"),
+            lambda user, r, **c: permissions.is_executor(user, r),
+            _only(EXECUTOR),
+            task=gettext_lazy("Clarification to carry out"),
+            asked=_handling,
+            actors=_handling_rows,
         ),
-        Transition(
+        transition(
             "return_visit",
             gettext_lazy("Record return visit"),
-            frozenset([S.EXECUTED]),
+            [S.EXECUTED],
             S.COMPLETED,
-            permissions.is_executor,
-            gettext_lazy("an investigator or supervisor of the handling commission"),
+            lambda user, r, **c: permissions.is_executor(user, r),
+            _only(EXECUTOR),
+            task=gettext_lazy("Return visit"),
+            asked=_handling,
+            pending=_visit_near,
+            actors=_visit_rows,
         ),
-    ]
-}
+    ],
+)
+TRANSITIONS = CLARIFICATIONS.by_name
 
 
-def check_transition(*, recommendation: Recommendation, actor, name: str) -> Transition:
-    spec = TRANSITIONS[name]
-    if recommendation.status not in spec.sources:
-        raise DomainError(
-            _("“%(action)s” is not possible while the recommendation is “%(status)s”.")
-            % {"action": spec.label, "status": recommendation.get_status_display()},
-            code="wrong_state",
-        )
-    if not spec.allowed(actor, recommendation):
-        raise DomainError(
-            _("Only %(who)s may do this.") % {"who": spec.who},
-            code="forbidden",
-        )
-    return spec
+def check_transition(*, recommendation: Recommendation, actor, name: str):
+    return CLARIFICATIONS.check(recommendation, actor=actor, name=name)
 
 
 def lock(recommendation: Recommendation) -> Recommendation:
     """Re-read the recommendation under a row lock: two supervisors approving at once act one after the other."""
-    locked = (
-        Recommendation.objects.select_for_update(of=("self",))
-        .select_related("commission", "approving_commission", "report", "subject")
-        .get(pk=recommendation.pk)
-    )
-    locked._locked = True
-    return locked
+    return CLARIFICATIONS.lock(recommendation)
 
 
-@transaction.atomic
 def apply_transition(
     *, recommendation: Recommendation, actor, name: str, fields: dict | None = None, **audit_data
 ) -> Recommendation:
     """Move a locked recommendation to its next state, writing `fields` with it, and record the event."""
-    locked = recommendation if getattr(recommendation, "_locked", False) else lock(recommendation)
-    spec = check_transition(recommendation=locked, actor=actor, name=name)
-    previous = locked.status
-    locked.status = spec.target
-    update = ["status", "updated_at"]
-    if spec.new_round:
-        locked.round += 1
-        update.append("round")
-    for field, value in (fields or {}).items():
-        setattr(locked, field, value)
-        update.append(field)
-    locked.save(update_fields=update)
-    audit_record(
-        actor=actor,
-        action=f"clarification.{name}",
-        target=locked,
-        commission=locked.commission,
-        scope=locked,
-        previous=previous,
-        status=spec.target,
-        report=locked.report.reference,
-        **audit_data,
-    )
-    return locked
+    return CLARIFICATIONS.apply(recommendation, actor=actor, name=name, fields=fields, **audit_data)
 
 
 def allowed_transitions(user, recommendation: Recommendation) -> list[str]:
     """Names of the transitions this user may take now (for buttons; the services decide)."""
-    return [
-        name
-        for name, spec in TRANSITIONS.items()
-        if recommendation.status in spec.sources and spec.allowed(user, recommendation)
-    ]
+    return CLARIFICATIONS.allowed(user, recommendation)

@@ -293,8 +293,7 @@ def review_record(
     locked = workflow.lock(recommendation)
     if office not in REVIEW_OFFICES:
         raise DomainError(_("That office does not take part in the centralised review."), code="office")
-    if locked.status != Status.IN_REVIEW:
-        raise DomainError(_("Opinions are recorded while the recommendation is in review."), code="wrong_state")
+    workflow.check_transition(recommendation=locked, actor=actor, name="review")
     if office not in permissions.review_offices_of(actor, locked):
         raise DomainError(
             _("Only a member of that office at %(commission)s records its opinion.")
@@ -331,16 +330,17 @@ def review_state(recommendation: Recommendation) -> dict[str, ReviewOpinion | No
     return {office: current.get(office) for office in REVIEW_OFFICES}
 
 
-def _require_all_agree(recommendation: Recommendation) -> None:
+def review_disagreement(recommendation: Recommendation) -> str | None:
+    """Why the recommendation cannot go for approval yet, or None once all three offices agree."""
     state = review_state(recommendation)
     missing = [str(dict(ReviewOpinion._meta.get_field("office").choices)[k]) for k, v in state.items() if v is None]
     against = [k for k, v in state.items() if v is not None and v.opinion != Opinion.AGREE]
     if missing or against:
-        raise DomainError(
-            _("All three offices must agree first (missing: %(missing)s; disagreeing: %(against)s).")
-            % {"missing": "、".join(missing) or "—", "against": len(against)},
-            code="review_incomplete",
-        )
+        return _("All three offices must agree first (missing: %(missing)s; disagreeing: %(against)s).") % {
+            "missing": "、".join(missing) or "—",
+            "against": len(against),
+        }
+    return None
 
 
 @transaction.atomic
@@ -356,7 +356,6 @@ def recommendation_submit(*, actor: User, recommendation: Recommendation) -> Rec
     """Once all three offices agree, the recommendation goes to the commission that manages the subject."""
     locked = workflow.lock(recommendation)
     workflow.check_transition(recommendation=locked, actor=actor, name="submit")
-    _require_all_agree(locked)
     _refuse_beyond_limits(locked)
     approver = managing_commission(locked.subject)
     return workflow.apply_transition(
@@ -390,7 +389,8 @@ def recommendation_approve(*, actor: User, recommendation: Recommendation, reaso
             % {"commission": locked.approving_commission},
             code="wrong_authority",
         )
-    _require_all_agree(locked)
+    if message := review_disagreement(locked):
+        raise DomainError(message, code="review_incomplete")
     override = _refuse_beyond_limits(locked)
     return workflow.apply_transition(
         recommendation=locked,
