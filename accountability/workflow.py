@@ -1,53 +1,134 @@
-"""The accountability case state machine, enforced in one place (DESIGN.md §3, rules of the house).
+"""The accountability case workflow, declared for the engine (core/workflow.py; DESIGN.md §3).
 
 initiated → investigating → decision proposed → decided → implemented → closed; from a decision, a
-complaint → complaint reviewed → decision upheld, changed or revoked. `apply_transition` is the only
-code that writes AccountabilityCase.status: it checks who acts, where, and the current state, and
-writes the audit event in the same transaction.
+complaint → complaint reviewed → decision upheld, changed or revoked. Approving a decision or deciding on a
+complaint belongs to a supervisor of the commission with management authority over the target (the
+service passes it; the action panel asks the case's pending decisions).
 """
 
-from dataclasses import dataclass
-
-from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts import jurisdiction
 from accounts.models import Commission
 from accounts.roles import Role
-from audit.services import audit_record
-from core.errors import DomainError
+from core.workflow import NEVER, Workflow, transition
 
-from .choices import Status
-from .models import AccountabilityCase
+from .choices import DecisionStatus, Status
+from .models import AccountabilityCase, Complaint, Decision
 
 WORK_PERM = "accountability.work_accountabilitycase"
 
 # Who may take a transition: roles at the handling commission, the case team (the handling
 # commission's supervisors plus the users granted the case), or a supervisor at the commission with
-# management authority over the target (passed in by the service).
+# management authority over the target.
 HANDLING, TEAM, AUTHORITY = "handling", "team", "authority"
 
 
-@dataclass(frozen=True)
-class Transition:
-    name: str
-    label: str
-    sources: frozenset[str]
-    targets: frozenset[str]
-    who: str
-    roles: frozenset[str]
+def is_team_member(user, case: AccountabilityCase) -> bool:
+    return jurisdiction.has_role(user, case.commission_id, Role.SUPERVISOR) or jurisdiction.is_granted(
+        user, WORK_PERM, case
+    )
 
 
-def _t(name, label, sources, targets, who, roles=(Role.SUPERVISOR,)):
-    return Transition(name, label, frozenset(sources), frozenset(targets), who, frozenset(roles))
+def _pending_authorities(case: AccountabilityCase) -> set[int]:
+    """The commissions with authority over what waits on the case: proposed decisions, or reviewed complaints."""
+    if case.status == Status.DECISION_PROPOSED:
+        rows = Decision.objects.filter(case=case, status=DecisionStatus.PROPOSED)
+        return set(rows.values_list("approving_commission_id", flat=True))
+    if case.status == Status.COMPLAINT_REVIEWED:
+        rows = Complaint.objects.filter(case=case, outcome="")
+        return set(rows.values_list("decision__approving_commission_id", flat=True))
+    return set()
+
+
+def _may(who, roles):
+    def allowed(user, case, authority: Commission | None = None, **context) -> bool:
+        if who == TEAM:
+            return is_team_member(user, case)
+        if who == AUTHORITY:
+            commissions = [authority.pk] if authority is not None else _pending_authorities(case)
+            return any(jurisdiction.has_role(user, c, *roles) for c in commissions)
+        return jurisdiction.has_role(user, case.commission_id, *roles)
+
+    return allowed
+
+
+def _refusal(who, roles):
+    def message(case, authority: Commission | None = None, **context):
+        if who == AUTHORITY:
+            return _(
+                "Only a supervisor of %(commission)s, which holds management authority over the target, may do this."
+            ) % {"commission": authority}
+        if who == TEAM:
+            return _("Only a supervisor of %(commission)s or a member of the case team may do this.") % {
+                "commission": case.commission
+            }
+        return _("Only a %(roles)s of %(commission)s may do this.") % {
+            "roles": " / ".join(str(Role(r).label) for r in sorted(roles)),
+            "commission": case.commission,
+        }
+
+    return message
+
+
+def _rows(who, roles):
+    def actors(user) -> Q:
+        at = [c.pk for c in jurisdiction.commissions_with_role(user, *roles)]
+        if who == AUTHORITY:
+            if not at:
+                return NEVER
+            decisions = Decision.objects.filter(
+                case=OuterRef("pk"), status=DecisionStatus.PROPOSED, approving_commission__in=at
+            )
+            complaints = Complaint.objects.filter(
+                case=OuterRef("pk"), outcome="", decision__approving_commission__in=at
+            )
+            return (Q(status=Status.DECISION_PROPOSED) & Q(Exists(decisions))) | (
+                Q(status=Status.COMPLAINT_REVIEWED) & Q(Exists(complaints))
+            )
+        if who == TEAM:
+            supervised = [c.pk for c in jurisdiction.commissions_with_role(user, Role.SUPERVISOR)]
+            granted = jurisdiction.granted_ids(user, AccountabilityCase, WORK_PERM)
+            if not (supervised or granted):
+                return NEVER
+            return (Q(commission__in=supervised) if supervised else NEVER) | (Q(pk__in=granted) if granted else NEVER)
+        return Q(commission__in=at) if at else NEVER
+
+    return actors
+
+
+def _t(name, label, sources, targets, who, roles=(Role.SUPERVISOR,), task=None):
+    return transition(
+        name,
+        label,
+        sources,
+        targets,
+        _may(who, roles),
+        _refusal(who, roles),
+        refusal="no_authority" if who == AUTHORITY else "forbidden",
+        task=task,
+        actors=_rows(who, roles) if task else None,
+    )
 
 
 S = Status
-TRANSITIONS = {
-    t.name: t
-    for t in [
-        _t("start_investigation", gettext_lazy("Start investigation"), [S.INITIATED], [S.INVESTIGATING], HANDLING),
+CASES = Workflow(
+    name="accountability",
+    model=AccountabilityCase,
+    noun=gettext_lazy("the case"),
+    related=("commission",),
+    audit_context=lambda case: {"commission": case.commission, "scope": case},
+    transitions=[
+        _t(
+            "start_investigation",
+            gettext_lazy("Start investigation"),
+            [S.INITIATED],
+            [S.INVESTIGATING],
+            HANDLING,
+            task=gettext_lazy("Investigation to start"),
+        ),
         _t(
             "propose_decision",
             gettext_lazy("Propose decision"),
@@ -61,6 +142,7 @@ TRANSITIONS = {
             [S.DECISION_PROPOSED],
             [S.DECISION_PROPOSED, S.DECIDED],
             AUTHORITY,
+            task=gettext_lazy("Accountability decision to approve"),
         ),
         _t(
             "return_decision",
@@ -69,7 +151,14 @@ TRANSITIONS = {
             [S.DECISION_PROPOSED, S.INVESTIGATING],
             AUTHORITY,
         ),
-        _t("implement", gettext_lazy("Record implementation"), [S.DECIDED, S.UPHELD, S.CHANGED], [S.IMPLEMENTED], TEAM),
+        _t(
+            "implement",
+            gettext_lazy("Record implementation"),
+            [S.DECIDED, S.UPHELD, S.CHANGED],
+            [S.IMPLEMENTED],
+            TEAM,
+            task=gettext_lazy("Decision to implement"),
+        ),
         _t("close", gettext_lazy("Close case"), [S.IMPLEMENTED, S.UPHELD, S.REVOKED], [S.CLOSED], HANDLING),
         _t(
             "lodge_complaint",
@@ -86,6 +175,7 @@ TRANSITIONS = {
             [S.COMPLAINT_REVIEWED],
             HANDLING,
             (Role.REVIEWER, Role.SUPERVISOR),
+            task=gettext_lazy("Complaint to review"),
         ),
         _t(
             "resolve_complaint",
@@ -93,61 +183,23 @@ TRANSITIONS = {
             [S.COMPLAINT_REVIEWED],
             [S.UPHELD, S.CHANGED, S.REVOKED],
             AUTHORITY,
+            task=gettext_lazy("Complaint to decide"),
         ),
-    ]
-}
-
-
-def is_team_member(user, case: AccountabilityCase) -> bool:
-    return jurisdiction.has_role(user, case.commission_id, Role.SUPERVISOR) or jurisdiction.is_granted(
-        user, WORK_PERM, case
-    )
-
-
-def may_act(user, case: AccountabilityCase, spec: Transition, authority: Commission | None = None) -> bool:
-    if spec.who == TEAM:
-        return is_team_member(user, case)
-    if spec.who == AUTHORITY:
-        return authority is not None and jurisdiction.has_role(user, authority.pk, *spec.roles)
-    return jurisdiction.has_role(user, case.commission_id, *spec.roles)
+    ],
+)
+TRANSITIONS = CASES.by_name
 
 
 def check_transition(
     *, case: AccountabilityCase, actor, name: str, target: str | None = None, authority: Commission | None = None
-) -> Transition:
-    spec = TRANSITIONS[name]
-    if case.status not in spec.sources:
-        raise DomainError(
-            _("“%(action)s” is not possible while the case is “%(status)s”.")
-            % {"action": spec.label, "status": case.get_status_display()},
-            code="wrong_state",
-        )
-    if not may_act(actor, case, spec, authority):
-        if spec.who == AUTHORITY:
-            message = _(
-                "Only a supervisor of %(commission)s, which holds management authority over the target, may do this."
-            ) % {"commission": authority}
-            raise DomainError(message, code="no_authority")
-        if spec.who == TEAM:
-            message = _("Only a supervisor of %(commission)s or a member of the case team may do this.") % {
-                "commission": case.commission
-            }
-        else:
-            message = _("Only a %(roles)s of %(commission)s may do this.") % {
-                "roles": " / ".join(str(Role(r).label) for r in sorted(spec.roles)),
-                "commission": case.commission,
-            }
-        raise DomainError(message, code="forbidden")
-    if target is not None and target not in spec.targets:
-        raise DomainError(_("That transition leads nowhere valid."), code="wrong_state")
-    return spec
+):
+    return CASES.check(case, actor=actor, name=name, target=target, authority=authority)
 
 
 def lock(case: AccountabilityCase) -> AccountabilityCase:
-    return AccountabilityCase.objects.select_for_update().select_related("commission").get(pk=case.pk)
+    return CASES.lock(case)
 
 
-@transaction.atomic
 def apply_transition(
     *,
     case: AccountabilityCase,
@@ -158,30 +210,9 @@ def apply_transition(
     **audit_data,
 ) -> AccountabilityCase:
     """Move a locked case to its next state and record the audit event."""
-    locked = lock(case)
-    spec = check_transition(case=locked, actor=actor, name=name, target=target, authority=authority)
-    new_status = target or next(iter(spec.targets))
-    previous = locked.status
-    locked.status = new_status
-    locked.save(update_fields=["status", "updated_at"])
-    audit_record(
-        actor=actor,
-        action=f"accountability.{name}",
-        target=locked,
-        commission=locked.commission,
-        scope=locked,
-        previous=previous,
-        status=new_status,
-        **audit_data,
-    )
-    case.status = locked.status
-    return locked
+    return CASES.apply(case, actor=actor, name=name, target=target, context={"authority": authority}, **audit_data)
 
 
 def allowed_transitions(user, case: AccountabilityCase) -> list[str]:
-    """Transitions this user may take on the case now, for buttons (authority ones are per decision)."""
-    return [
-        name
-        for name, spec in TRANSITIONS.items()
-        if spec.who != AUTHORITY and case.status in spec.sources and may_act(user, case, spec)
-    ]
+    """Transitions this user may take on the case now, for buttons (authority ones are offered per decision)."""
+    return [name for name in CASES.allowed(user, case) if TRANSITIONS[name].refusal != "no_authority"]

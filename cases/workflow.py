@@ -30,7 +30,7 @@ def _role(*roles):
 
 
 def _who(*roles):
-    def refusal(report):
+    def refusal(report, **context):
         return _("Only a %(roles)s of %(commission)s may do this.") % {
             "roles": " / ".join(str(Role(r).label) for r in sorted(roles)),
             "commission": report.commission,

@@ -30,7 +30,7 @@ EXECUTOR = gettext_lazy("an investigator or supervisor of the handling commissio
 
 
 def _only(who):
-    return lambda recommendation: _("Only %(who)s may do this.") % {"who": who}
+    return lambda recommendation, **context: _("Only %(who)s may do this.") % {"who": who}
 
 
 def _at(commissions, field="commission") -> Q:
@@ -144,7 +144,7 @@ CLARIFICATIONS = Workflow(
             [S.IN_REVIEW],
             S.IN_REVIEW,
             _reviewer,
-            lambda r: (
+            lambda r, **c: (
                 _("Only a member of that office at %(commission)s records its opinion.") % {"commission": r.commission}
             ),
             task=gettext_lazy("Review opinion"),

@@ -88,7 +88,7 @@ class Workflow:
                 code="wrong_state",
             )
         if not spec.allowed(actor, obj, **context):
-            raise DomainError(spec.who(obj) if callable(spec.who) else spec.who, code=spec.refusal)
+            raise DomainError(spec.who(obj, **context) if callable(spec.who) else spec.who, code=spec.refusal)
         if target is not None and target not in spec.targets:
             raise DomainError(_("That transition leads nowhere valid."), code="wrong_state")
         if spec.ready is not None and (message := spec.ready(obj)):
