@@ -18,20 +18,7 @@ def _row(case_id, label, detail, due_on=None):
 
 def my_work_sections(user) -> list[dict]:
     work = selectors.accountability_work_for(user)
-    if not work:
-        return []
-    rows = [
-        _row(d.case_id, f"{d.case.reference} · {d.target.subject}", _("Accountability decision to approve"))
-        for d in work.approvals_waiting
-    ]
-    rows += [
-        _row(c.case_id, f"{c.case.reference} · {c.decision.target.subject}", _("Complaint to review"))
-        for c in work.complaints_to_review
-    ]
-    rows += [
-        _row(c.case_id, f"{c.case.reference} · {c.decision.target.subject}", _("Complaint to decide"))
-        for c in work.complaints_to_decide
-    ]
+    rows = []
     rows += [
         _row(
             d.case_id,
@@ -50,7 +37,10 @@ def my_work_sections(user) -> list[dict]:
         )
         for v in work.visits_due
     ]
-    return [{"title": _("Accountability"), "rows": rows}]
+    if not rows:
+        return []
+    rows.sort(key=lambda row: row["due_on"])
+    return [{"title": _("Accountability follow-up"), "key": "accountability.follow_up", "rows": rows}]
 
 
 STATUS_BADGES = {

@@ -193,11 +193,15 @@ class AccountabilityWork:
 LIMIT = 50
 
 
+FOLLOW_UP_NOTICE_DAYS = 30
+
+
 def accountability_work_for(user) -> AccountabilityWork:
     work = AccountabilityWork()
     if not getattr(user, "is_authenticated", False):
         return work
-    today = timezone.localdate()
+    # Reviews and visits show from FOLLOW_UP_NOTICE_DAYS before they fall due; overdue ones sort first.
+    notice = timezone.localdate() + datetime.timedelta(days=FOLLOW_UP_NOTICE_DAYS)
     supervised = [c.pk for c in jurisdiction.commissions_with_role(user, Role.SUPERVISOR)]
     reviewing = [c.pk for c in jurisdiction.commissions_with_role(user, Role.REVIEWER, Role.SUPERVISOR)]
     # Decisions (approvals waiting, "may be used again" reviews due) in one query, complaints in another.
@@ -207,7 +211,7 @@ def accountability_work_for(user) -> AccountabilityWork:
             Q(
                 Q(case__commission__in=supervised) | Q(approving_commission__in=supervised),
                 status=DecisionStatus.IN_FORCE,
-                influence_ends_on__lte=today,
+                influence_ends_on__lte=notice,
                 reuse_reviewed_on__isnull=True,
             ),
             [F("influence_ends_on").asc(), F("id").asc()],
@@ -244,7 +248,7 @@ def accountability_work_for(user) -> AccountabilityWork:
     work.visits_due = list(
         first_rows(
             visits_visible_to(user)
-            .filter(decision__case__in=team_cases, done_on__isnull=True, due_on__lte=today)
+            .filter(decision__case__in=team_cases, done_on__isnull=True, due_on__lte=notice)
             .order_by("due_on", "id"),
             LIMIT,
         )

@@ -7,6 +7,7 @@ service passes it; the action panel asks the case's pending decisions).
 """
 
 from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -24,6 +25,12 @@ WORK_PERM = "accountability.work_accountabilitycase"
 # commission's supervisors plus the users granted the case), or a supervisor at the commission with
 # management authority over the target.
 HANDLING, TEAM, AUTHORITY = "handling", "team", "authority"
+
+
+def _selectors():
+    from . import selectors
+
+    return selectors
 
 
 def is_team_member(user, case: AccountabilityCase) -> bool:
@@ -120,6 +127,12 @@ CASES = Workflow(
     noun=gettext_lazy("the case"),
     related=("commission",),
     audit_context=lambda case: {"commission": case.commission, "scope": case},
+    visible=lambda user: _selectors().cases_visible_to(user).select_related("commission"),
+    present=lambda case: {
+        "url": reverse("accountability:case-detail", args=[case.pk]),
+        "label": f"{case.reference} · {case.facts[:40]}",
+        "due_on": None,
+    },
     transitions=[
         _t(
             "start_investigation",

@@ -509,10 +509,5 @@ def attachment_download(request, pk):
 
 @login_required
 def my_work(request):
-    from .my_work import sections_for
-
-    return render(
-        request,
-        "cases/my_work.html",
-        {"sections": sections_for(request.user), "today": timezone.localdate(), "nearing": deadlines.nearing_limit()},
-    )
+    """The work list is the home page now; the old address keeps working."""
+    return redirect("home")

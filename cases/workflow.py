@@ -6,6 +6,7 @@ report is under verification (a step that asks work of them without changing the
 """
 
 from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -53,6 +54,12 @@ def _findings_to_record(user, report) -> bool:
 _OPEN_FINDING = Exists(Allegation.objects.filter(report=OuterRef("pk"), finding=""))
 
 
+def _selectors():
+    from . import selectors
+
+    return selectors
+
+
 def _assigned(user, report, **context):
     from .selectors import is_assigned
 
@@ -80,6 +87,13 @@ REPORTS = Workflow(
     noun=gettext_lazy("the report"),
     related=("commission",),
     audit_context=lambda report: {"commission": report.commission, "scope": report},
+    visible=lambda user: _selectors().reports_visible_to(user),
+    present=lambda report: {
+        "url": reverse("cases:report-detail", args=[report.pk]),
+        "label": f"{report.reference} · {report.summary[:40]}",
+        "due_on": report.due_on,
+    },
+    order=("due_on", "id"),
     transitions=[
         transition(
             "propose_disposition",

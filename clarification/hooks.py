@@ -3,8 +3,6 @@
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from core.sections import first_rows
-
 from . import selectors
 
 LIMIT = 50
@@ -17,29 +15,6 @@ def _row(recommendation, detail, due_on=None) -> dict:
         "detail": detail,
         "due_on": due_on,
     }
-
-
-def my_work_sections(user) -> list[dict]:
-    sections = []
-    approvals = list(selectors.approvals_waiting_for(user)[:LIMIT])
-    reviews = list(selectors.reviews_waiting_for(user)[:LIMIT])
-    if approvals or reviews:
-        sections.append(
-            {
-                "title": _("Clarifications waiting for me"),
-                "rows": [_row(r, _("Approval")) for r in approvals] + [_row(r, _("Review opinion")) for r in reviews],
-            }
-        )
-    overdue = list(first_rows(selectors.overdue_return_visits(user), LIMIT))
-    if overdue:
-        sections.append(
-            {
-                "title": _("Overdue return visits"),
-                "rows": [_row(v.recommendation, _("Return visit"), v.due_on) for v in overdue],
-                "deadline": True,
-            }
-        )
-    return sections
 
 
 def subject_sections(user, subject) -> list[dict]:

@@ -8,6 +8,7 @@ a rejection ends it.
 import datetime
 
 from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -27,6 +28,12 @@ RETURN_VISIT_NOTICE_DAYS = 30  # return visits show in the work list from this m
 DRAFTER = gettext_lazy("an investigator of the handling commission or of the report")
 APPROVER = gettext_lazy("a supervisor of the approving commission")
 EXECUTOR = gettext_lazy("an investigator or supervisor of the handling commission")
+
+
+def _selectors():
+    from . import selectors
+
+    return selectors
 
 
 def _only(who):
@@ -127,6 +134,12 @@ CLARIFICATIONS = Workflow(
     noun=gettext_lazy("the recommendation"),
     related=("commission", "approving_commission", "report", "subject"),
     audit_context=lambda r: {"commission": r.commission, "scope": r, "report": r.report.reference},
+    visible=lambda user: _selectors().recommendation_list(user),
+    present=lambda r: {
+        "url": reverse("clarification:detail", args=[r.pk]),
+        "label": f"{r.reference} · {r.subject.name}",
+        "due_on": getattr(getattr(r, "return_visit", None), "due_on", None) if r.status == Status.EXECUTED else None,
+    },
     transitions=[
         transition(
             "submit_review",

@@ -32,6 +32,7 @@ handler400 = "core.limits.bad_request"
 
 urlpatterns = [
     path("", core_views.home, name="home"),
+    path("account/", core_views.profile, name="profile"),
     path("healthz", core_views.healthz, name="healthz"),
     path("login/", account_views.SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -1,4 +1,5 @@
 from accounts import jurisdiction
+from accounts.models import ApiToken
 from accounts.roles import Role
 
 
@@ -12,4 +13,6 @@ def navigation(request):
         "nav_is_staff_of_cases": bool(roles & {Role.INTAKE, Role.INVESTIGATOR, Role.REVIEWER, Role.SUPERVISOR}),
         "nav_oversees": bool(roles & {Role.SUPERVISOR, Role.ADMIN}),
         "nav_is_admin": Role.ADMIN in roles or user.is_staff,
+        # The API documentation link is for those who asked for API tokens; everyone finds it on their account page.
+        "nav_uses_api": lambda: ApiToken.objects.filter(user=user).exists(),
     }

@@ -3,15 +3,30 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from accounts import jurisdiction
+from cases.deadlines import nearing_limit
 
 
 @login_required
 def home(request):
+    """The work list with its counts per kind: what the workflows ask of me now."""
+    from cases.my_work import sections_for
+
+    return render(
+        request,
+        "core/home.html",
+        {"sections": sections_for(request.user), "today": timezone.localdate(), "nearing": nearing_limit()},
+    )
+
+
+@login_required
+def profile(request):
+    """My commissions and roles, my password, second factor and API tokens."""
     memberships = jurisdiction.memberships_of(request.user)
-    return render(request, "core/home.html", {"memberships": memberships})
+    return render(request, "core/profile.html", {"memberships": memberships})
 
 
 def _database_ok() -> bool:

@@ -63,6 +63,8 @@ class Workflow:
     related: tuple[str, ...] = ()  # select_related when locking
     audit_context: Callable[[models.Model], dict] = lambda obj: {}
     visible: Callable | None = None  # (user) -> the queryset of objects the user may open
+    present: Callable | None = None  # (obj) -> {"url", "label", "due_on"} for work lists
+    order: tuple = ("id",)  # work-list order (overdue and soonest due first where the object has a due date)
     by_name: dict[str, Transition] = dataclasses.field(init=False)
 
     def __post_init__(self):

@@ -44,6 +44,7 @@ STAFF_WITHOUT_OBJECTS = {
     "stats:export-start",
     "stats:list-export",
     "home",
+    "profile",
     "two-factor",
     "password-change",
     "api-docs",
@@ -361,3 +362,12 @@ def test_api_city_supervisor_may_not_act_for_a_county(world):
     assert response.status_code == 403
     report.refresh_from_db()
     assert report.status == "disposition_proposed"
+
+
+def test_every_demo_user_sees_exactly_the_objects_the_action_panel_asks_them_to_act_on(world):
+    """Issue 15's property over the demo data (built once for this module): an object is in a user's work list if
+    and only if the action panel offers that user a transition that asks something of them."""
+    from .test_work_list import assert_work_matches_the_panel
+
+    users = list(User.objects.filter(is_active=True, memberships__isnull=False).distinct())
+    assert assert_work_matches_the_panel(users) >= 5

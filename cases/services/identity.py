@@ -3,8 +3,11 @@
 import logging
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import jurisdiction
 from accounts.models import User
@@ -12,6 +15,7 @@ from accounts.roles import Role
 from audit.services import audit_record
 from core.crypto import Undecryptable
 from core.errors import DomainError
+from core.workflow import NEVER, Workflow, transition
 
 from ..choices import AccessStatus
 from ..models import IdentityAccess, Report
@@ -51,64 +55,87 @@ def identity_request(*, actor: User, report: Report, reason: str) -> IdentityAcc
     return access
 
 
-def _check_custodian(actor: User, access: IdentityAccess) -> None:
-    if not jurisdiction.has_role(actor, access.report.commission_id, Role.SUPERVISOR):
-        raise DomainError(
-            _("Only a supervisor of the handling commission decides on identity requests."), code="forbidden"
-        )
-    if access.requester_id == actor.pk:
-        raise DomainError(_("You cannot decide on your own request: another supervisor must."), code="self_grant")
+def _custodian(user, access: IdentityAccess, **context) -> bool:
+    return jurisdiction.has_role(user, access.report.commission_id, Role.SUPERVISOR)
+
+
+def _custodian_rows(user) -> Q:
+    supervised = [c.pk for c in jurisdiction.commissions_with_role(user, Role.SUPERVISOR)]
+    return Q(report__commission__in=supervised) & ~Q(requester=user) if supervised else NEVER
+
+
+def _custodian_requests(user):
+    from ..selectors import identity_requests_for_custodian
+
+    return identity_requests_for_custodian(user)
+
+
+_CUSTODIAN_ONLY = gettext_lazy("Only a supervisor of the handling commission decides on identity requests.")
+A = AccessStatus
+IDENTITY_REQUESTS = Workflow(
+    name="identity",
+    model=IdentityAccess,
+    noun=gettext_lazy("the identity request"),
+    related=("report", "report__commission"),
+    audit_context=lambda access: {
+        "commission": access.report.commission,
+        "scope": access.report,
+        "requester": access.requester_id,
+    },
+    visible=lambda user: _custodian_requests(user),
+    present=lambda access: {
+        "url": reverse("cases:identity-requests"),
+        "label": f"{access.report.reference} · {access.requester}",
+        "due_on": None,
+    },
+    transitions=[
+        transition(
+            "grant",
+            gettext_lazy("Grant"),
+            [A.PENDING],
+            A.GRANTED,
+            _custodian,
+            _CUSTODIAN_ONLY,
+            task=gettext_lazy("Identity request to decide"),
+            asked=lambda user, access: access.requester_id != user.pk,
+            actors=_custodian_rows,
+        ),
+        transition("refuse", gettext_lazy("Refuse"), [A.PENDING], A.REFUSED, _custodian, _CUSTODIAN_ONLY),
+        transition("revoke", gettext_lazy("Revoke"), [A.GRANTED], A.REVOKED, _custodian, _CUSTODIAN_ONLY),
+    ],
+)
 
 
 @transaction.atomic
 def identity_decide(*, actor: User, access: IdentityAccess, grant: bool, reason: str) -> IdentityAccess:
     reason = require_text(reason, _("The reason"))
-    access = IdentityAccess.objects.select_for_update().select_related("report").get(pk=access.pk)
-    _check_custodian(actor, access)
-    if access.status != AccessStatus.PENDING:
+    access = IDENTITY_REQUESTS.lock(access)
+    if _custodian(actor, access) and access.requester_id == actor.pk:
+        raise DomainError(_("You cannot decide on your own request: another supervisor must."), code="self_grant")
+    if access.status != AccessStatus.PENDING and _custodian(actor, access):
         raise DomainError(_("This request has already been decided."), code="wrong_state")
-    access.status = AccessStatus.GRANTED if grant else AccessStatus.REFUSED
-    access.decided_by = actor
-    access.decision_reason = reason
-    access.decided_at = timezone.now()
-    access.save(update_fields=["status", "decided_by", "decision_reason", "decided_at"])
-    audit_record(
+    return IDENTITY_REQUESTS.apply(
+        access,
         actor=actor,
-        action="identity.grant" if grant else "identity.refuse",
-        target=access,
-        commission=access.report.commission,
-        scope=access.report,
-        requester=access.requester_id,
+        name="grant" if grant else "refuse",
+        fields={"decided_by": actor, "decision_reason": reason, "decided_at": timezone.now()},
         reason=reason,
     )
-    return access
 
 
 @transaction.atomic
 def identity_revoke(*, actor: User, access: IdentityAccess, reason: str) -> IdentityAccess:
     reason = require_text(reason, _("The reason"))
-    access = IdentityAccess.objects.select_for_update().select_related("report").get(pk=access.pk)
-    if not jurisdiction.has_role(actor, access.report.commission_id, Role.SUPERVISOR):
-        raise DomainError(
-            _("Only a supervisor of the handling commission decides on identity requests."), code="forbidden"
-        )
-    if access.status != AccessStatus.GRANTED:
+    access = IDENTITY_REQUESTS.lock(access)
+    if access.status != AccessStatus.GRANTED and _custodian(actor, access):
         raise DomainError(_("Only a granted access can be revoked."), code="wrong_state")
-    access.status = AccessStatus.REVOKED
-    access.decision_reason = reason
-    access.decided_at = timezone.now()
-    access.decided_by = actor
-    access.save(update_fields=["status", "decision_reason", "decided_at", "decided_by"])
-    audit_record(
+    return IDENTITY_REQUESTS.apply(
+        access,
         actor=actor,
-        action="identity.revoke",
-        target=access,
-        commission=access.report.commission,
-        scope=access.report,
-        requester=access.requester_id,
+        name="revoke",
+        fields={"decided_by": actor, "decision_reason": reason, "decided_at": timezone.now()},
         reason=reason,
     )
-    return access
 
 
 @transaction.atomic

@@ -8,8 +8,11 @@ approves it. `_measure_transition` and `_case_transition` are the only writers o
 import datetime
 
 from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import jurisdiction
 from accounts.models import User
@@ -18,6 +21,7 @@ from audit.services import audit_record
 from cases.models import Allegation, Reporter
 from cases.selectors import allegations_visible_to
 from core.errors import DomainError
+from core.workflow import NEVER, Workflow, transition
 
 from ..choices import (
     MEASURE_SUBKINDS,
@@ -131,19 +135,76 @@ def false_case_link(*, actor: User, case: FalseAccusationCase, recommendation: R
     return case
 
 
-def _case_transition(*, actor: User, case: FalseAccusationCase, target: str, **audit_data) -> FalseAccusationCase:
-    allowed = {FalseCaseStatus.OPEN: {FalseCaseStatus.CLOSED}}
-    if target not in allowed.get(case.status, set()):
-        raise DomainError(_("This case is already closed."), code="wrong_state")
-    if not may_decide(actor, case):
-        raise DomainError(_("Only a supervisor of the commission may do this."), code="forbidden")
-    case.status = target
-    case.closed_at = timezone.now() if target == FalseCaseStatus.CLOSED else None
-    case.save(update_fields=["status", "closed_at"])
-    audit_record(
-        actor=actor, action=f"false_case.{target}", target=case, commission=case.commission, scope=case, **audit_data
-    )
-    return case
+def _supervisor(user, obj, **context) -> bool:
+    case = obj if isinstance(obj, FalseAccusationCase) else obj.case
+    return may_decide(user, case)
+
+
+def _supervisor_rows(path: str):
+    def actors(user) -> Q:
+        supervised = [c.pk for c in jurisdiction.commissions_with_role(user, Role.SUPERVISOR)]
+        return Q(**{f"{path}__in": supervised}) if supervised else NEVER
+
+    return actors
+
+
+def _false_cases(user):
+    from ..selectors import false_cases_visible_to
+
+    return false_cases_visible_to(user)
+
+
+FALSE_CASES = Workflow(
+    name="false_case",
+    model=FalseAccusationCase,
+    noun=gettext_lazy("the case"),
+    related=("commission",),
+    audit_context=lambda case: {"commission": case.commission, "scope": case},
+    transitions=[
+        transition(
+            "closed",
+            gettext_lazy("Close case"),
+            [FalseCaseStatus.OPEN],
+            FalseCaseStatus.CLOSED,
+            _supervisor,
+            gettext_lazy("Only a supervisor of the commission may do this."),
+        )
+    ],
+)
+MEASURES = Workflow(
+    name="measure",
+    model=Measure,
+    noun=gettext_lazy("the measure"),
+    related=("case", "case__commission"),
+    audit_context=lambda measure: {"commission": measure.case.commission, "scope": measure.case, "kind": measure.kind},
+    visible=lambda user: Measure.objects.filter(case__in=_false_cases(user)).select_related("case"),
+    present=lambda measure: {
+        "url": reverse("clarification:false-case-detail", args=[measure.case_id]),
+        "label": f"{measure.case.reference} · {measure.get_kind_display()}",
+        "due_on": None,
+    },
+    transitions=[
+        transition(
+            name,
+            label,
+            [MeasureStatus.PROPOSED],
+            target,
+            _supervisor,
+            gettext_lazy("Only a supervisor of the commission approves measures."),
+            action=f"false_case.measure_{target}",
+            **extra,
+        )
+        for name, label, target, extra in [
+            (
+                "approve",
+                gettext_lazy("Approve"),
+                MeasureStatus.APPROVED,
+                {"task": gettext_lazy("Measure to approve"), "actors": _supervisor_rows("case__commission")},
+            ),
+            ("reject", gettext_lazy("Reject"), MeasureStatus.REJECTED, {}),
+        ]
+    ],
+)
 
 
 @transaction.atomic
@@ -151,8 +212,10 @@ def false_case_close(*, actor: User, case: FalseAccusationCase, reason: str = ""
     case = FalseAccusationCase.objects.select_for_update().get(pk=case.pk)
     if case.measures.filter(status=MeasureStatus.PROPOSED).exists():
         raise DomainError(_("Decide the measures awaiting approval first."), code="pending_measures")
-    return _case_transition(
-        actor=actor, case=case, target=FalseCaseStatus.CLOSED, reason=(reason or "").strip() or None
+    if case.status != FalseCaseStatus.OPEN:
+        raise DomainError(_("This case is already closed."), code="wrong_state")
+    return FALSE_CASES.apply(
+        case, actor=actor, name="closed", fields={"closed_at": timezone.now()}, reason=(reason or "").strip() or None
     )
 
 
@@ -204,37 +267,20 @@ def measure_propose(
     return measure
 
 
-def _measure_transition(*, actor: User, measure: Measure, target: str, reason: str) -> Measure:
-    if measure.status != MeasureStatus.PROPOSED:
-        raise DomainError(_("This measure has already been decided."), code="wrong_state")
-    if not may_decide(actor, measure.case):
-        raise DomainError(_("Only a supervisor of the commission approves measures."), code="forbidden")
-    measure.status = target
-    measure.decided_by, measure.decided_at, measure.decision_reason = actor, timezone.now(), reason
-    measure.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
-    audit_record(
-        actor=actor,
-        action=f"false_case.measure_{target}",
-        target=measure,
-        commission=measure.case.commission,
-        scope=measure.case,
-        kind=measure.kind,
-        reason=reason or None,
-    )
-    return measure
-
-
 @transaction.atomic
 def measure_decide(*, actor: User, measure: Measure, approve: bool, reason: str = "") -> Measure:
     measure = Measure.objects.select_for_update(of=("self",)).select_related("case").get(pk=measure.pk)
     reason = (reason or "").strip()
     if not approve:
         reason = require_text(reason, _("The reason"))
-    return _measure_transition(
+    if measure.status != MeasureStatus.PROPOSED:
+        raise DomainError(_("This measure has already been decided."), code="wrong_state")
+    return MEASURES.apply(
+        measure,
         actor=actor,
-        measure=measure,
-        target=MeasureStatus.APPROVED if approve else MeasureStatus.REJECTED,
-        reason=reason,
+        name="approve" if approve else "reject",
+        fields={"decided_by": actor, "decided_at": timezone.now(), "decision_reason": reason},
+        reason=reason or None,
     )
 
 

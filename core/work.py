@@ -1,0 +1,70 @@
+"""What a user can do now: one answer for the work list page, the home page, the API and the action panels.
+
+Derived from the workflow declarations (core/workflow.py): an object is in a user's work when a
+transition that asks something (`task`) is open to that user on it. Each task is a section, its rows
+chosen in one windowed query per workflow (core/sections.py), overdue and soonest due first.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import F
+
+from core.sections import first_rows_by_section
+from core.workflow import REGISTRY, Transition, Workflow
+
+LIMIT = 50
+
+
+@dataclass
+class Task:
+    workflow: Workflow
+    transition: Transition
+    rows: list[dict] = field(default_factory=list)
+    more: bool = False  # more rows wait than the list shows
+
+    @property
+    def key(self) -> str:
+        return f"{self.workflow.name}.{self.transition.name}"
+
+    @property
+    def label(self) -> str:
+        return str(self.transition.task)
+
+    @property
+    def count_label(self) -> str:
+        return f"{LIMIT}+" if self.more else str(len(self.rows))
+
+
+def _order(workflow: Workflow) -> list:
+    return [F(name[1:]).desc() if name.startswith("-") else F(name).asc(nulls_last=True) for name in workflow.order]
+
+
+def tasks_for(user, limit: int = LIMIT) -> list[Task]:
+    """The user's work, grouped by what is asked of them; empty tasks are left out."""
+    tasks = []
+    for workflow in REGISTRY.values():
+        if workflow.visible is None:
+            continue
+        conditions = workflow.work(user)
+        if not conditions:
+            continue
+        sections = {t.name: (condition, _order(workflow)) for t, condition in conditions.items()}
+        found = first_rows_by_section(workflow.visible(user), sections, limit + 1)
+        for t in conditions:
+            objects = found[t.name]
+            if objects:
+                rows = [{**workflow.present(obj), "object": obj} for obj in objects[:limit]]
+                tasks.append(Task(workflow, t, rows, more=len(objects) > limit))
+    return tasks
+
+
+def object_keys(user) -> set[tuple[str, int]]:
+    """Every (workflow, id) in the user's work, without the display limit (for checks and tests)."""
+    keys = set()
+    for workflow in REGISTRY.values():
+        if workflow.visible is None:
+            continue
+        for condition in workflow.work(user).values():
+            ids = workflow.visible(user).filter(condition).values_list("pk", flat=True)
+            keys.update((workflow.name, pk) for pk in ids)
+    return keys

@@ -1,0 +1,152 @@
+"""The work list is derived from the workflow engine: the right people are asked, and only they (issue 15)."""
+
+import datetime
+
+from django.db.models import Count
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Commission, User
+from accounts.roles import Role
+from accounts.tokens import api_token_issue
+from cases.models import Assignment, Report
+from clarification.models import ReturnVisit
+from core import work
+from core.workflow import REGISTRY
+
+from .cases_helpers import register, to_verification
+from .clarification_helpers import all_agree, concluded_report, draft, execute, reviewers, to_approved
+from .factories import member
+
+
+def _keys(user):
+    return {(t.workflow.name, row["object"].pk) for t in work.tasks_for(user, limit=10_000) for row in t.rows}
+
+
+def _asked_by_panel(user):
+    """Every object on which the action panel offers this user a transition that asks something of them."""
+    keys = set()
+    for workflow in REGISTRY.values():
+        if workflow.visible is None:
+            continue
+        states = set().union(*(t.sources for t in workflow.by_name.values() if t.task))
+        for obj in workflow.visible(user).filter(**{f"{workflow.field}__in": states}):
+            if workflow.tasks_for(user, obj):
+                keys.add((workflow.name, obj.pk))
+    return keys
+
+
+def test_registered_reports_ask_the_reviewers_and_supervisors_not_the_intake_officer(
+    tree, zhanyi_intake, zhanyi_supervisor
+):
+    reviewer = member("zhanyi-case-management", tree["zhanyi"], Role.REVIEWER, "case_management")
+    trial = member("zhanyi-trial", tree["zhanyi"], Role.REVIEWER, "case_trial")
+    report = register(zhanyi_intake, tree["zhanyi"]).report
+    assert ("report", report.pk) not in _keys(zhanyi_intake)
+    for user in (reviewer, trial, zhanyi_supervisor):
+        tasks = {t.key for t in work.tasks_for(user) if any(r["object"].pk == report.pk for r in t.rows)}
+        assert tasks == {"report.propose_disposition"}, user
+
+
+def test_the_drafter_is_told_once_all_three_offices_agree(tree, zhanyi_intake, zhanyi_supervisor, zhanyi_investigator):
+    from clarification import services
+
+    offices = reviewers(tree["zhanyi"], "zy")
+    report = concluded_report(tree, zhanyi_intake, zhanyi_supervisor, zhanyi_investigator)
+    recommendation = draft(report, zhanyi_investigator)
+    services.recommendation_submit_review(actor=zhanyi_investigator, recommendation=recommendation)
+    recommendation.refresh_from_db()
+    drafter_tasks = {t.key for t in work.tasks_for(zhanyi_investigator)}
+    assert "clarification.submit" not in drafter_tasks
+    assert {t.key for t in work.tasks_for(offices["case_trial"])} >= {"clarification.review"}
+    all_agree(recommendation, offices)
+    assert "clarification.submit" in {t.key for t in work.tasks_for(zhanyi_investigator)}
+    assert "clarification.review" not in {t.key for t in work.tasks_for(offices["case_trial"])}
+
+
+def test_return_visits_show_from_thirty_days_before_they_fall_due(
+    tree, zhanyi_intake, zhanyi_supervisor, zhanyi_investigator
+):
+    offices = reviewers(tree["zhanyi"], "zy")
+    report = concluded_report(tree, zhanyi_intake, zhanyi_supervisor, zhanyi_investigator)
+    recommendation = to_approved(draft(report, zhanyi_investigator), zhanyi_investigator, offices, zhanyi_supervisor)
+    execute(recommendation, zhanyi_investigator)
+    visit = ReturnVisit.objects.get(recommendation=recommendation)
+    today = timezone.localdate()
+    ReturnVisit.objects.filter(pk=visit.pk).update(due_on=today + datetime.timedelta(days=31))
+    assert "clarification.return_visit" not in {t.key for t in work.tasks_for(zhanyi_investigator)}
+    ReturnVisit.objects.filter(pk=visit.pk).update(due_on=today + datetime.timedelta(days=30))
+    task = next(t for t in work.tasks_for(zhanyi_investigator) if t.key == "clarification.return_visit")
+    assert task.rows[0]["due_on"] == today + datetime.timedelta(days=30)
+
+
+def test_findings_are_asked_of_the_assigned_investigator_until_every_allegation_has_one(
+    tree, zhanyi_intake, zhanyi_supervisor, zhanyi_investigator, qilin_investigator
+):
+    from cases.choices import Finding
+    from cases.services import finding_record
+
+    report = to_verification(register(zhanyi_intake, tree["zhanyi"]).report, zhanyi_supervisor, [zhanyi_investigator])
+    assert ("report", report.pk) in _keys(zhanyi_investigator)
+    assert ("report", report.pk) not in _keys(qilin_investigator)
+    assert "report.conclude" not in {t.key for t in work.tasks_for(zhanyi_supervisor)}
+    for allegation in report.allegations.all():
+        finding_record(actor=zhanyi_investigator, report=report, allegation=allegation, finding=Finding.SUBSTANTIATED)
+    assert ("report", report.pk) not in _keys(zhanyi_investigator)
+    assert "report.conclude" in {t.key for t in work.tasks_for(zhanyi_supervisor)}
+
+
+def test_the_api_answers_what_the_page_lists(client, tree, zhanyi_intake, zhanyi_supervisor):
+    report = register(zhanyi_intake, tree["zhanyi"]).report
+    client.force_login(zhanyi_supervisor)
+    page = client.get(reverse("home"))
+    assert page.status_code == 200
+    assert report.reference in page.content.decode()
+    answer = client.get("/api/my-work/")
+    assert answer.status_code == 200
+    tasks = {t["task"]: t for t in answer.json()}
+    assert [i["id"] for i in tasks["report.propose_disposition"]["items"]] == [report.pk]
+    client.force_login(zhanyi_intake)
+    assert client.get("/api/my-work/").json() == []
+
+
+def test_home_is_the_work_list_and_the_roles_are_on_the_profile_page(client, zhanyi_supervisor):
+    client.force_login(zhanyi_supervisor)
+    home = client.get(reverse("home")).content.decode()
+    commission = zhanyi_supervisor.memberships.first().commission.name
+    assert commission not in home
+    profile = client.get(reverse("profile"))
+    assert profile.status_code == 200
+    assert commission in profile.content.decode()
+    # The API documentation link shows in the top bar only once the user has asked for API tokens.
+    assert reverse("api-docs") not in home
+    api_token_issue(user=zhanyi_supervisor, name="script", two_factor=False, actor=None, via="test")
+    assert reverse("api-docs") in client.get(reverse("home")).content.decode()
+
+
+def assert_work_matches_the_panel(users) -> int:
+    """For each user: the work list (the rows shown), the action panel's tasks and the unlimited query agree."""
+    asked = 0
+    for user in users:
+        listed = _keys(user)
+        assert listed == _asked_by_panel(user) == work.object_keys(user), user.username
+        asked += bool(listed)
+    return asked
+
+
+def test_every_generated_user_sees_exactly_the_objects_the_panel_asks_them_to_act_on(db):
+    """The same property as over the demo data (tests/test_security_routes.py), over a generated province."""
+    from core.scale.generator import generate
+
+    generate(reports=150, seed=11, log=lambda *args: None)
+    # One user of each role at each level of a county, its city and the province: every kind of reach.
+    busiest = Report.objects.values("commission").annotate(n=Count("pk")).order_by("-n", "commission")[0]
+    county = Commission.objects.get(pk=busiest["commission"])
+    line = [county, county.parent, county.parent.parent]
+    users = [
+        User.objects.filter(memberships__commission=commission, memberships__role=role, is_active=True).first()
+        for commission in line
+        for role in Role.values
+    ]
+    users += [a.user for a in Assignment.objects.filter(active=True, report__status="under_verification")[:3]]
+    assert assert_work_matches_the_panel([u for u in users if u is not None]) >= 3
