@@ -21,13 +21,13 @@ class Kind(models.TextChoices):
     OVERDUE = "overdue", _("Overdue")
 
 
-# One message per kind, formatted at display time in the viewer's language. %(task)s is a message id the
-# caller marked with gettext_noop (translated here); %(label)s (a reference) and %(due_on)s are shown as they are.
-MESSAGES = {
-    Kind.TASK_CREATED: _("New task: %(task)s · %(label)s"),
-    Kind.TASK_ASSIGNED: _("Assigned to you: %(task)s · %(label)s"),
-    Kind.DUE_SOON: _("Due on %(due_on)s: %(label)s"),
-    Kind.OVERDUE: _("Overdue since %(due_on)s: %(label)s"),
+# What each kind says after its name, formatted at display time in the viewer's language. %(task)s is a message id
+# the caller marked with gettext_noop (translated here); %(label)s (a reference) and %(due_on)s are shown as they are.
+DETAILS = {
+    Kind.TASK_CREATED: _("%(task)s · %(label)s"),
+    Kind.TASK_ASSIGNED: _("%(task)s · %(label)s"),
+    Kind.DUE_SOON: _("due on %(due_on)s · %(label)s"),
+    Kind.OVERDUE: _("due on %(due_on)s · %(label)s"),
 }
 
 
@@ -71,11 +71,16 @@ class Notification(models.Model):
         return self.text
 
     @property
-    def text(self) -> str:
+    def detail(self) -> str:
+        """The message without the kind's name (the list shows the kind as a badge beside it)."""
         params = self.params or {}
         values = {
             "task": gettext(params["task"]) if params.get("task") else self.get_kind_display(),
             "label": params.get("label", ""),
             "due_on": self.due_on.isoformat() if self.due_on else "",
         }
-        return str(MESSAGES[self.kind]) % values
+        return str(DETAILS[self.kind]) % values
+
+    @property
+    def text(self) -> str:
+        return gettext("%(kind)s: %(detail)s") % {"kind": self.get_kind_display(), "detail": self.detail}

@@ -108,11 +108,12 @@ def test_inbox_page_lists_newest_first_with_unread_highlighted(client, report, z
     client.force_login(zhanyi_intake)
     zh = _in("zh-hans", client).get(reverse("inbox:list")).content.decode()
     assert zh.count('class="inbox-item unread"') == 2
-    assert zh.index("自 2026-01-05 起逾期：Z1") < zh.index(f"新待办：提出处置意见 · {report.reference}")
+    assert zh.index("2026-01-05 到期 · Z1") < zh.index(f"提出处置意见 · {report.reference}")
+    assert zh.count('<span class="badge info">未读</span>') == 2 and '<span class="badge danger">已超期</span>' in zh
     assert "全部标为已读" in zh
     en = _in("en", client).get(reverse("inbox:list")).content.decode()
-    assert f"New task: Propose disposition · {report.reference}" in en
-    assert "Overdue since 2026-01-05: Z1" in en
+    assert f"Propose disposition · {report.reference}" in en and '<span class="badge">New task</span>' in en
+    assert "due on 2026-01-05 · Z1" in en
 
 
 def test_inbox_page_pages_through_older_notifications(client, zhanyi_intake):
@@ -179,11 +180,14 @@ def _api(user) -> APIClient:
 def test_api_lists_only_the_callers_notifications(report, zhanyi_intake, zhanyi_supervisor):
     _task(zhanyi_intake, report)
     notify([zhanyi_supervisor], kind=Kind.DUE_SOON, target=None, url="/x/", key="s")
-    body = _api(zhanyi_intake).get("/api/inbox/", HTTP_ACCEPT_LANGUAGE="en").json()
+    body = _api(zhanyi_intake).get("/api/inbox/", HTTP_COOKIE="django_language=en").json()
     assert [r["kind"] for r in body["results"]] == ["task_created"]
     row = body["results"][0]
     assert row["target_type"] == "cases.report" and row["target_id"] == report.pk and row["read_at"] is None
     assert row["url"] == reverse("cases:report-detail", args=[report.pk])
+    assert row["text"] == f"New task: Propose disposition · {report.reference}"
+    zh = _api(zhanyi_intake).get("/api/inbox/").json()["results"][0]["text"]
+    assert zh == f"新待办：提出处置意见 · {report.reference}"
 
 
 def test_api_marks_one_read_and_refuses_anothers_with_404(report, zhanyi_intake, zhanyi_supervisor):
