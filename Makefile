@@ -30,6 +30,7 @@ translations: install
 	$(BIN)/python manage.py makemessages -l zh_Hans --ignore=.venv --ignore=tests --ignore=bench --ignore=var --no-obsolete
 
 run: export TWO_FACTOR_ROLES =
+run: export EMAIL_URL = console://
 run: install messages
 	env -u DATABASE_URL -u REDIS_URL -u CELERY_BROKER_URL $(BIN)/python manage.py migrate --no-input -v0
 	env -u DATABASE_URL -u REDIS_URL -u CELERY_BROKER_URL $(BIN)/python manage.py seed_demo --if-empty

@@ -4,7 +4,7 @@ from importlib import import_module
 
 from rest_framework.routers import DefaultRouter
 
-API_APPS = ["core", "accounts", "cases", "clarification", "accountability", "stats"]
+API_APPS = ["core", "accounts", "cases", "clarification", "accountability", "stats", "inbox"]
 
 router = DefaultRouter()
 for app in API_APPS:

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "clarification",
     "accountability",
     "stats",
+    "inbox",
 ]
 
 MIDDLEWARE = [
@@ -93,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.navigation",
+                "inbox.context_processors.inbox",
             ],
         },
     },
@@ -438,3 +440,48 @@ CELERY_TASK_ROUTES["core.tasks.catch_up_monthly_jobs"] = {"queue": "batch"}
 # to the browser that sent it (cases/services/receipts.py); 0 turns this off.
 RECEIPT_RESHOW_SECONDS = int(os.environ.get("RECEIPT_RESHOW_SECONDS", "1800"))
 # --- end issue 14, part b ---------------------------------------------------------------------------------
+
+
+# --- notifications: the inbox and its email (issue 15, inbox/) ------------------------------------------------
+# Notifications are also emailed (inbox/emails.py: the kind and a link only) where an email server is set:
+# EMAIL_URL (smtp://user:password@host:587, smtp+tls://..., smtp+ssl://..., console://) or the EMAIL_HOST,
+# EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS / EMAIL_USE_SSL variables. `make run` sets
+# EMAIL_URL=console:// (emails are printed); the tests use Django's in-memory backend. INBOX_EMAIL=0 turns it off.
+def _email_from_url(url: str) -> dict:
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    backends = {"console": "console", "locmem": "locmem", "dummy": "dummy", "file": "filebased"}
+    if scheme in backends:
+        return {"EMAIL_BACKEND": f"django.core.mail.backends.{backends[scheme]}.EmailBackend"}
+    if scheme not in {"smtp", "smtp+tls", "smtp+ssl", "submission"}:
+        raise ValueError(f"EMAIL_URL: unknown scheme {scheme!r}")
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": parts.hostname or "localhost",
+        "EMAIL_PORT": parts.port or {"smtp+ssl": 465, "smtp": 25}.get(scheme, 587),
+        "EMAIL_HOST_USER": unquote(parts.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_TLS": scheme in {"smtp+tls", "submission"},
+        "EMAIL_USE_SSL": scheme == "smtp+ssl",
+    }
+
+
+EMAIL_URL = os.environ.get("EMAIL_URL", "")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+if EMAIL_URL:
+    globals().update(_email_from_url(EMAIL_URL))
+elif EMAIL_HOST:
+    EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+    EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+elif DEBUG:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"  # nothing leaves a development machine
+INBOX_EMAIL = env_bool("INBOX_EMAIL", bool(EMAIL_URL or EMAIL_HOST))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@localhost")
+# The address of the product as its users reach it: the link in notification emails.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# --- end notifications ----------------------------------------------------------------------------------------

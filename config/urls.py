@@ -54,4 +54,5 @@ urlpatterns = [
     *_app_urls("clarification.urls"),
     *_app_urls("accountability.urls"),
     *_app_urls("stats.urls"),
+    *_app_urls("inbox.urls"),
 ]

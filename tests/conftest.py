@@ -102,6 +102,7 @@ MIGRATION_DATA = [
     ("core.migrations.0003_outbox_schedule", "create"),
     ("audit.migrations.0006_checkpoint_schedule", "create"),
     ("core.migrations.0005_catch_up_schedule", "create"),
+    ("inbox.migrations.0002_reminder_schedule", "create_schedule"),
 ]
 
 

@@ -67,6 +67,8 @@ STAFF_WITHOUT_OBJECTS = {
     "accountability:case-list",
     "accountability:case-create",
     "accountability:catalogue",
+    "inbox:list",
+    "inbox:read-all",
 }
 
 
@@ -125,10 +127,21 @@ def _build_world():
         "api_token": api_token_issue(
             user=User.objects.get(username=INSIDER), name="routes", two_factor=False, actor=None, via="test"
         )[0],
+        "notification": _notification_of(User.objects.get(username=INSIDER), report),
     }
     missing = [key for key, value in w.objects.items() if value is None]
     assert not missing, f"the demo data lacks {missing}"
     return w
+
+
+def _notification_of(user, report):
+    from django.urls import reverse
+
+    from inbox.models import Kind, Notification
+    from inbox.services import notify
+
+    notify([user], kind=Kind.TASK_CREATED, target=report, url=reverse("cases:report-detail", args=[report.pk]))
+    return Notification.objects.filter(recipient=user).first()
 
 
 # Arguments of staff routes that name no object (an export of the user's own list, say).
@@ -167,6 +180,7 @@ OBJECT_ROUTES = {
     "stats:export-job": ("export_job", {}, False),
     "stats:export-download": ("export_job", {}, False),
     "account-token-revoke": ("api_token", {}, True),
+    "inbox:open": ("notification", {}, False),
 }
 # Object routes that should not answer 200 to the insider on GET (they render a form only in some states).
 INSIDER_MAY_REFUSE = {
@@ -175,6 +189,7 @@ INSIDER_MAY_REFUSE = {
     "accountability:case-step-on",
     "stats:items",  # answers only with a figure's key
     "stats:export-download",  # redirects to the job page until the file is ready
+    "inbox:open",  # marks the notification read and redirects to its object
 }
 
 
@@ -283,6 +298,7 @@ API_OBJECTS = {
     "/api/stats/commissions/": ("commission", INSIDER),
     "/api/stats/exports/": ("export_job", INSIDER),
     "/api/tokens/": ("api_token", INSIDER),
+    "/api/inbox/": ("notification", INSIDER),
 }
 # Province-wide reference data every commission of the province reads (not case work).
 API_SHARED = {"/api/accountability/catalogue/"}

@@ -1,0 +1,29 @@
+"""Celery tasks of the inbox: they take ids, call services, and are safe to run twice."""
+
+from celery import shared_task
+from django.db import OperationalError
+
+
+@shared_task(
+    name="inbox.tasks.send_reminders",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def send_reminders(today: str | None = None) -> dict | None:
+    """Daily (beat): remind every active staff user of items due within 3 days and of overdue ones."""
+    import datetime
+
+    from .reminders import reminders_send
+
+    return reminders_send(datetime.date.fromisoformat(today) if today else None)
+
+
+@shared_task(name="inbox.tasks.email_notifications", acks_late=True, reject_on_worker_lost=True)
+def email_notifications(recipient_ids: list[int]) -> int:
+    """Queued through the outbox by inbox.services.notify when email is on."""
+    from .emails import notifications_email
+
+    return notifications_email(recipient_ids=recipient_ids)
