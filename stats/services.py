@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from accounts import jurisdiction
 from accounts.models import Commission, User
 from audit.services import audit_record
-from core import jobs
+from core import jobs, outbox
 from core.errors import DomainError
 
 from . import exports, kept_items, selectors
@@ -136,7 +136,7 @@ def export_job_start(*, actor: User, kind: str, fmt: str, params) -> ExportJob:
     audit_record(actor=actor, action="stats.export_start", target=job, kind=kind, format=fmt, params=clean)
     from .tasks import run_export
 
-    transaction.on_commit(lambda: run_export.delay(job.pk))
+    outbox.enqueue(run_export, job.pk)
     return job
 
 

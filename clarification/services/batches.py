@@ -10,7 +10,7 @@ from accounts import jurisdiction
 from accounts.models import Commission, CommissionLevel, User
 from accounts.roles import Role
 from audit.services import audit_record
-from core import jobs
+from core import jobs, outbox
 from core.errors import DomainError
 
 from ..choices import BatchStatus, Status
@@ -140,6 +140,22 @@ def batches_build_due(today: datetime.date | None = None) -> list[dict]:
         run = jobs.run_once(JOB_NAME, month, lambda month=month: batches_build_month(month))
         results.append(run.detail if run is not None else {"month": month.strftime("%Y-%m"), "skipped": True})
     return results
+
+
+@transaction.atomic
+def batches_build_request(*, actor: User) -> None:
+    """A city supervisor asks for the monthly build job now (a month stalled, failed or not run yet) instead of
+    waiting for the daily catch-up. Queued through the outbox: the request answers at once even with the broker
+    down, and the job runs once when it is back (core.jobs.run_once skips a month done)."""
+    cities = [
+        c for c in jurisdiction.commissions_with_role(actor, Role.SUPERVISOR) if c.level == CommissionLevel.MUNICIPAL
+    ]
+    if not cities:
+        raise DomainError(_("Only a supervisor of the city commission may do this."), code="forbidden")
+    from ..tasks import build_monthly_batches
+
+    message = outbox.enqueue(build_monthly_batches)
+    audit_record(actor=actor, action="clarification.batch_job_request", target=message, commission=cities[0])
 
 
 @transaction.atomic
