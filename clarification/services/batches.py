@@ -123,11 +123,14 @@ def batch_build(*, city: Commission, month: datetime.date, actor: User | None = 
 
 
 def batches_build_month(month: datetime.date) -> dict:
-    """Every municipal commission's batch of the month (the task's unit of work, in one transaction)."""
+    """Every municipal commission's batch of the month, each city committed on its own."""
     built = {}
     for city in Commission.objects.filter(level=CommissionLevel.MUNICIPAL).order_by("path"):
-        batch = batch_build(city=city, month=month)
-        built[city.division_code] = batch.items.count()
+        # One transaction per city (core.jobs.step): a run killed midway resumes with the next city, and a city
+        # built by an earlier attempt of the month is not rebuilt.
+        count = jobs.step(f"commission:{city.pk}", lambda city=city: batch_build(city=city, month=month).items.count())
+        if count is not None:
+            built[city.division_code] = count
     return {"month": month.strftime("%Y-%m"), "batches": built}
 
 
