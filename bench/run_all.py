@@ -150,6 +150,7 @@ def main() -> None:
             figures.append((f"gunicorn worker {pid} RSS after the run", f"{rss / 1024:.0f} MB"))
     figures += run_script("queries.py")
     figures += run_script("jobs.py")
+    figures += run_script("audited_write.py")
     if (HERE / "export_memory.py").exists():
         for rows in sorted({min(args.size, 100_000), 100_000} | ({1_000_000} if args.size >= 1_000_000 else set())):
             for key, value in run_script("export_memory.py", "--rows", str(rows), "--seeded"):

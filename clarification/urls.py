@@ -10,6 +10,7 @@ urlpatterns = [
     path("clarifications/approvals/", views.approvals, name="approvals"),
     path("clarifications/return-visits/", views.return_visits, name="return-visits"),
     path("clarifications/batches/", views.batch_list, name="batch-list"),
+    path("clarifications/batches/run-job/", views.batch_job_run, name="batch-job-run"),
     path("clarifications/batches/<int:pk>/", views.batch_detail, name="batch-detail"),
     path("clarifications/batches/<int:pk>/print/", views.batch_print, name="batch-print"),
     path("clarifications/batches/<int:pk>/roster.xlsx", views.batch_xlsx, name="batch-xlsx"),

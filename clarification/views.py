@@ -350,7 +350,20 @@ def batch_list(request):
             messages.error(request, _("Please check the form."))
     batches = selectors.batches_visible_to(request.user).order_by("-month", "city__path")[:LIST_LIMIT]
     context = {"batches": batches, "form": form, "can_build": bool(cities), "job_runs": _job_runs()}
+    context["can_run_job"] = bool(cities) and any(r["state"] != "done" for r in context["job_runs"])
     return render(request, "clarification/batch_list.html", context)
+
+
+@login_required
+@require_POST
+def batch_job_run(request):
+    try:
+        services.batches_build_request(actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The monthly build job is queued; it builds every month not done yet."))
+    return redirect("clarification:batch-list")
 
 
 def _job_runs(month=None) -> list[dict]:

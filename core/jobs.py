@@ -2,11 +2,12 @@
 retry, a person).
 
 `run_once` first commits the (job, period) row as running, with a heartbeat, so a run under way (or one
-whose runner died) can be seen. The work then runs in one transaction under a lock on the period: two
-runners at once serialise and the second finds the period done. A runner that dies midway rolls back its
-work and stops beating; its row shows as stale and the next runner (the daily catch-up at the latest)
-redoes the period from scratch. The lock is held by the runner's database session, so a new runner does
-not wait for the heartbeat to go stale when the old one is gone.
+whose runner died) can be seen. The work then runs under a lock on the period held by the runner's database
+session: two runners at once serialise and the second finds the period done, and a new runner does not wait
+for the heartbeat to go stale when the old one is gone. The work commits one `step` at a time (a
+commission's part), each recorded with its run, so no long transaction holds locks other writers need; a
+runner that dies midway leaves its finished steps, stops beating, and the next runner (the daily catch-up at
+the latest) resumes the period after the last step: each step is done once per period.
 """
 
 import datetime
@@ -17,19 +18,21 @@ import threading
 import zlib
 from collections.abc import Callable
 from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Min
 from django.utils import timezone
 
-from .models import JobRun, JobStatus
+from .models import JobRun, JobStatus, JobStep
 
 logger = logging.getLogger(__name__)
 CATCH_UP_LIMIT = 12
 
 # job name -> function(today) that runs every due period of the job; filled by the apps (AppConfig.ready).
 MONTHLY_JOBS: dict[str, Callable[[datetime.date | None], list]] = {}
+_current_run: ContextVar[JobRun | None] = ContextVar("current_job_run", default=None)
 
 
 def register_monthly(job: str, run_due: Callable[[datetime.date | None], list]) -> None:
@@ -169,21 +172,58 @@ def _heartbeat(run_id: int):
         thread.join(timeout=30)
 
 
+def _lock_period_session(job: str, period: datetime.date) -> Callable[[], None]:
+    """Wait for the (job, period) lock and hold it with this database session until the returned release is
+    called (or the session dies), across the work's many short transactions."""
+    if connection.vendor != "postgresql":
+        return lambda: None
+    key = zlib.crc32(f"{job}:{period.isoformat()}".encode()) & 0x7FFFFFFF
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [_LOCK_SPACE, key])
+
+    def release() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_LOCK_SPACE, key])
+
+    return release
+
+
 def _run_locked(job: str, period: datetime.date, work: Callable[[], dict]) -> JobRun | None:
     claimed = _claim(job, period)
     if claimed is None:
         return None
-    with transaction.atomic():
-        _lock_period(job, period)  # a runner still at work holds it: wait for it to finish
+    release = _lock_period_session(job, period)  # a runner still at work holds it: wait for it to finish
+    try:
         run = JobRun.objects.get(pk=claimed.pk)
         if run.status != JobStatus.RUNNING:
             return None  # done by the runner this one waited for (or failed there: the catch-up retries it)
-        with _heartbeat(run.pk):
-            detail = work() or {}
+        token = _current_run.set(run)
+        try:
+            with _heartbeat(run.pk):
+                detail = work() or {}
+        finally:
+            _current_run.reset(token)
         run.detail, run.status, run.finished_at = detail, JobStatus.DONE, timezone.now()
         run.heartbeat_at = run.finished_at
         run.save(update_fields=["detail", "status", "finished_at", "heartbeat_at"])
-    return run
+        return run
+    finally:
+        release()
+
+
+def step(key: str, do: Callable[[], object]):
+    """Do one unit of the current run (`do`) in a transaction of its own, once per period: the unit is recorded
+    with the run in the same transaction, so a resumed run skips it (returns None). Outside a run (a person, a
+    bench) it simply runs `do` in a transaction."""
+    run = _current_run.get()
+    with transaction.atomic():
+        if run is not None:
+            try:
+                with transaction.atomic():
+                    JobStep.objects.create(run=run, key=key[:100])
+            except IntegrityError:
+                return None  # done by an earlier attempt of this period
+        return do()
 
 
 def catch_up(today: datetime.date | None = None) -> dict:

@@ -38,6 +38,21 @@ class JobRun(models.Model):
         return f"{self.job} {self.period:%Y-%m} {self.status}"
 
 
+class JobStep(models.Model):
+    """One unit of a periodic run (a commission's part) done and committed: a run that died midway resumes after
+    its last step, and no unit is done twice in a period (core.jobs.step)."""
+
+    run = models.ForeignKey(JobRun, on_delete=models.CASCADE, related_name="steps")
+    key = models.CharField(max_length=100)
+    done_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "key"], name="jobstep_unique_run_key")]
+
+    def __str__(self) -> str:
+        return f"{self.run} {self.key}"
+
+
 class OutboxMessage(models.Model):
     """A background job recorded in the same transaction as the change that asked for it.
 

@@ -98,6 +98,8 @@ class ExportJob(models.Model):
     rows_total = models.PositiveIntegerField(_("rows in all"), null=True, blank=True, editable=False)
     file_path = models.CharField(max_length=255, blank=True, editable=False)
     error = models.TextField(_("error"), blank=True, editable=False)
+    # Starts of the writing: more than one when a worker died midway and the export was run again.
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0, editable=False)
     # The commissions whose work the file may hold: the owner's reach when the worker read the rows.
     reach = models.JSONField(_("reach"), default=list, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

@@ -1,18 +1,19 @@
 """Writes of the statistics app: snapshots of the monthly figures, and exports (each one audited)."""
 
 import datetime
+import os
 import uuid
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts import jurisdiction
 from accounts.models import Commission, User
 from audit.services import audit_record
-from core import jobs
+from core import jobs, outbox
 from core.errors import DomainError
 
 from . import exports, kept_items, selectors
@@ -64,11 +65,15 @@ def snapshot_take(*, commission: Commission, month: datetime.date) -> tuple[Snap
 
 
 def snapshots_take_month(month: datetime.date) -> dict:
-    """Every commission's figures of the month (the task's unit of work)."""
+    """Every commission's figures of the month, each committed on its own (a resumed run skips those done)."""
     taken = 0
     for commission in Commission.objects.order_by("path"):
-        _snapshot, created = snapshot_take(commission=commission, month=month)
-        taken += created
+        # One short transaction per commission (core.jobs.step): audited writes elsewhere never wait for the run.
+        created = jobs.step(
+            f"commission:{commission.pk}",
+            lambda commission=commission: snapshot_take(commission=commission, month=month)[1],
+        )
+        taken += bool(created)
     return {"month": month.strftime("%Y-%m"), "taken": taken}
 
 
@@ -136,13 +141,14 @@ def export_job_start(*, actor: User, kind: str, fmt: str, params) -> ExportJob:
     audit_record(actor=actor, action="stats.export_start", target=job, kind=kind, format=fmt, params=clean)
     from .tasks import run_export
 
-    transaction.on_commit(lambda: run_export.delay(job.pk))
+    outbox.enqueue(run_export, job.pk)
     return job
 
 
 _NEXT = {
     ExportStatus.QUEUED: {ExportStatus.RUNNING, ExportStatus.FAILED},
-    ExportStatus.RUNNING: {ExportStatus.DONE, ExportStatus.FAILED},
+    # Back to queued only when its runner died midway (exports_resume_orphaned).
+    ExportStatus.RUNNING: {ExportStatus.DONE, ExportStatus.FAILED, ExportStatus.QUEUED},
     ExportStatus.DONE: {ExportStatus.EXPIRED},
 }
 
@@ -166,24 +172,61 @@ def exports_dir() -> Path:
     return path
 
 
+# A running export is held by its runner's database session (a session-level advisory lock on the job): the lock
+# goes when the runner's process dies, so a free lock on a running job means the job was orphaned.
+_RUNNER_LOCK_SPACE = 1402
+
+
+def _runner_lock(job_id: int) -> bool:
+    if connection.vendor != "postgresql":
+        return True  # the embedded default runs exports in-process: nothing to orphan
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [_RUNNER_LOCK_SPACE, job_id])
+        return bool(cursor.fetchone()[0])
+
+
+def _runner_unlock(job_id: int) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_RUNNER_LOCK_SPACE, job_id])
+
+
 def export_job_run(*, job_id: int) -> ExportJob | None:
-    """Write the job's file. A redelivered task finds the job no longer queued and does nothing."""
+    """Write the job's file. A redelivered task finds the job no longer queued and does nothing. The rows go to a
+    `.part` file renamed only when complete, and the job is done only after the rename: a file being written, or
+    left by a worker killed midway, is never the job's file."""
     with transaction.atomic():
         job = ExportJob.objects.select_for_update().filter(pk=job_id).first()
-        if job is None or job.status != ExportStatus.QUEUED:
+        if job is None or job.status != ExportStatus.QUEUED or not _runner_lock(job.pk):
             return job
-        owner = User.objects.get(pk=job.owner_id)
-        params = {k: v for k, v in job.params.items() if not k.startswith("_")}
-        export = exports.list_export(job.kind)
         try:
-            _require_statistics(owner)  # the role may have gone since the job was queued
-            queryset = export.queryset(owner, params)
-            total = queryset.order_by().count()  # scoped to the owner's commissions and filters
-        except DomainError as error:
-            return _job_transition(job, ExportStatus.FAILED, error=str(error))
-        reach = sorted(jurisdiction.readable_commission_ids(owner))
-        _job_transition(job, ExportStatus.RUNNING, rows_total=total, reach=reach)
+            owner = User.objects.get(pk=job.owner_id)
+            params = {k: v for k, v in job.params.items() if not k.startswith("_")}
+            export = exports.list_export(job.kind)
+            try:
+                _require_statistics(owner)  # the role may have gone since the job was queued
+                queryset = export.queryset(owner, params)
+                total = queryset.order_by().count()  # scoped to the owner's commissions and filters
+            except DomainError as error:
+                return _job_transition(job, ExportStatus.FAILED, error=str(error))
+            reach = sorted(jurisdiction.readable_commission_ids(owner))
+            _job_transition(
+                job, ExportStatus.RUNNING, rows_total=total, rows_done=0, reach=reach, attempts=job.attempts + 1
+            )
+        except BaseException:
+            _runner_unlock(job.pk)
+            raise
+    try:
+        if job.status != ExportStatus.RUNNING:
+            return job  # refused above (the owner's role has gone): failed, nothing to write
+        return _export_write(job, owner, export, queryset)
+    finally:
+        _runner_unlock(job.pk)
+
+
+def _export_write(job: ExportJob, owner: User, export, queryset) -> ExportJob:
     path = exports_dir() / f"{job.pk}-{uuid.uuid4().hex}.{job.fmt}"
+    part = path.with_name(path.name + PART_SUFFIX)
 
     def progress(done: int) -> None:
         ExportJob.objects.filter(pk=job.pk).update(rows_done=done)
@@ -194,10 +237,12 @@ def export_job_run(*, job_id: int) -> ExportJob | None:
             rows = exports.rows_of(export, queryset)
             header_rows = [[str(export.title), timezone.localtime().strftime("%Y-%m-%d %H:%M")]]
             if job.fmt == ExportFormat.CSV:
-                exports.write_csv(path, header_rows, headings, rows, progress)
+                exports.write_csv(part, header_rows, headings, rows, progress)
             else:
-                exports.write_xlsx(path, [(str(export.title), header_rows, headings, rows)], progress)
+                exports.write_xlsx(part, [(str(export.title), header_rows, headings, rows)], progress)
+        os.replace(part, path)
     except Exception as error:
+        part.unlink(missing_ok=True)
         path.unlink(missing_ok=True)
         job.refresh_from_db()
         _job_transition(job, ExportStatus.FAILED, error=str(error)[:500])
@@ -209,6 +254,37 @@ def export_job_run(*, job_id: int) -> ExportJob | None:
             actor=owner, action="stats.export_done", target=job, kind=job.kind, format=job.fmt, rows=job.rows_done
         )
     return job
+
+
+PART_SUFFIX = ".part"
+
+
+def exports_resume_orphaned() -> list[int]:
+    """Queue again every running export whose runner died (its lock is free): it starts over from the first row,
+    and its page says queued, attempt 2, rather than running. Every minute from beat, and when a worker starts.
+    Returns the ids queued again."""
+    if connection.vendor != "postgresql":
+        return []
+    resumed = []
+    for job_id in ExportJob.objects.filter(status=ExportStatus.RUNNING).order_by("pk").values_list("pk", flat=True):
+        if not _runner_lock(job_id):
+            continue  # its runner is at work
+        try:
+            with transaction.atomic():
+                job = ExportJob.objects.select_for_update().get(pk=job_id)
+                if job.status != ExportStatus.RUNNING:
+                    continue
+                for left in exports_dir().glob(f"{job.pk}-*{PART_SUFFIX}"):
+                    left.unlink(missing_ok=True)
+                _job_transition(job, ExportStatus.QUEUED, rows_done=0)
+                audit_record(actor=None, action="stats.export_resume", target=job, attempts=job.attempts, kind=job.kind)
+                from .tasks import run_export
+
+                outbox.enqueue(run_export, job.pk)
+                resumed.append(job.pk)
+        finally:
+            _runner_unlock(job_id)
+    return resumed
 
 
 def export_job_check_access(*, actor: User, job: ExportJob) -> None:

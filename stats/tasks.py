@@ -1,6 +1,7 @@
 """Celery tasks of the statistics app: they take ids and call services, and are safe to run twice."""
 
 from celery import shared_task
+from celery.signals import worker_ready
 from django.db import OperationalError
 
 from . import services
@@ -41,3 +42,14 @@ def expire_exports(now: str | None = None) -> int:
     import datetime
 
     return services.exports_expire(now=datetime.datetime.fromisoformat(now) if now else None)
+
+
+@shared_task(name="stats.tasks.resume_orphaned_exports", ignore_result=True)
+def resume_orphaned_exports() -> list[int]:
+    """Every minute (beat) and at each worker start: an export whose worker died midway is queued again."""
+    return services.exports_resume_orphaned()
+
+
+@worker_ready.connect
+def resume_orphaned_exports_on_worker_start(**kwargs):
+    resume_orphaned_exports.apply()

@@ -99,6 +99,7 @@ MIGRATION_DATA = [
     ("clarification.migrations.0005_yunnan_evaluative_phrases", "load"),
     ("stats.migrations.0002_monthly_snapshot_schedule", "create_schedule"),
     ("stats.migrations.0004_export_expiry_schedule", "create_schedule"),
+    ("stats.migrations.0007_resume_orphaned_exports_schedule", "create"),
     ("core.migrations.0003_outbox_schedule", "create"),
     ("audit.migrations.0006_checkpoint_schedule", "create"),
     ("core.migrations.0005_catch_up_schedule", "create"),

@@ -1,6 +1,13 @@
 """Every write in the clarification app goes through one of these functions."""
 
-from .batches import batch_build, batch_execute, batch_export_record, batches_build_due, batches_build_month
+from .batches import (
+    batch_build,
+    batch_execute,
+    batch_export_record,
+    batches_build_due,
+    batches_build_month,
+    batches_build_request,
+)
 from .false_accusations import (
     false_case_close,
     false_case_link,
@@ -37,6 +44,7 @@ __all__ = [
     "batch_export_record",
     "batches_build_due",
     "batches_build_month",
+    "batches_build_request",
     "clarification_execute",
     "clarification_feedback",
     "false_case_close",

@@ -10,7 +10,7 @@ from accounts import jurisdiction
 from accounts.models import Commission, CommissionLevel, User
 from accounts.roles import Role
 from audit.services import audit_record
-from core import jobs
+from core import jobs, outbox
 from core.errors import DomainError
 
 from ..choices import BatchStatus, Status
@@ -123,11 +123,14 @@ def batch_build(*, city: Commission, month: datetime.date, actor: User | None = 
 
 
 def batches_build_month(month: datetime.date) -> dict:
-    """Every municipal commission's batch of the month (the task's unit of work, in one transaction)."""
+    """Every municipal commission's batch of the month, each city committed on its own."""
     built = {}
     for city in Commission.objects.filter(level=CommissionLevel.MUNICIPAL).order_by("path"):
-        batch = batch_build(city=city, month=month)
-        built[city.division_code] = batch.items.count()
+        # One transaction per city (core.jobs.step): a run killed midway resumes with the next city, and a city
+        # built by an earlier attempt of the month is not rebuilt.
+        count = jobs.step(f"commission:{city.pk}", lambda city=city: batch_build(city=city, month=month).items.count())
+        if count is not None:
+            built[city.division_code] = count
     return {"month": month.strftime("%Y-%m"), "batches": built}
 
 
@@ -140,6 +143,22 @@ def batches_build_due(today: datetime.date | None = None) -> list[dict]:
         run = jobs.run_once(JOB_NAME, month, lambda month=month: batches_build_month(month))
         results.append(run.detail if run is not None else {"month": month.strftime("%Y-%m"), "skipped": True})
     return results
+
+
+@transaction.atomic
+def batches_build_request(*, actor: User) -> None:
+    """A city supervisor asks for the monthly build job now (a month stalled, failed or not run yet) instead of
+    waiting for the daily catch-up. Queued through the outbox: the request answers at once even with the broker
+    down, and the job runs once when it is back (core.jobs.run_once skips a month done)."""
+    cities = [
+        c for c in jurisdiction.commissions_with_role(actor, Role.SUPERVISOR) if c.level == CommissionLevel.MUNICIPAL
+    ]
+    if not cities:
+        raise DomainError(_("Only a supervisor of the city commission may do this."), code="forbidden")
+    from ..tasks import build_monthly_batches
+
+    message = outbox.enqueue(build_monthly_batches)
+    audit_record(actor=actor, action="clarification.batch_job_request", target=message, commission=cities[0])
 
 
 @transaction.atomic
