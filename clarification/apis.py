@@ -18,7 +18,7 @@ from . import selectors, services
 from .serializers import (
     BatchBuildSerializer,
     BatchDetailSerializer,
-    BatchExecuteSerializer,
+    BatchItemExecuteSerializer,
     BatchSerializer,
     ClarificationFeedbackSerializer,
     ClarificationReasonSerializer,
@@ -44,8 +44,8 @@ class InputMixin:
         return serializer.validated_data
 
 
-def _in_reach(queryset, pk):
-    obj = queryset.filter(pk=pk).first()
+def _in_reach(queryset, pk, **lookup):
+    obj = queryset.filter(**(lookup or {"pk": pk})).first()
     if obj is None:
         raise Http404
     return obj
@@ -173,12 +173,14 @@ class BatchViewSet(InputMixin, ScopedReadOnlyViewSet):
     def visible_queryset(self, user):
         return selectors.batches_visible_to(user).order_by("-month", "city__path")
 
+    def _detail(self, batch):
+        batch.visible_items = list(selectors.batch_items(self.request.user, batch))
+        batch.summary = selectors.batch_summary(self.request.user, batch, batch.visible_items)
+        return Response(BatchDetailSerializer(batch).data)
+
     @extend_schema(responses=BatchDetailSerializer)
     def retrieve(self, request, pk=None):
-        batch = self.get_object()
-        batch.visible_items = list(selectors.batch_items(request.user, batch))
-        batch.summary = selectors.batch_summary(request.user, batch, batch.visible_items)
-        return Response(BatchDetailSerializer(batch).data)
+        return self._detail(self.get_object())
 
     @extend_schema(request=BatchBuildSerializer, responses=BatchSerializer)
     @action(detail=False, methods=["post"])
@@ -190,13 +192,16 @@ class BatchViewSet(InputMixin, ScopedReadOnlyViewSet):
         batch = services.batch_build(city=city, month=data["month"], actor=request.user)
         return Response(BatchSerializer(batch).data)
 
-    @extend_schema(request=BatchExecuteSerializer, responses=BatchSerializer)
-    @action(detail=True, methods=["post"])
-    def execute(self, request, pk=None):
-        batch = services.batch_execute(
-            actor=request.user, batch=self.get_object(), **self.validated(BatchExecuteSerializer)
-        )
-        return Response(BatchSerializer(batch).data)
+    @extend_schema(request=BatchItemExecuteSerializer, responses=BatchDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="execute-item")
+    def execute_item(self, request, pk=None):
+        """A commission records the execution of one of its own clarifications in the batch."""
+        batch = self.get_object()
+        data = self.validated(BatchItemExecuteSerializer)
+        # The item must be in the caller's reach: a sibling county's item is a 404, like one that does not exist.
+        item = _in_reach(selectors.batch_items(request.user, batch), None, recommendation_id=data.pop("recommendation"))
+        services.batch_item_execute(actor=request.user, batch=batch, recommendation=item.recommendation, **data)
+        return self._detail(self.get_queryset().get(pk=batch.pk))
 
 
 class FalseCaseViewSet(InputMixin, ScopedGenericViewSet):

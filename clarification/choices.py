@@ -49,7 +49,7 @@ REVIEW_OFFICES = (OfficeKind.LETTERS_VISITS, OfficeKind.CASE_TRIAL, OfficeKind.C
 
 class BatchStatus(models.TextChoices):
     BUILT = "built", _("Built")
-    EXECUTED = "executed", _("Executed")
+    EXECUTED = "executed", _("Carried out")  # set by the services when every item of the batch is
 
 
 class FalseMeans(models.TextChoices):

@@ -199,17 +199,25 @@ def _seed() -> str:
         _draft(qilin, "qilin", "麒麟区某社区党支部", Method.MEETING, Audience.UNIT), "qilin", Status.APPROVED
     )
 
-    # Last month's Qujing joint batch, held (and recorded) at the city's joint meeting.
+    # Last month's Qujing joint batch: each county carries out its own clarifications and records them, each
+    # with its own place and people; the batch is carried out when the last of them is.
     last_month = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
     qujing = Commission.objects.get(division_code="530300")
     batch = services.batch_build(city=qujing, month=last_month, actor=_user("qujing-supervisor"))
-    services.batch_execute(
-        actor=_user("qujing-supervisor"),
-        batch=batch,
-        executed_on=today,
-        place="曲靖市纪委监委三楼会议室（市县联动澄清正名会）",
-        participants="市纪委监委分管领导，各县（市、区）纪委监委及被澄清干部所在单位负责人",
-    )
+    executions = [
+        (zy_example, "zhanyi", "沾益区应急管理局会议室（市县联动澄清正名会）", "区纪委监委分管领导，局班子成员"),
+        (city_approved, "zhanyi", "沾益区住房和城乡建设局会议室", "区纪委监委分管领导，住建系统班子成员"),
+        (qilin_org, "qilin", "麒麟区某社区党群服务中心", "区纪委监委分管领导，社区党员代表"),
+    ]
+    for recommendation, prefix, place, participants in executions:
+        services.batch_item_execute(
+            actor=_user(f"{prefix}-investigator"),
+            batch=batch,
+            recommendation=recommendation,
+            executed_on=today,
+            place=place,
+            participants=participants,
+        )
     services.clarification_feedback(
         actor=_user("zhanyi-intake"),
         recommendation=zy_example,
@@ -223,8 +231,6 @@ def _seed() -> str:
         visited_on=today,
         notes="谈心谈话：本人表示放下包袱、轻装上阵，所在单位反映工作状态良好",
     )
-    for recommendation in (qilin_org,):
-        recommendation.refresh_from_db()
 
     # The accuser's case, linked to the Zhanyi example's clarification.
     flagged = example.allegations.get(suspected_false=True)

@@ -66,12 +66,22 @@ class ReviewForm(forms.Form):
     )
 
 
-class ExecuteForm(forms.Form):
+class ItemExecuteForm(forms.Form):
+    """The execution of a clarification listed in a joint batch: the approved method and audience are frozen."""
+
     executed_on = forms.DateField(label=_("Executed on"), widget=DATE, initial=timezone.localdate)
     place = forms.CharField(label=_("Place"), max_length=200)
     participants = forms.CharField(label=_("Participants"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    method_used = forms.ChoiceField(label=_("Method used"), choices=Method.choices)
-    audience_reached = forms.ChoiceField(label=_("Audience reached"), choices=Audience.choices)
+
+
+class BatchItemExecuteForm(ItemExecuteForm):
+    recommendation = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ExecuteForm(ItemExecuteForm):
+    # Optional: left out, the approved ones apply (the only ones a clarification in a joint batch may use).
+    method_used = forms.ChoiceField(label=_("Method used"), choices=Method.choices, required=False)
+    audience_reached = forms.ChoiceField(label=_("Audience reached"), choices=Audience.choices, required=False)
     visit_due_on = forms.DateField(
         label=_("Return visit due on"),
         required=False,
@@ -113,12 +123,6 @@ class BatchBuildForm(forms.Form):
             return datetime.date.fromisoformat(f"{self.cleaned_data['month']}-01")
         except ValueError as error:
             raise forms.ValidationError(_("Enter a month as YYYY-MM.")) from error
-
-
-class BatchExecuteForm(forms.Form):
-    executed_on = forms.DateField(label=_("Meeting held on"), widget=DATE, initial=timezone.localdate)
-    place = forms.CharField(label=_("Place"), max_length=200)
-    participants = forms.CharField(label=_("Participants"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class FalseCaseForm(forms.Form):

@@ -238,7 +238,8 @@ class ReturnVisit(models.Model):
 
 
 class JointBatch(models.Model):
-    """The monthly city-county joint clarification (市县联动) of one municipal commission."""
+    """The monthly city-county joint clarification (市县联动) of one municipal commission: it groups the
+    clarifications each commission carries out and records itself."""
 
     city = models.ForeignKey(Commission, verbose_name=_("city"), on_delete=models.PROTECT, related_name="+")
     month = models.DateField(_("month"), help_text=_("The first day of the month."))
@@ -250,11 +251,13 @@ class JointBatch(models.Model):
         User, verbose_name=_("built by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     recommendations = models.ManyToManyField(Recommendation, through="BatchItem", related_name="batches")
-    executed_on = models.DateField(_("executed on"), null=True, blank=True)
-    place = models.CharField(_("place"), max_length=200, blank=True)
-    participants = models.TextField(_("participants"), blank=True)
-    executed_by = models.ForeignKey(
-        User, verbose_name=_("executed by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    # Each clarification records its own execution (DESIGN.md §6 "one record per act"); the batch is carried
+    # out on the day its last one is.
+    executed_on = models.DateField(
+        _("carried out on"),
+        null=True,
+        blank=True,
+        help_text=_("The day the last of its clarifications was carried out."),
     )
 
     class Meta:

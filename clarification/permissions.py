@@ -48,6 +48,12 @@ def is_executor(user, recommendation: Recommendation) -> bool:
     return jurisdiction.oversees(user, recommendation.commission)
 
 
+def records_own_execution(user, recommendation: Recommendation) -> bool:
+    """In a joint batch each commission records its own act (DESIGN.md §6): an investigator or supervisor of the
+    handling commission itself, never a leader above it or a sibling (clarification.services.execution decides)."""
+    return jurisdiction.has_role(user, recommendation.commission_id, Role.INVESTIGATOR, Role.SUPERVISOR)
+
+
 def is_drafter_or_approver(user, recommendation: Recommendation) -> bool:
     return is_drafter(user, recommendation) or is_approver(user, recommendation)
 

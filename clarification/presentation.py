@@ -22,7 +22,7 @@ LABELS = {
     "clarification.feedback": _("Feedback given to the reporter"),
     "clarification.statement_override": _("Statement limits overridden"),
     "clarification.batch_build": _("Batch built"),
-    "clarification.batch_execute": _("Batch marked executed"),
+    "clarification.batch_execute": _("Every clarification of the batch carried out"),
     "clarification.batch_carry_over": _("Carried over to a later batch"),
     "clarification.batch_export": _("Roster exported"),
     "false_case.open": _("False-accusation case opened"),

@@ -132,7 +132,7 @@ def batches_visible_to(user) -> QuerySet[JointBatch]:
     scoped = jurisdiction.scope(JointBatch.objects.all(), user, commission_field="city")
     ids = jurisdiction.readable_commission_ids(user)
     holding = JointBatch.objects.filter(pk__in=BatchItem.objects.filter(county__in=ids).values("batch_id"))
-    return (scoped | holding).select_related("city", "built_by", "executed_by")
+    return (scoped | holding).select_related("city", "built_by")
 
 
 def batch_detail(user, pk) -> JointBatch:
@@ -143,14 +143,21 @@ def batch_items(user, batch: JointBatch) -> QuerySet[BatchItem]:
     """The items of the batch the user may see: the clarification's own reach (recommendations_visible_to)."""
     return (
         batch.items.filter(recommendation__in=recommendations_visible_to(user))
-        .select_related("county", "recommendation__subject", "recommendation__report", "recommendation__commission")
+        .select_related(
+            "county",
+            "recommendation__subject",
+            "recommendation__report",
+            "recommendation__commission",
+            "recommendation__executed_by",
+        )
         .prefetch_related(Prefetch("recommendation__items", queryset=_items()))
     )
 
 
 def batch_summary(user, batch: JointBatch, items=None) -> dict:
     """The user's items grouped by county and method; the batch's figures, people and organisations counted
-    apart (DESIGN.md §2); and the items out of the user's reach as a count per commission, never by name."""
+    apart (DESIGN.md §2); the progress of each commission (items carried out of its items); and the items out of
+    the user's reach as a count per commission, never by name."""
     items = list(items if items is not None else batch_items(user, batch))
     groups: dict[tuple, dict] = defaultdict(lambda: {"people": 0, "organisations": 0, "items": []})
     shown: Counter = Counter()
@@ -163,16 +170,24 @@ def batch_summary(user, batch: JointBatch, items=None) -> dict:
     ordered = [groups[key] for key in sorted(groups)]
     people = organisations = 0
     per_county: Counter = Counter()
-    for row in batch.items.values("county_id", "recommendation__subject__kind").annotate(n=Count("id")).order_by():
+    done: Counter = Counter()
+    rows = batch.items.values("county_id", "recommendation__subject__kind", "recommendation__status")
+    for row in rows.annotate(n=Count("id")).order_by():
         per_county[row["county_id"]] += row["n"]
+        if row["recommendation__status"] in (Status.EXECUTED, Status.COMPLETED):
+            done[row["county_id"]] += row["n"]
         if row["recommendation__subject__kind"] == SubjectKind.ORGANISATION:
             organisations += row["n"]
         else:
             people += row["n"]
     hidden = {pk: n - shown[pk] for pk, n in per_county.items() if n > shown[pk]}
-    counties = Commission.objects.in_bulk(list(hidden)) if hidden else {}
+    counties = Commission.objects.in_bulk(list(per_county)) if per_county else {}
     withheld = [
         {"county": counties[pk], "count": hidden[pk]} for pk in sorted(hidden, key=lambda pk: counties[pk].path)
+    ]
+    progress = [
+        {"county": counties[pk], "done": done[pk], "total": per_county[pk], "complete": done[pk] == per_county[pk]}
+        for pk in sorted(per_county, key=lambda pk: counties[pk].path)
     ]
     return {
         "groups": ordered,
@@ -180,6 +195,8 @@ def batch_summary(user, batch: JointBatch, items=None) -> dict:
         "organisations": organisations,
         "total": people + organisations,
         "withheld": withheld,
+        "progress": progress,
+        "progress_done": sum(done.values()),
         "withheld_total": sum(hidden.values()),
     }
 

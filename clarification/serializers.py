@@ -151,8 +151,12 @@ class ExecuteInputSerializer(serializers.Serializer):
     executed_on = serializers.DateField()
     place = serializers.CharField()
     participants = serializers.CharField(required=False, allow_blank=True, default="")
-    method_used = serializers.ChoiceField(choices=Method.choices)
-    audience_reached = serializers.ChoiceField(choices=Audience.choices)
+    method_used = serializers.ChoiceField(
+        choices=Method.choices, required=False, default=None, help_text="The approved method if left out."
+    )
+    audience_reached = serializers.ChoiceField(
+        choices=Audience.choices, required=False, default=None, help_text="The approved audience if left out."
+    )
     allegation_ids = serializers.ListField(child=serializers.IntegerField(), required=False, default=None)
     visit_due_on = serializers.DateField(required=False, default=None)
 
@@ -173,6 +177,10 @@ class BatchItemSerializer(serializers.ModelSerializer):
     subject_name = serializers.CharField(source="recommendation.subject.name", read_only=True)
     subject_kind = serializers.CharField(source="recommendation.subject.kind", read_only=True)
     status = serializers.CharField(source="recommendation.status", read_only=True)
+    executed_on = serializers.DateField(source="recommendation.executed_on", read_only=True)
+    execution_place = serializers.CharField(source="recommendation.execution_place", read_only=True)
+    execution_participants = serializers.CharField(source="recommendation.execution_participants", read_only=True)
+    executed_by = serializers.StringRelatedField(source="recommendation.executed_by", read_only=True)
     carried_over_from = serializers.DateField(
         source="carried_from", format="%Y-%m", read_only=True, help_text="The month (YYYY-MM) it was carried over from."
     )
@@ -187,6 +195,10 @@ class BatchItemSerializer(serializers.ModelSerializer):
             "subject_name",
             "subject_kind",
             "status",
+            "executed_on",
+            "execution_place",
+            "execution_participants",
+            "executed_by",
             "carried_over_from",
         ]
 
@@ -194,7 +206,7 @@ class BatchItemSerializer(serializers.ModelSerializer):
 class BatchSerializer(serializers.ModelSerializer):
     class Meta:
         model = JointBatch
-        fields = ["id", "city", "month", "status", "built_at", "executed_on", "place", "participants"]
+        fields = ["id", "city", "month", "status", "built_at", "executed_on"]
         read_only_fields = fields
 
 
@@ -206,6 +218,15 @@ class WithheldSerializer(serializers.Serializer):
     count = serializers.IntegerField()
 
 
+class ProgressSerializer(serializers.Serializer):
+    """How many of a commission's items it has carried out: counts for every commission of the batch."""
+
+    commission = serializers.IntegerField(source="county.pk")
+    commission_name = serializers.CharField(source="county.name")
+    done = serializers.IntegerField()
+    total = serializers.IntegerField()
+
+
 class BatchDetailSerializer(BatchSerializer):
     """The batch's figures, the items in the caller's reach, and the others as a count per commission."""
 
@@ -214,9 +235,10 @@ class BatchDetailSerializer(BatchSerializer):
     total = serializers.IntegerField(source="summary.total")
     items = BatchItemSerializer(source="visible_items", many=True)
     withheld = WithheldSerializer(source="summary.withheld", many=True)
+    progress = ProgressSerializer(source="summary.progress", many=True)
 
     class Meta(BatchSerializer.Meta):
-        fields = [*BatchSerializer.Meta.fields, "people", "organisations", "total", "items", "withheld"]
+        fields = [*BatchSerializer.Meta.fields, "people", "organisations", "total", "items", "withheld", "progress"]
         read_only_fields = fields
 
 
@@ -225,10 +247,17 @@ class BatchBuildSerializer(serializers.Serializer):
     month = serializers.DateField(help_text="Any day of the month.")
 
 
-class BatchExecuteSerializer(serializers.Serializer):
+class BatchItemExecuteSerializer(serializers.Serializer):
+    """One commission's execution of its own clarification in the batch; method and audience are the approved
+    ones (a different value is refused)."""
+
+    recommendation = serializers.IntegerField()
     executed_on = serializers.DateField()
-    place = serializers.CharField()
+    place = serializers.CharField(max_length=200)
     participants = serializers.CharField(required=False, allow_blank=True, default="")
+    method_used = serializers.ChoiceField(choices=Method.choices, required=False, default=None)
+    audience_reached = serializers.ChoiceField(choices=Audience.choices, required=False, default=None)
+    visit_due_on = serializers.DateField(required=False, default=None)
 
 
 class MeasureSerializer(serializers.ModelSerializer):

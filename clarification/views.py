@@ -27,11 +27,12 @@ from . import permissions, selectors, services, workflow
 from .choices import REVIEW_OFFICES, Aggravation, MeasureStatus, Status
 from .forms import (
     BatchBuildForm,
-    BatchExecuteForm,
+    BatchItemExecuteForm,
     ExecuteForm,
     FalseCaseForm,
     FeedbackForm,
     FollowUpForm,
+    ItemExecuteForm,
     MeasureForm,
     ReasonForm,
     RecommendationFilterForm,
@@ -168,6 +169,9 @@ def recommendation_detail(request, pk):
     review_form = ReviewForm(initial={"office": my_offices[0] if my_offices else None})
     review_form.fields["office"].choices = [(k.value, k.label) for k in REVIEW_OFFICES if k in my_offices]
     check = services.statement_check(recommendation) if recommendation.status in _CHECKED else None
+    batch_item = services.open_batch_item(recommendation) if recommendation.status == Status.APPROVED else None
+    if batch_item is not None and not permissions.records_own_execution(user, recommendation):
+        allowed = [name for name in allowed if name != "execute"]  # the county records its own act
     context = {
         "r": recommendation,
         "badge": STATUS_BADGES.get(recommendation.status, ""),
@@ -181,9 +185,10 @@ def recommendation_detail(request, pk):
         "check": check,
         "may_override": bool(check and check["blocked"]) and permissions.may_override_statement(user, recommendation),
         "reason_form": ReasonForm(),
-        "execute_form": ExecuteForm(
-            initial={"method_used": recommendation.method, "audience_reached": recommendation.audience}
-        ),
+        "batch_item": batch_item,
+        "execute_form": ItemExecuteForm()
+        if batch_item
+        else ExecuteForm(initial={"method_used": recommendation.method, "audience_reached": recommendation.audience}),
         "visit_form": ReturnVisitForm(),
         "feedback_form": FeedbackForm(),
         "can_feedback": recommendation.status in (Status.EXECUTED, Status.COMPLETED)
@@ -259,8 +264,8 @@ def _do_execute(request, r):
         executed_on=data["executed_on"],
         place=data["place"],
         participants=data["participants"],
-        method_used=data["method_used"],
-        audience_reached=data["audience_reached"],
+        method_used=data["method_used"] or None,
+        audience_reached=data["audience_reached"] or None,
         visit_due_on=data["visit_due_on"],
     )
     return _("Execution recorded; the return visit is scheduled.")
@@ -382,11 +387,15 @@ def _batch_context(request, pk):
 def batch_detail(request, pk):
     batch, context = _batch_context(request, pk)
     is_city_supervisor = jurisdiction.has_role(request.user, batch.city_id, Role.SUPERVISOR)
+    for group in context["summary"]["groups"]:
+        for item in group["items"]:
+            r = item.recommendation
+            # A courtesy: the form is shown to the commission's own people; the service decides.
+            if r.status == Status.APPROVED and permissions.records_own_execution(request.user, r):
+                item.execute_form = BatchItemExecuteForm(auto_id=f"id_{r.pk}_%s", initial={"recommendation": r.pk})
     context.update(
         {
-            "can_execute": is_city_supervisor and batch.status == "built" and context["summary"]["total"] > 0,
             "can_rebuild": is_city_supervisor and batch.status == "built",
-            "execute_form": BatchExecuteForm(),
             "events": timeline_rows(timeline(batch)),
             "job_runs": _job_runs(batch.month),
         }
@@ -394,20 +403,38 @@ def batch_detail(request, pk):
     return render(request, "clarification/batch_detail.html", context)
 
 
+def _batch_item_in_reach(request, batch):
+    """The item a form names, if it is in the user's reach; otherwise a 404 like an item that does not exist."""
+    try:
+        recommendation_id = int(request.POST.get("recommendation", ""))
+    except ValueError as error:
+        raise Http404 from error
+    item = selectors.batch_items(request.user, batch).filter(recommendation_id=recommendation_id).first()
+    if item is None:
+        raise Http404
+    return item
+
+
 @login_required
 @require_POST
 def batch_action(request, pk, action):
     batch = selectors.batch_detail(request.user, pk)
+    if action not in ("rebuild", "execute-item"):
+        raise Http404
+    item = _batch_item_in_reach(request, batch) if action == "execute-item" else None
     try:
         if action == "rebuild":
             batch = services.batch_build(city=batch.city, month=batch.month, actor=request.user)
             messages.success(request, _("Batch rebuilt: %(count)s clarifications.") % {"count": batch.items.count()})
-        elif action == "execute":
-            data = cleaned_or_refuse(BatchExecuteForm, request)
-            services.batch_execute(actor=request.user, batch=batch, **data)
-            messages.success(request, _("Every clarification of the batch is recorded as executed."))
         else:
-            raise Http404
+            data = cleaned_or_refuse(BatchItemExecuteForm, request)
+            del data["recommendation"]
+            services.batch_item_execute(actor=request.user, batch=batch, recommendation=item.recommendation, **data)
+            messages.success(
+                request,
+                _("Execution of %(reference)s recorded; the return visit is scheduled.")
+                % {"reference": item.recommendation.reference},
+            )
     except DomainError as error:
         messages.error(request, error.message)
     return redirect("clarification:batch-detail", pk)
@@ -440,6 +467,10 @@ def batch_xlsx(request, pk):
             _("Allegations to clarify"),
             _("Audience scope"),
             _("Status"),
+            _("Executed on"),
+            _("Place"),
+            _("Participants"),
+            _("Carried out by"),
             _("Carried over from"),
         ],
         bold=True,
@@ -458,10 +489,18 @@ def batch_xlsx(request, pk):
                     "；".join(i.allegation.text for i in r.items.all()),
                     r.get_audience_display(),
                     r.get_status_display(),
+                    r.executed_on.isoformat() if r.executed_on else "",
+                    r.execution_place,
+                    r.execution_participants,
+                    str(r.executed_by) if r.executed_by else "",
                     item.carried_from.strftime("%Y-%m") if item.carried_from else "",
                 ]
             )
     summary = context["summary"]
+    sheet.append([])
+    sheet.append([_("Progress per commission"), _("Carried out")], bold=True)
+    for progress in summary["progress"]:
+        sheet.append([str(progress["county"]), f"{progress['done']}/{progress['total']}"])
     if summary["withheld"]:
         sheet.append([])
         sheet.append([_("Other commissions"), _("outside your reach: counted, not named")], bold=True)
@@ -471,7 +510,7 @@ def batch_xlsx(request, pk):
     sheet.append(
         [_("People"), summary["people"], _("Organisations"), summary["organisations"], _("Total"), summary["total"]]
     )
-    sheet.widths((18, 14, 12, 12, 8, 28, 50, 14, 10, 12))
+    sheet.widths((18, 14, 12, 12, 8, 28, 50, 14, 10, 12, 24, 24, 12, 12))
     book.close()
     response = HttpResponse(buffer.getvalue(), content_type=spreadsheets.XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = (

@@ -79,7 +79,9 @@ def _recommendation(r) -> Item:
 
 
 def _batch(b) -> Item:
-    return Item(str(b), reverse("clarification:batch-detail", args=[b.pk]), b.city, b.executed_on, b.place)
+    return Item(
+        str(b), reverse("clarification:batch-detail", args=[b.pk]), b.city, b.executed_on, b.get_status_display()
+    )
 
 
 def _visit(v) -> Item:

@@ -75,5 +75,13 @@ def execute(recommendation, actor, **kwargs):
     )
 
 
+def carry_out(batch, actor, *recommendations, place="沾益区纪委监委会议室"):
+    """Each clarification of a joint batch recorded by its own commission (here: actor)."""
+    for recommendation in recommendations:
+        services.batch_item_execute(
+            actor=actor, batch=batch, recommendation=recommendation, executed_on=timezone.localdate(), place=place
+        )
+
+
 def last_month():
     return (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)

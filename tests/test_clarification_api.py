@@ -117,12 +117,14 @@ def test_api_builds_and_executes_batch(
     pk = built.json()["id"]
     detail = api(qujing_supervisor).get(f"/api/clarification-batches/{pk}/").json()
     assert detail["people"] == 1 and len(detail["items"]) == 1
-    executed = api(qujing_supervisor).post(
-        f"/api/clarification-batches/{pk}/execute/",
-        {"executed_on": timezone.localdate().isoformat(), "place": "市纪委"},
-        format="json",
-    )
+    item = detail["items"][0]["recommendation"]
+    body = {"recommendation": item, "executed_on": timezone.localdate().isoformat(), "place": "沾益区纪委"}
+    # The city sees the item but records nothing for the county; the county records its own execution.
+    refused = api(qujing_supervisor).post(f"/api/clarification-batches/{pk}/execute-item/", body, format="json")
+    assert refused.status_code == 403 and refused.json()["code"] == "forbidden"
+    executed = api(zhanyi_investigator).post(f"/api/clarification-batches/{pk}/execute-item/", body, format="json")
     assert executed.json()["status"] == "executed"
+    assert executed.json()["items"][0]["execution_place"] == "沾益区纪委"
 
 
 def test_api_batch_build_refused_for_county_supervisor(tree, zhanyi_supervisor):

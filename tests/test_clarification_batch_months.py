@@ -13,12 +13,12 @@ from rest_framework.test import APIClient
 
 from audit.models import AuditEvent
 from clarification import services
-from clarification.choices import BatchStatus, Status
+from clarification.choices import BatchStatus
 from clarification.models import BatchItem, JointBatch
 from core.errors import DomainError
 from core.models import JobRun
 
-from .clarification_helpers import execute, last_month
+from .clarification_helpers import carry_out, execute, last_month
 from .test_clarification_batches import approved_recommendations
 
 pytestmark = pytest.mark.django_db
@@ -66,23 +66,23 @@ def test_the_database_holds_one_batch_per_clarification(tree, approved, qujing_s
 
 def test_carried_out_clarifications_are_never_in_a_later_batch(tree, approved, qujing_supervisor, zhanyi_investigator):
     earlier = _build(tree, last_month(), qujing_supervisor)
-    services.batch_execute(
-        actor=qujing_supervisor, batch=earlier, executed_on=timezone.localdate(), place="曲靖市纪委会议室"
-    )
+    carry_out(earlier, zhanyi_investigator, *approved)
     current = _build(tree, timezone.localdate(), qujing_supervisor)
     assert current.items.count() == 0
     assert sorted(earlier.items.values_list("recommendation_id", flat=True)) == sorted(r.pk for r in approved)
 
 
-def test_a_rebuilt_batch_drops_clarifications_carried_out_since(tree, approved, qujing_supervisor, zhanyi_investigator):
+def test_a_clarification_carried_out_from_its_own_page_stays_in_its_batch(
+    tree, approved, qujing_supervisor, zhanyi_investigator
+):
     current = _build(tree, timezone.localdate(), qujing_supervisor)
     township, county = approved
-    execute(township, zhanyi_investigator)  # carried out on its own, outside the joint meeting
+    execute(township, zhanyi_investigator)  # recorded on the clarification's page: still the batch's item
     _build(tree, timezone.localdate(), qujing_supervisor)
-    assert list(current.items.values_list("recommendation_id", flat=True)) == [county.pk]
-    services.batch_execute(actor=qujing_supervisor, batch=current, executed_on=timezone.localdate(), place="会议室")
-    county.refresh_from_db()
-    assert county.status == Status.EXECUTED
+    assert sorted(current.items.values_list("recommendation_id", flat=True)) == sorted([township.pk, county.pk])
+    carry_out(current, zhanyi_investigator, county)
+    current.refresh_from_db()
+    assert current.status == BatchStatus.EXECUTED
 
 
 def test_an_executed_batch_lists_only_what_it_carried_out(
@@ -91,7 +91,9 @@ def test_an_executed_batch_lists_only_what_it_carried_out(
     earlier = _build(tree, last_month(), qujing_supervisor)
     township, county = approved
     services.recommendation_reopen(actor=zhanyi_investigator, recommendation=township, reason="更正澄清范围")
-    services.batch_execute(actor=qujing_supervisor, batch=earlier, executed_on=timezone.localdate(), place="会议室")
+    carry_out(earlier, zhanyi_investigator, county)
+    earlier.refresh_from_db()
+    assert earlier.status == BatchStatus.EXECUTED
     assert list(earlier.items.values_list("recommendation_id", flat=True)) == [county.pk]
     event = AuditEvent.objects.get(action="clarification.batch_execute", target_id=str(earlier.pk))
     assert event.data["dropped"] == [township.pk]
@@ -153,10 +155,10 @@ def test_a_batch_for_a_future_month_is_refused(client, tree, approved, qujing_su
     assert not JointBatch.objects.exists() and not JobRun.objects.exists()
 
 
-def test_executing_a_batch_with_carried_over_items(tree, approved, qujing_supervisor):
+def test_executing_a_batch_with_carried_over_items(tree, approved, qujing_supervisor, zhanyi_investigator):
     _build(tree, last_month(), qujing_supervisor)
     current = _build(tree, timezone.localdate(), qujing_supervisor)
-    services.batch_execute(actor=qujing_supervisor, batch=current, executed_on=timezone.localdate(), place="会议室")
+    carry_out(current, zhanyi_investigator, *approved)
     current.refresh_from_db()
     assert current.status == BatchStatus.EXECUTED and current.items.count() == 2
 
@@ -181,9 +183,7 @@ def test_migration_leaves_each_clarification_in_one_batch(tree, approved, qujing
             BatchItem.objects.create(batch=batch, recommendation=r, county=r.commission, method=r.method)
     # September's meeting carried out the township official; the later batches still listed him.
     execute(township, zhanyi_investigator)
-    JointBatch.objects.filter(pk=batches[0].pk).update(
-        status="executed", executed_on=timezone.localdate(), place="会议室"
-    )
+    JointBatch.objects.filter(pk=batches[0].pk).update(status="executed", executed_on=timezone.localdate())
 
     import_module("clarification.migrations.0006_batch_item_one_batch").keep_one_item_each(apps, None)
 

@@ -14,7 +14,7 @@ from clarification.selectors import batch_summary, batches_visible_to
 from core.errors import DomainError
 from core.models import JobRun
 
-from .clarification_helpers import concluded_report, draft, reviewers, to_approved
+from .clarification_helpers import carry_out, concluded_report, draft, reviewers, to_approved
 
 pytestmark = pytest.mark.django_db
 
@@ -68,37 +68,19 @@ def test_batch_is_visible_to_the_city_and_its_counties_only(
     assert not batches_visible_to(kunming_supervisor).filter(pk=batch.pk).exists()
 
 
-def test_mark_executed_executes_every_item_in_one_go(tree, approved, qujing_supervisor):
+def test_the_batch_is_carried_out_when_each_of_its_items_is(tree, approved, qujing_supervisor, zhanyi_investigator):
     batch = services.batch_build(city=tree["qujing"], month=timezone.localdate(), actor=qujing_supervisor)
-    services.batch_execute(
-        actor=qujing_supervisor,
-        batch=batch,
-        executed_on=timezone.localdate(),
-        place="曲靖市纪委会议室",
-        participants="各县区代表",
-    )
+    township, county = approved
+    carry_out(batch, zhanyi_investigator, township)
     batch.refresh_from_db()
-    assert batch.status == BatchStatus.EXECUTED
+    assert batch.status == BatchStatus.BUILT
+    carry_out(batch, zhanyi_investigator, county)
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.EXECUTED and batch.executed_on == timezone.localdate()
     assert set(Recommendation.objects.values_list("status", flat=True)) == {Status.EXECUTED}
     with pytest.raises(DomainError) as refusal:
-        services.batch_execute(actor=qujing_supervisor, batch=batch, executed_on=timezone.localdate(), place="x")
-    assert refusal.value.code == "already_executed"
-
-
-def test_county_supervisor_cannot_mark_the_city_batch_executed(tree, approved, qujing_supervisor, zhanyi_supervisor):
-    batch = services.batch_build(city=tree["qujing"], month=timezone.localdate(), actor=qujing_supervisor)
-    with pytest.raises(DomainError) as refusal:
-        services.batch_execute(actor=zhanyi_supervisor, batch=batch, executed_on=timezone.localdate(), place="x")
-    assert refusal.value.code == "forbidden"
-    assert set(Recommendation.objects.values_list("status", flat=True)) == {Status.APPROVED}
-
-
-def test_batch_execution_is_all_or_nothing(tree, approved, qujing_supervisor):
-    batch = services.batch_build(city=tree["qujing"], month=timezone.localdate(), actor=qujing_supervisor)
-    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
-    with pytest.raises(DomainError):
-        services.batch_execute(actor=qujing_supervisor, batch=batch, executed_on=tomorrow, place="x")
-    assert set(Recommendation.objects.values_list("status", flat=True)) == {Status.APPROVED}
+        services.batch_build(city=tree["qujing"], month=timezone.localdate(), actor=qujing_supervisor)
+    assert refusal.value.code == "executed"
 
 
 def test_monthly_job_runs_once_per_month_and_catches_up_a_missed_one(tree, approved):

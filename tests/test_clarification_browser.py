@@ -77,7 +77,8 @@ def test_zhanyi_example_from_draft_to_feedback(
     recommendation.refresh_from_db()
     assert recommendation.status == Status.APPROVED
 
-    # The Qujing supervisor builds the month's joint batch; it holds the clarification; the meeting is recorded.
+    # The Qujing supervisor builds the month's joint batch; it holds the clarification, which the city does not
+    # record for the county.
     browser_login(page, live_server, "qujing-supervisor")
     page.goto(f"{base}/clarifications/batches/")
     page.select_option("select[name=city]", str(tree["qujing"].pk))
@@ -85,11 +86,22 @@ def test_zhanyi_example_from_draft_to_feedback(
     page.wait_for_selector(f"text={recommendation.reference}")
     batch = JointBatch.objects.get(city=tree["qujing"])
     assert list(batch.items.values_list("recommendation_id", flat=True)) == [recommendation.pk]
-    page.fill("input[name=place]", "曲靖市纪委监委会议室")
-    page.fill("textarea[name=participants]", "各县区纪委监委代表")
-    _submit(page, "execute")
+    assert page.locator("[data-execute-item]").count() == 0
+
+    # Zhanyi carries it out and records its own execution on the batch page.
+    browser_login(page, live_server, "zhanyi-investigator")
+    page.goto(f"{base}/clarifications/batches/{batch.pk}/")
+    form = page.locator(f"[data-execute-item='{recommendation.pk}']")
+    form.locator("summary").click()
+    form.locator("input[name=place]").fill("沾益区应急管理局会议室")
+    form.locator("textarea[name=participants]").fill("区纪委监委分管领导、局班子成员")
+    form.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    assert "msg-error" not in page.content() and "沾益区应急管理局会议室" in page.content()
     recommendation.refresh_from_db()
-    assert recommendation.status == Status.EXECUTED
+    batch.refresh_from_db()
+    assert recommendation.status == Status.EXECUTED and batch.status == "executed"
+    assert recommendation.executed_by.username == "zhanyi-investigator"
 
     # The letters and visits office tells the reporter.
     browser_login(page, live_server, "zhanyi-intake")

@@ -17,7 +17,7 @@ from clarification.models import Recommendation
 from core.errors import DomainError
 
 from .cases_helpers import register, to_concluded, zhanyi_official
-from .clarification_helpers import all_agree, execute, reviewers
+from .clarification_helpers import all_agree, carry_out, execute, reviewers
 from .factories import member
 
 pytestmark = pytest.mark.django_db
@@ -283,7 +283,7 @@ def test_statement_beyond_scope_cannot_be_submitted_for_approval_approved_or_exe
     assert refusal.value.code == "statement_limits"
     batch = services.batch_build(city=tree["qujing"], month=timezone.localdate(), actor=qujing_supervisor)
     with pytest.raises(DomainError) as refusal:
-        services.batch_execute(actor=qujing_supervisor, batch=batch, executed_on=timezone.localdate(), place="会议室")
+        carry_out(batch, zhanyi_investigator, recommendation)
     assert refusal.value.code == "statement_limits"
     assert rows.get().status == Status.APPROVED
 

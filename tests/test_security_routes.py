@@ -167,7 +167,7 @@ OBJECT_ROUTES = {
     "clarification:batch-detail": ("batch", {}, False),
     "clarification:batch-print": ("batch", {}, False),
     "clarification:batch-xlsx": ("batch", {}, False),
-    "clarification:batch-action": ("batch", {"action": "execute"}, True),
+    "clarification:batch-action": ("batch", {"action": "execute-item"}, True),
     "clarification:false-case-detail": ("false_case", {}, False),
     "clarification:false-case-action": ("false_case", {"action": "close"}, True),
     "accountability:case-detail": ("accountability_case", {}, False),

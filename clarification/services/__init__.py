@@ -2,12 +2,13 @@
 
 from .batches import (
     batch_build,
-    batch_execute,
+    batch_complete_if_done,
     batch_export_record,
     batches_build_due,
     batches_build_month,
     batches_build_request,
 )
+from .execution import batch_item_execute, clarification_execute, open_batch_item
 from .false_accusations import (
     false_case_close,
     false_case_link,
@@ -18,7 +19,6 @@ from .false_accusations import (
 )
 from .phrases import may_edit_phrases, phrase_save
 from .recommendations import (
-    clarification_execute,
     clarification_feedback,
     recommendation_approve,
     recommendation_draft,
@@ -40,7 +40,8 @@ from .recommendations import (
 
 __all__ = [
     "batch_build",
-    "batch_execute",
+    "batch_complete_if_done",
+    "batch_item_execute",
     "batch_export_record",
     "batches_build_due",
     "batches_build_month",
@@ -52,6 +53,7 @@ __all__ = [
     "false_case_open",
     "measure_decide",
     "measure_follow_up",
+    "open_batch_item",
     "may_edit_phrases",
     "measure_propose",
     "phrase_save",

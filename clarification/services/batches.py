@@ -1,4 +1,7 @@
-"""The monthly city-county joint clarification (市县联动): one batch per city and month, each item once."""
+"""The monthly city-county joint clarification (市县联动): one batch per city and month, each item once.
+
+The batch groups; each commission carries out and records its own clarifications (services.execution), and the
+batch is carried out when all its items are."""
 
 import datetime
 
@@ -15,8 +18,8 @@ from core.errors import DomainError
 
 from ..choices import BatchStatus, Status
 from ..models import BatchItem, JointBatch, Recommendation
-from .common import refuse_future, require_text
-from .recommendations import execute_locked
+
+DONE_STATUSES = (Status.EXECUTED, Status.COMPLETED)
 
 JOB_NAME = "clarification.monthly_batches"
 
@@ -91,7 +94,8 @@ def batch_build(*, city: Commission, month: datetime.date, actor: User | None = 
             carried.append(item)
     BatchItem.objects.bulk_update(carried, ["batch", "carried_from", "county", "method"])
     BatchItem.objects.bulk_create(new_items, ignore_conflicts=True)
-    removed, _detail = batch.items.exclude(recommendation__status=Status.APPROVED).delete()
+    # Items carried out stay: the batch records where each was carried out.
+    removed, _detail = batch.items.exclude(recommendation__status__in=[Status.APPROVED, *DONE_STATUSES]).delete()
     for source in sources:
         moved = sorted(i.recommendation_id for i in carried if i.carried_from == source.month)
         audit_record(
@@ -103,6 +107,7 @@ def batch_build(*, city: Commission, month: datetime.date, actor: User | None = 
             month=month.strftime("%Y-%m"),
             recommendations=moved,
         )
+        batch_complete_if_done(batch=source, actor=actor)  # what stays in it was carried out there
     batch.built_at = timezone.now()
     if actor is not None:
         batch.built_by = actor
@@ -119,6 +124,7 @@ def batch_build(*, city: Commission, month: datetime.date, actor: User | None = 
         removed=removed,
         total=batch.items.count(),
     )
+    batch_complete_if_done(batch=batch, actor=actor)
     return batch
 
 
@@ -161,57 +167,31 @@ def batches_build_request(*, actor: User) -> None:
     audit_record(actor=actor, action="clarification.batch_job_request", target=message, commission=cities[0])
 
 
-@transaction.atomic
-def batch_execute(
-    *, actor: User, batch: JointBatch, executed_on: datetime.date, place: str, participants: str = ""
-) -> JointBatch:
-    """A city supervisor records the joint meeting: every item is executed as approved, all or nothing."""
-    place = require_text(place, _("The place"))
-    batch = JointBatch.objects.select_for_update().select_related("city").get(pk=batch.pk)
-    _refuse_unless_city_supervisor(actor, batch.city)
+def batch_complete_if_done(*, batch: JointBatch, actor: User | None) -> bool:
+    """Mark a locked batch carried out once none of its items waits and at least one was carried out. An item
+    sent back since (no longer approved) leaves it, and joins a later batch once approved again."""
     if batch.status == BatchStatus.EXECUTED:
-        raise DomainError(_("This batch has already been executed."), code="already_executed")
-    refuse_future(executed_on, _("The execution date"))
-    ids = list(batch.items.values_list("recommendation_id", flat=True))
-    pending = list(
-        Recommendation.objects.select_for_update(of=("self",))
-        .select_related("commission", "approving_commission", "report", "subject")
-        .filter(pk__in=ids, status=Status.APPROVED)
-        .order_by("id")
-    )
-    if not pending:
-        raise DomainError(_("No clarification in this batch is waiting for execution."), code="empty")
-    for recommendation in pending:
-        recommendation._locked = True
-        execute_locked(
-            actor=actor,
-            recommendation=recommendation,
-            executed_on=executed_on,
-            place=place,
-            participants=participants,
-            method_used=recommendation.approved_snapshot.get("method"),
-            audience_reached=recommendation.approved_snapshot.get("audience"),
-            batch=batch,
-        )
-    # The executed batch lists exactly the clarifications carried out at the meeting; one that was not waiting
-    # any more (sent back, or carried out on its own) leaves it, and joins a later batch once approved again.
-    dropped = sorted(set(ids) - {r.pk for r in pending})
+        return False
+    statuses = dict(batch.items.values_list("recommendation_id", "recommendation__status"))
+    done = sorted(pk for pk, status in statuses.items() if status in DONE_STATUSES)
+    if not done or Status.APPROVED in statuses.values():
+        return False
+    dropped = sorted(set(statuses) - set(done))
     batch.items.filter(recommendation_id__in=dropped).delete()
-    batch.status = BatchStatus.EXECUTED
-    batch.executed_on, batch.place, batch.participants, batch.executed_by = executed_on, place, participants, actor
-    batch.save(update_fields=["status", "executed_on", "place", "participants", "executed_by"])
+    last = max(Recommendation.objects.filter(pk__in=done).values_list("executed_on", flat=True))
+    batch.status, batch.executed_on = BatchStatus.EXECUTED, last
+    batch.save(update_fields=["status", "executed_on"])
     audit_record(
         actor=actor,
         action="clarification.batch_execute",
         target=batch,
         commission=batch.city,
         scope=batch,
-        executed=len(pending),
-        skipped=len(dropped),
+        executed=len(done),
         dropped=dropped,
-        executed_on=executed_on,
+        executed_on=last,
     )
-    return batch
+    return True
 
 
 @transaction.atomic

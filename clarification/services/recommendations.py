@@ -508,33 +508,6 @@ def execute_locked(
 
 
 @transaction.atomic
-def clarification_execute(
-    *,
-    actor: User,
-    recommendation: Recommendation,
-    executed_on: datetime.date,
-    place: str,
-    participants: str,
-    method_used: str,
-    audience_reached: str,
-    allegation_ids=None,
-    visit_due_on: datetime.date | None = None,
-) -> Recommendation:
-    place = require_text(place, _("The place"))
-    return execute_locked(
-        actor=actor,
-        recommendation=workflow.lock(recommendation),
-        executed_on=executed_on,
-        place=place,
-        participants=participants,
-        method_used=method_used,
-        audience_reached=audience_reached,
-        allegation_ids=allegation_ids,
-        visit_due_on=visit_due_on,
-    )
-
-
-@transaction.atomic
 def return_visit_record(
     *, actor: User, recommendation: Recommendation, visited_on: datetime.date, notes: str
 ) -> ReturnVisit:

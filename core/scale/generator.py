@@ -547,8 +547,7 @@ class Generator:
         t_visit = Table(ReturnVisit, ["id", "recommendation", "due_on", "visited_on", "notes", "recorded_by"])
         t_batch = Table(
             JointBatch,
-            ["id", "city", "month", "status", "built_at", "built_by", "executed_on", "place", "participants"]
-            + ["executed_by"],
+            ["id", "city", "month", "status", "built_at", "built_by", "executed_on"],
         )
         t_bitem = Table(BatchItem, ["id", "batch", "recommendation", "county", "method"])
         t_case = Table(
@@ -715,9 +714,6 @@ class Generator:
                 _stamp(month.replace(day=20), 540),
                 supervisor,
                 executed_on,
-                f"{city.short}纪委监委会议室",
-                "市县两级纪委监委及被澄清干部所在单位",
-                supervisor,
             )
             for rec_id, county_id, method in members:
                 t_bitem.add(biid, bid, rec_id, county_id, method)
