@@ -156,6 +156,7 @@ def case_initiate(
         subjects=[s.pk for s in subjects],
         reports=[r.reference for r in reports],
     )
+    workflow.CASES.announce(case, actor=actor, key="initiated")
     for member in team:
         team_add(actor=actor, case=case, user=member)
     return case

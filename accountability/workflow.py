@@ -133,6 +133,7 @@ CASES = Workflow(
         "label": f"{case.reference} · {case.facts[:40]}",
         "due_on": None,
     },
+    parties=lambda case: ([case.commission, *Commission.objects.filter(pk__in=_pending_authorities(case))], []),
     transitions=[
         _t(
             "start_investigation",

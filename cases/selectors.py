@@ -118,6 +118,10 @@ def assigned_report_ids(user) -> list[int]:
     return list(Assignment.objects.filter(user=user, active=True).values_list("report_id", flat=True).distinct())
 
 
+def active_assignees(report: Report) -> list[int]:
+    return list(Assignment.objects.filter(report=report, active=True).values_list("user_id", flat=True))
+
+
 def is_assigned(user, report: Report, assignments: list | None = None) -> bool:
     """An active assignment; `assignments` may pass the report's active ones already fetched."""
     if assignments is not None:

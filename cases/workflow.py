@@ -94,6 +94,7 @@ REPORTS = Workflow(
         "due_on": report.due_on,
     },
     order=("due_on", "id"),
+    parties=lambda report: ([report.commission], _selectors().active_assignees(report)),
     transitions=[
         transition(
             "propose_disposition",

@@ -36,6 +36,12 @@ def _selectors():
     return selectors
 
 
+def _selectors_cases():
+    from cases import selectors
+
+    return selectors
+
+
 def _only(who):
     return lambda recommendation, **context: _("Only %(who)s may do this.") % {"who": who}
 
@@ -95,6 +101,16 @@ def _reviewer_rows(user) -> Q:
     return condition
 
 
+def _may_execute(user, recommendation, **context) -> bool:
+    """Leaders above may record a clarification's execution, except in a joint batch, where each commission
+    records its own (DESIGN.md §6)."""
+    from .services.execution import open_batch_item
+
+    if open_batch_item(recommendation) is not None:
+        return permissions.records_own_execution(user, recommendation)
+    return permissions.is_executor(user, recommendation)
+
+
 def _handling(user, recommendation) -> bool:
     """Who is asked to carry out and visit: the handling commission's investigators and supervisors and the
     assigned investigators (leaders above may act, but are not asked)."""
@@ -140,6 +156,10 @@ CLARIFICATIONS = Workflow(
         "label": f"{r.reference} · {r.subject.name}",
         "due_on": getattr(getattr(r, "return_visit", None), "due_on", None) if r.status == Status.EXECUTED else None,
     },
+    parties=lambda r: (
+        [r.commission, r.approving_commission, r.report.commission],
+        _selectors_cases().active_assignees(r.report),
+    ),
     transitions=[
         transition(
             "submit_review",
@@ -226,7 +246,7 @@ CLARIFICATIONS = Workflow(
             gettext_lazy("Record execution"),
             [S.APPROVED],
             S.EXECUTED,
-            lambda user, r, **c: permissions.is_executor(user, r),
+            _may_execute,
             _only(EXECUTOR),
             task=gettext_lazy("Clarification to carry out"),
             asked=_handling,

@@ -24,6 +24,9 @@ from audit.services import audit_record
 from core.errors import DomainError
 
 REGISTRY: dict[str, Workflow] = {}
+# Called inside the transaction after every transition: (workflow, obj, transition, actor, audit event). The inbox
+# registers here to tell the people a transition now asks something of (inbox/apps.py).
+AFTER_TRANSITION: list[Callable] = []
 NEVER = Q(pk__isnull=True)  # a condition no row meets, that stays a boolean column in SQL
 
 
@@ -65,6 +68,7 @@ class Workflow:
     visible: Callable | None = None  # (user) -> the queryset of objects the user may open
     present: Callable | None = None  # (obj) -> {"url", "label", "due_on"} for work lists
     order: tuple = ("id",)  # work-list order (overdue and soonest due first where the object has a due date)
+    parties: Callable | None = None  # (obj) -> (commissions, extra user ids): whom its tasks may ask, and above
     by_name: dict[str, Transition] = dataclasses.field(init=False)
 
     def __post_init__(self):
@@ -134,7 +138,7 @@ class Workflow:
         if any(f.name == "updated_at" for f in self.model._meta.concrete_fields):
             update.append("updated_at")
         locked.save(update_fields=update)
-        audit_record(
+        event = audit_record(
             actor=actor,
             action=spec.action or f"{self.name}.{name}",
             target=locked,
@@ -143,6 +147,8 @@ class Workflow:
             **self.audit_context(locked),
             **audit_data,
         )
+        for hook in AFTER_TRANSITION:
+            hook(self, locked, spec, actor, event)
         if obj is not locked:
             setattr(obj, self.field, new_state)
             for attribute, value in changes.items():
@@ -169,6 +175,25 @@ class Workflow:
             and (t.asked is None or t.asked(user, obj))
             and (t.pending is None or t.pending(user, obj))
         ]
+
+    def announce(self, obj, *, actor, key: str) -> None:
+        """Tell the hooks that the object asks new work of someone without a transition (an investigator added to
+        a report under verification); `key` names the occasion, so it is told once."""
+        for hook in AFTER_TRANSITION:
+            hook(self, obj, None, actor, key)
+
+    def candidates(self, obj) -> list[int]:
+        """Ids of the users a task on this object may ask: members of its commissions and of those above them,
+        and the extra people the workflow names (assigned investigators, say). `tasks_for` decides among them."""
+        if self.parties is None:
+            return []
+        from accounts.models import Commission, Membership
+
+        commissions, extra = self.parties(obj)
+        codes = {code for c in commissions if c is not None for code in c.ancestor_codes()}
+        line = Commission.objects.filter(division_code__in=codes)
+        members = Membership.objects.filter(commission__in=line, user__is_active=True).values_list("user_id", flat=True)
+        return sorted(set(members) | set(extra))
 
     def work(self, user) -> dict[Transition, Q]:
         """For each task of this workflow, the rows that wait for this user (with `visible`)."""

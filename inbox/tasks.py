@@ -27,3 +27,11 @@ def email_notifications(recipient_ids: list[int]) -> int:
     from .emails import notifications_email
 
     return notifications_email(recipient_ids=recipient_ids)
+
+
+@shared_task(name="inbox.tasks.notify_tasks", acks_late=True, reject_on_worker_lost=True)
+def notify_tasks(workflow_name: str, pk: int, event, actor_id: int | None, kind: str = "task_created") -> int:
+    """Queued through the outbox after a workflow transition: tell whom it now asks something of."""
+    from .tasks_of_workflows import notify_tasks as run
+
+    return run(workflow_name, pk, event, actor_id, kind)

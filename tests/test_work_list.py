@@ -150,3 +150,34 @@ def test_every_generated_user_sees_exactly_the_objects_the_panel_asks_them_to_ac
     ]
     users += [a.user for a in Assignment.objects.filter(active=True, report__status="under_verification")[:3]]
     assert assert_work_matches_the_panel([u for u in users if u is not None]) >= 3
+
+
+def test_the_next_actor_and_only_they_are_told_in_the_inbox(
+    tree, zhanyi_intake, zhanyi_supervisor, zhanyi_investigator, qilin_investigator, django_capture_on_commit_callbacks
+):
+    from cases import services
+    from cases.choices import DispositionKind
+    from inbox.models import Notification
+
+    reviewer = member("zhanyi-case-management", tree["zhanyi"], Role.REVIEWER, "case_management")
+
+    def told(user):
+        return list(Notification.objects.filter(recipient=user).order_by("id").values_list("params__task", flat=True))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        report = register(zhanyi_intake, tree["zhanyi"]).report
+    assert told(reviewer) == ["Disposition to propose"] == told(zhanyi_supervisor)
+    assert told(zhanyi_intake) == [] and told(qilin_investigator) == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.disposition_propose(actor=reviewer, report=report, kind=DispositionKind.PRELIMINARY, reasons="需核实")
+    assert told(zhanyi_supervisor) == ["Disposition to propose", "Disposition to approve"]
+    assert told(reviewer) == ["Disposition to propose"]  # the actor is not told of their own step
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.disposition_approve(actor=zhanyi_supervisor, report=report)
+        services.verification_start(actor=zhanyi_supervisor, report=report, investigators=[zhanyi_investigator])
+    assert told(zhanyi_investigator) == ["Findings to record"]
+    notification = Notification.objects.get(recipient=zhanyi_investigator)
+    assert notification.url == reverse("cases:report-detail", args=[report.pk])
+    assert notification.params["label"] == report.reference  # no summary or allegation in the inbox

@@ -52,6 +52,7 @@ def identity_request(*, actor: User, report: Report, reason: str) -> IdentityAcc
         scope=report,
         reason=reason,
     )
+    IDENTITY_REQUESTS.announce(access, actor=actor, key="requested")
     return access
 
 
@@ -88,6 +89,7 @@ IDENTITY_REQUESTS = Workflow(
         "label": f"{access.report.reference} · {access.requester}",
         "due_on": None,
     },
+    parties=lambda access: ([access.report.commission], []),
     transitions=[
         transition(
             "grant",

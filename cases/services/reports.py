@@ -215,6 +215,7 @@ def create_report(
                 allegations=len(allegations),
                 attachments=len(stored),
             )
+            workflow.REPORTS.announce(report, actor=actor, key="registered")
     except IntegrityError:
         if submission_token is not None:
             existing = Report.objects.filter(submission_token=submission_token).first()
@@ -413,6 +414,7 @@ def _assign(report: Report, investigator: User, actor: User) -> Assignment:
         investigator=investigator.pk,
         investigator_name=str(investigator),
     )
+    workflow.REPORTS.announce(report, actor=actor, key=f"assignment:{assignment.pk}")
     return assignment
 
 

@@ -183,6 +183,7 @@ MEASURES = Workflow(
         "label": f"{measure.case.reference} · {measure.get_kind_display()}",
         "due_on": None,
     },
+    parties=lambda measure: ([measure.case.commission], []),
     transitions=[
         transition(
             name,
@@ -264,6 +265,7 @@ def measure_propose(
         kind=kind,
         subkind=subkind,
     )
+    MEASURES.announce(measure, actor=actor, key="proposed")
     return measure
 
 
