@@ -446,16 +446,18 @@ def _lock_decision(decision: Decision) -> Decision:
     return Decision.objects.select_for_update().select_related("target__subject", "case").get(pk=decision.pk)
 
 
-def _in_force(decision: Decision, *, actor: User, decided_on: datetime.date, notified_on: datetime.date) -> None:
-    decision.status = DecisionStatus.IN_FORCE
-    decision.approved_by = actor
-    decision.decided_on = decided_on
-    # A correction keeps the day the accountability first took effect: statistics count it in that month, once.
-    decision.first_decided_on = decision.supersedes.first_decided_on if decision.supersedes_id else decided_on
-    decision.notified_on = notified_on
-    decision.influence_ends_on = influence_end(
-        kind=decision.target_kind, measures=decision.measures, decided_on=decided_on
-    )
+def _in_force(decision: Decision, *, actor: User, decided_on: datetime.date, notified_on: datetime.date) -> dict:
+    """The fields a decision takes when it comes into force."""
+    return {
+        "approved_by": actor,
+        "decided_on": decided_on,
+        # A correction keeps the day the accountability first took effect: statistics count it in that month, once.
+        "first_decided_on": decision.supersedes.first_decided_on if decision.supersedes_id else decided_on,
+        "notified_on": notified_on,
+        "influence_ends_on": influence_end(
+            kind=decision.target_kind, measures=decision.measures, decided_on=decided_on
+        ),
+    }
 
 
 def _schedule_visit(decision: Decision) -> None:
@@ -494,9 +496,14 @@ def decision_approve(
         )
     if notified_on < decided_on:
         raise DomainError(_("Notification cannot come before the decision."), code="notified_on")
-    _in_force(decision, actor=actor, decided_on=decided_on, notified_on=notified_on)
-    decision.approving_commission = authority
-    decision.save()
+    fields = _in_force(decision, actor=actor, decided_on=decided_on, notified_on=notified_on)
+    workflow.DECISIONS.apply(
+        decision,
+        actor=actor,
+        name="approve",
+        fields={**fields, "approving_commission": authority},
+        context={"authority": authority},
+    )
     _schedule_visit(decision)
     undecided = case.targets.exclude(decisions__status=DecisionStatus.IN_FORCE).exists()
     workflow.apply_transition(
@@ -521,9 +528,9 @@ def decision_return(*, actor: User, decision: Decision, reason: str) -> Decision
     if decision.status != DecisionStatus.PROPOSED:
         raise DomainError(_("This decision is not awaiting approval."), code="wrong_state")
     reason = require_text(reason, _("The reason"))
-    decision.status = DecisionStatus.RETURNED
-    decision.return_reason = reason
-    decision.save(update_fields=["status", "return_reason"])
+    workflow.DECISIONS.apply(
+        decision, actor=actor, name="return", fields={"return_reason": reason}, context={"authority": authority}
+    )
     pending = case.decisions.filter(status=DecisionStatus.PROPOSED).exists()
     workflow.apply_transition(
         case=case,
@@ -677,9 +684,9 @@ def complaint_resolve(
             circumstance == old.circumstance
         ):
             raise DomainError(_("The corrected decision is the same as the old one."), code="unchanged")
-        old.status = DecisionStatus.CHANGED
-        old.save(update_fields=["status"])
+        workflow.DECISIONS.apply(old, actor=actor, name="change", context={"authority": authority})
         new = Decision(
+            status=DecisionStatus.IN_FORCE,  # a correction is born in force, approved with the complaint's outcome
             case=case,
             target=old.target,
             circumstance=circumstance,
@@ -690,13 +697,13 @@ def complaint_resolve(
             supersedes=old,
             **fields,
         )
-        _in_force(new, actor=actor, decided_on=today, notified_on=today)
+        for name, value in _in_force(new, actor=actor, decided_on=today, notified_on=today).items():
+            setattr(new, name, value)
         new.save()
         _schedule_visit(new)
         old.visits.filter(done_on__isnull=True).delete()
     elif outcome == ComplaintOutcome.REVOKED:
-        old.status = DecisionStatus.REVOKED
-        old.save(update_fields=["status"])
+        workflow.DECISIONS.apply(old, actor=actor, name="revoke", context={"authority": authority})
         old.visits.filter(done_on__isnull=True).delete()
     complaint.outcome = outcome
     complaint.outcome_reasons = reasons

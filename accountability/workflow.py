@@ -204,6 +204,29 @@ CASES = Workflow(
 TRANSITIONS = CASES.by_name
 
 
+def _authority(user, decision, authority: Commission | None = None, **context) -> bool:
+    return authority is not None and jurisdiction.has_role(user, authority.pk, Role.SUPERVISOR)
+
+
+_NO_AUTHORITY = _refusal(AUTHORITY, (Role.SUPERVISOR,))
+D = DecisionStatus
+# A decision's own states, taken inside the case's transitions (approve_decision, return_decision,
+# resolve_complaint) by the commission with management authority over the target.
+DECISIONS = Workflow(
+    name="decision",
+    model=Decision,
+    noun=gettext_lazy("the decision"),
+    related=("case", "case__commission"),
+    audit_context=lambda d: {"commission": d.case.commission, "scope": d.case},
+    transitions=[
+        transition("approve", gettext_lazy("Approve decision"), [D.PROPOSED], D.IN_FORCE, _authority, _NO_AUTHORITY),
+        transition("return", gettext_lazy("Return decision"), [D.PROPOSED], D.RETURNED, _authority, _NO_AUTHORITY),
+        transition("change", gettext_lazy("Changed on complaint"), [D.IN_FORCE], D.CHANGED, _authority, _NO_AUTHORITY),
+        transition("revoke", gettext_lazy("Revoked on complaint"), [D.IN_FORCE], D.REVOKED, _authority, _NO_AUTHORITY),
+    ],
+)
+
+
 def check_transition(
     *, case: AccountabilityCase, actor, name: str, target: str | None = None, authority: Commission | None = None
 ):

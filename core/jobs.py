@@ -24,8 +24,10 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Min
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from .models import JobRun, JobStatus, JobStep
+from .workflow import Workflow, transition
 
 logger = logging.getLogger(__name__)
 CATCH_UP_LIMIT = 12
@@ -80,15 +82,41 @@ def is_stale(run: JobRun, now: datetime.datetime | None = None) -> bool:
     return last < (now or timezone.now()) - datetime.timedelta(minutes=settings.JOBS_STALE_MINUTES)
 
 
+def _system(user, run, **context) -> bool:
+    return True  # runners' steps: no page or API operation takes them
+
+
+# A job run's states, written only here: a runner starts (or restarts, after a dead runner) a period, and finishes
+# or fails it.
+RUNS = Workflow(
+    name="job",
+    model=JobRun,
+    noun=gettext_lazy("the job run"),
+    audit_context=lambda run: {"job": run.job, "period": run.period},
+    transitions=[
+        transition(
+            "start",
+            gettext_lazy("Start"),
+            [JobStatus.RUNNING, JobStatus.FAILED],
+            JobStatus.RUNNING,
+            _system,
+            "",
+        ),
+        transition("finish", gettext_lazy("Finish"), [JobStatus.RUNNING], JobStatus.DONE, _system, ""),
+        transition("fail", gettext_lazy("Fail"), [JobStatus.RUNNING, JobStatus.FAILED], JobStatus.FAILED, _system, ""),
+    ],
+)
+
+
 def run_once(job: str, period: datetime.date, work: Callable[[], dict]) -> JobRun | None:
     """Run `work` for the period unless it is done already; returns the run, or None when skipped."""
     try:
         return _run_locked(job, period, work)
     except Exception as error:
         # Leave a visible trace for the admin; the period stays due, so the next run retries it.
-        JobRun.objects.filter(job=job, period=period).exclude(status=JobStatus.DONE).update(
-            status=JobStatus.FAILED, finished_at=timezone.now(), detail={"error": str(error)[:500]}
-        )
+        failed = {"finished_at": timezone.now(), "detail": {"error": str(error)[:500]}}
+        for run in JobRun.objects.filter(job=job, period=period).exclude(status=JobStatus.DONE):
+            RUNS.apply(run, actor=None, name="fail", fields=failed)
         if not JobRun.objects.filter(job=job, period=period).exists():
             JobRun.objects.create(
                 job=job,
@@ -138,10 +166,8 @@ def _claim(job: str, period: datetime.date) -> JobRun | None:
         if run.status == JobStatus.DONE:
             return None
         if _lock_period(job, period, wait=False):  # nobody is working on it: this runner starts it (again)
-            run.status, run.started_at, run.heartbeat_at, run.finished_at = JobStatus.RUNNING, now, now, None
-            run.attempts += 1
-            run.runner = _runner()
-            run.save(update_fields=["status", "started_at", "heartbeat_at", "finished_at", "attempts", "runner"])
+            started = {"started_at": now, "heartbeat_at": now, "finished_at": None, "runner": _runner()}
+            run = RUNS.apply(run, actor=None, name="start", fields={**started, "attempts": run.attempts + 1})
     return run
 
 
@@ -203,10 +229,10 @@ def _run_locked(job: str, period: datetime.date, work: Callable[[], dict]) -> Jo
                 detail = work() or {}
         finally:
             _current_run.reset(token)
-        run.detail, run.status, run.finished_at = detail, JobStatus.DONE, timezone.now()
-        run.heartbeat_at = run.finished_at
-        run.save(update_fields=["detail", "status", "finished_at", "heartbeat_at"])
-        return run
+        finished = timezone.now()
+        return RUNS.apply(
+            run, actor=None, name="finish", fields={"detail": detail, "finished_at": finished, "heartbeat_at": finished}
+        )
     finally:
         release()
 

@@ -9,12 +9,14 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import jurisdiction
 from accounts.models import Commission, User
 from audit.services import audit_record
 from core import jobs, outbox
 from core.errors import DomainError
+from core.workflow import Workflow, transition
 
 from . import exports, kept_items, selectors
 from .figures import collect
@@ -145,25 +147,37 @@ def export_job_start(*, actor: User, kind: str, fmt: str, params) -> ExportJob:
     return job
 
 
-_NEXT = {
-    ExportStatus.QUEUED: {ExportStatus.RUNNING, ExportStatus.FAILED},
-    # Back to queued only when its runner died midway (exports_resume_orphaned).
-    ExportStatus.RUNNING: {ExportStatus.DONE, ExportStatus.FAILED, ExportStatus.QUEUED},
-    ExportStatus.DONE: {ExportStatus.EXPIRED},
-}
+def _system(user, job, **context) -> bool:
+    return True  # the worker's steps: no page or API operation takes them
 
 
-def _job_transition(job: ExportJob, target: str, **fields) -> ExportJob:
-    """The only writer of ExportJob.status."""
-    if target not in _NEXT.get(job.status, set()):
+_E = ExportStatus
+EXPORTS = Workflow(
+    name="export",
+    model=ExportJob,
+    noun=gettext_lazy("the export"),
+    audit_context=lambda job: {"kind": job.kind, "format": job.fmt},
+    transitions=[
+        transition("run", gettext_lazy("Run"), [_E.QUEUED], _E.RUNNING, _system, ""),
+        transition("done", gettext_lazy("Finish"), [_E.RUNNING], _E.DONE, _system, "", action="stats.export_done"),
+        transition("fail", gettext_lazy("Fail"), [_E.QUEUED, _E.RUNNING], _E.FAILED, _system, ""),
+        # Back to queued only when its runner died midway (exports_resume_orphaned).
+        transition("requeue", gettext_lazy("Queue again"), [_E.RUNNING], _E.QUEUED, _system, ""),
+        transition("expire", gettext_lazy("Expire"), [_E.DONE], _E.EXPIRED, _system, ""),
+    ],
+)
+_STEP = {_E.RUNNING: "run", _E.DONE: "done", _E.FAILED: "fail", _E.QUEUED: "requeue", _E.EXPIRED: "expire"}
+
+
+def _job_transition(job: ExportJob, target: str, *, actor=None, **fields) -> ExportJob:
+    """Every change of an export's status, through the workflow engine."""
+    name = _STEP[target]
+    if job.status not in EXPORTS[name].sources:
         raise DomainError(_("This export has already finished."), code="wrong_state")
-    job.status = target
-    for name, value in fields.items():
-        setattr(job, name, value)
-    if target in (ExportStatus.DONE, ExportStatus.FAILED):
-        job.finished_at = timezone.now()
-    job.save(update_fields=["status", "finished_at", *fields])
-    return job
+    if target in (_E.DONE, _E.FAILED):
+        fields["finished_at"] = timezone.now()
+    audit = {"rows": fields.get("rows_done", job.rows_done)} if target == _E.DONE else {}
+    return EXPORTS.apply(job, actor=actor, name=name, fields=fields, **audit)
 
 
 def exports_dir() -> Path:
@@ -248,11 +262,7 @@ def _export_write(job: ExportJob, owner: User, export, queryset) -> ExportJob:
         _job_transition(job, ExportStatus.FAILED, error=str(error)[:500])
         raise
     job.refresh_from_db()
-    with transaction.atomic():
-        _job_transition(job, ExportStatus.DONE, file_path=str(path.relative_to(settings.PRIVATE_FILES_ROOT)))
-        audit_record(
-            actor=owner, action="stats.export_done", target=job, kind=job.kind, format=job.fmt, rows=job.rows_done
-        )
+    _job_transition(job, ExportStatus.DONE, actor=owner, file_path=str(path.relative_to(settings.PRIVATE_FILES_ROOT)))
     return job
 
 

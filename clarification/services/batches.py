@@ -8,6 +8,7 @@ import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import jurisdiction
 from accounts.models import Commission, CommissionLevel, User
@@ -15,6 +16,7 @@ from accounts.roles import Role
 from audit.services import audit_record
 from core import jobs, outbox
 from core.errors import DomainError
+from core.workflow import Workflow, transition
 
 from ..choices import BatchStatus, Status
 from ..models import BatchItem, JointBatch, Recommendation
@@ -167,6 +169,27 @@ def batches_build_request(*, actor: User) -> None:
     audit_record(actor=actor, action="clarification.batch_job_request", target=message, commission=cities[0])
 
 
+BATCHES = Workflow(
+    name="batch",
+    model=JointBatch,
+    noun=gettext_lazy("the batch"),
+    related=("city",),
+    audit_context=lambda batch: {"commission": batch.city, "scope": batch},
+    transitions=[
+        # Taken by the services when the last item of the batch is carried out (each by its own commission).
+        transition(
+            "complete",
+            gettext_lazy("Carried out"),
+            [BatchStatus.BUILT],
+            BatchStatus.EXECUTED,
+            lambda user, batch, **context: True,
+            "",
+            action="clarification.batch_execute",
+        )
+    ],
+)
+
+
 def batch_complete_if_done(*, batch: JointBatch, actor: User | None) -> bool:
     """Mark a locked batch carried out once none of its items waits and at least one was carried out. An item
     sent back since (no longer approved) leaves it, and joins a later batch once approved again."""
@@ -179,14 +202,11 @@ def batch_complete_if_done(*, batch: JointBatch, actor: User | None) -> bool:
     dropped = sorted(set(statuses) - set(done))
     batch.items.filter(recommendation_id__in=dropped).delete()
     last = max(Recommendation.objects.filter(pk__in=done).values_list("executed_on", flat=True))
-    batch.status, batch.executed_on = BatchStatus.EXECUTED, last
-    batch.save(update_fields=["status", "executed_on"])
-    audit_record(
+    BATCHES.apply(
+        batch,
         actor=actor,
-        action="clarification.batch_execute",
-        target=batch,
-        commission=batch.city,
-        scope=batch,
+        name="complete",
+        fields={"executed_on": last},
         executed=len(done),
         dropped=dropped,
         executed_on=last,
