@@ -14,16 +14,14 @@ from accounts import jurisdiction
 from accounts.models import User
 from cases.selectors import reports_visible_to, subjects_visible_to
 from core.api import ScopedGenericViewSet, ScopedReadOnlyViewSet
+from core.api_errors import ApiErrorSerializer
 from core.errors import DomainError
 
 from . import selectors, services
-from .choices import Circumstance, ComplaintOutcome, DecisionStatus, Form, Measure, ReuseResult, Trigger
+from .choices import Circumstance, ComplaintOutcome, DecisionStatus, Form, Measure, ReuseResult, Status, Trigger
 from .models import AccountabilityCase, Complaint, Decision, ExemptionEntry, FollowUpVisit, Target
 
-
-class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField(required=False)
-    code = serializers.CharField(required=False)
+ErrorSerializer = ApiErrorSerializer
 
 
 REFUSED = OpenApiResponse(ErrorSerializer, description="Refused by the service or invalid input; nothing written.")
@@ -268,6 +266,14 @@ def _decision_input(data: dict | None, circumstance: str = "") -> services.Decis
     return services.DecisionInput(**data, circumstance=circumstance)
 
 
+class CaseFilterSerializer(serializers.Serializer):
+    """Query parameters of the case list: an unknown value is a 400, not an unfiltered list."""
+
+    status = serializers.ChoiceField(choices=Status.choices, required=False)
+    trigger = serializers.ChoiceField(choices=Trigger.choices, required=False)
+    commission = serializers.IntegerField(required=False, min_value=1, help_text="Id of the handling commission.")
+
+
 class InputMixin:
     def validated(self, serializer_class) -> dict:
         serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())
@@ -287,12 +293,18 @@ class CaseViewSet(InputMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, 
     def visible_queryset(self, user):
         # The list shows each case's decisions in force; one case shows its whole record, every decision with its
         # status (the same selector as the case page).
-        queryset = selectors.case_list(user) if self.action == "list" else selectors.case_record(user)
-        params = getattr(self, "request", None) and self.request.query_params or {}
-        for name in ("status", "trigger", "commission"):
-            if params.get(name):
-                queryset = queryset.filter(**{name: params[name]})
-        return queryset
+        return selectors.case_list(user) if self.action == "list" else selectors.case_record(user)
+
+    def filter_queryset(self, queryset):
+        if self.action != "list":
+            return queryset
+        params = CaseFilterSerializer(data=self.request.query_params)
+        params.is_valid(raise_exception=True)
+        return queryset.filter(**{name: value for name, value in params.validated_data.items() if value})
+
+    @extend_schema(parameters=[CaseFilterSerializer])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
 
     def get_serializer_class(self):
         return CaseListSerializer if self.action == "list" else CaseDetailSerializer

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import ScopedReadOnlyViewSet
+from core.api_errors import ApiErrorSerializer, error_response
 from core.pagination import DefaultCursorPagination
 
 from . import jurisdiction, signin
@@ -69,9 +70,7 @@ class MeView(APIView):
 # --- API tokens ------------------------------------------------------------------------------------------
 
 
-class SignInErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField(required=False)
-    code = serializers.CharField(required=False)
+SignInErrorSerializer = ApiErrorSerializer
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -127,17 +126,16 @@ class TokenIssueView(APIView):
                 need_second_factor=True,
             )
         except signin.SignInRefused as refusal:
-            answer = Response(
-                {"detail": refusal.message, "code": refusal.code},
+            return error_response(
+                refusal.code,
+                refusal.message,
                 status=status.HTTP_429_TOO_MANY_REQUESTS if refusal.too_many else status.HTTP_400_BAD_REQUEST,
+                headers={"Retry-After": str(refusal.seconds)} if refusal.seconds else None,
             )
-            if refusal.seconds:
-                answer["Retry-After"] = str(refusal.seconds)
-            return answer
         if result.user.must_change_password:
             # A password an administrator set is a temporary one: it opens the password page, nothing else.
             message = _("Choose a new password on the password page before using the API.")
-            return Response({"detail": message, "code": "password_change_required"}, status=status.HTTP_403_FORBIDDEN)
+            return error_response("password_change_required", message, status=status.HTTP_403_FORBIDDEN)
         token, key = api_token_issue(
             user=result.user, name=data["name"], two_factor=result.device is not None, actor=result.user, via="password"
         )

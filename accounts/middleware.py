@@ -5,6 +5,8 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from core.errors import error_body
+
 
 class PasswordChangeRequiredMiddleware:
     """A user whose password an administrator set must choose their own before anything else: pages lead to the
@@ -22,6 +24,6 @@ class PasswordChangeRequiredMiddleware:
         if user is not None and user.is_authenticated and user.must_change_password and not self.exempt(request.path):
             if request.path.startswith("/api/"):
                 message = _("Choose a new password on the password page before using the API.")
-                return JsonResponse({"detail": message, "code": "password_change_required"}, status=403)
+                return JsonResponse(error_body("password_change_required", message), status=403)
             return redirect(f"{reverse('password-change')}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)

@@ -30,6 +30,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.models import AuditEvent
 from audit.services import audit_record
+from core.errors import error_body
 from core.ratelimit import client_ip
 from core.security import API_PREFIX, requires_two_factor
 
@@ -159,5 +160,5 @@ def lockout_response(request, original_response=None, credentials=None):
     """django-axes' answer to a locked name-and-address pair (AXES_LOCKOUT_CALLABLE): JSON for the API."""
     status = settings.AXES_HTTP_RESPONSE_CODE
     if request.path.startswith(API_PREFIX):
-        return JsonResponse({"detail": lockout_message(), "code": "locked_out"}, status=status)
+        return JsonResponse(error_body("locked_out", lockout_message()), status=status)
     return render(request, settings.AXES_LOCKOUT_TEMPLATE, {"message": lockout_message()}, status=status)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from audit.services import timeline
@@ -301,7 +301,7 @@ class ReportViewSet(InputMixin, ScopedGenericViewSet):
     @extend_schema(
         request={"multipart/form-data": AttachmentInputSerializer}, responses=_responses(AttachmentSerializer, 201)
     )
-    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
     def attachments(self, request, pk=None):
         """Upload one file (PDF, image, Word, Excel or text; size limited) to the report."""
         report = self.get_object()

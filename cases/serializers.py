@@ -13,6 +13,7 @@ from rest_framework import serializers
 from accounts.models import Commission, User
 from accounts.selectors import commissions_visible_to
 from audit.models import AuditEvent
+from core.api_errors import ApiErrorSerializer
 
 from . import selectors
 from .choices import (
@@ -109,12 +110,8 @@ class MaskedReporterSerializer(serializers.Serializer):
     is_anonymous = serializers.BooleanField()
 
 
-@extend_schema_serializer(component_name="CasesError")
-class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField(required=False, help_text=_("Why the request was refused."))
-    code = serializers.CharField(
-        required=False, help_text=_("A stable code for the refusal, e.g. wrong_state or forbidden.")
-    )
+# The one error body of the API (core/api_schema.py documents it on every operation).
+ErrorSerializer = ApiErrorSerializer
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -22,3 +22,9 @@ def full_clean_or_refuse(instance, **kwargs) -> None:
             for message in field_messages:
                 messages.append(message if field == "__all__" else f"{field}: {message}")
         raise DomainError("; ".join(messages), code="invalid") from error
+
+
+def error_body(code: str, detail, *, errors: list | None = None) -> dict:
+    """The body of every refusal of the API (core/api_errors.py), also where middleware answers without DRF."""
+    detail = str(detail)
+    return {"code": code, "detail": detail, "errors": errors or [{"attr": None, "code": code, "detail": detail}]}

@@ -19,6 +19,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views import defaults
 
+from .errors import error_body
+
 CHUNK = 64 * 1024
 DIGITS = re.compile(r"\d+")
 MB = 1024 * 1024
@@ -37,7 +39,7 @@ def body_limit(request: HttpRequest) -> int:
 
 def refusal(request: HttpRequest, *, status: int, code: str, title: str, message: str) -> HttpResponse:
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": message, "code": code}, status=status)
+        return JsonResponse(error_body(code, message), status=status)
     return render(request, "core/request_refused.html", {"title": title, "message": message}, status=status)
 
 
@@ -128,5 +130,5 @@ def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
     if isinstance(exception, RequestDataTooBig):
         return too_large(request)
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": _("Bad request."), "code": "bad_request"}, status=400)
+        return JsonResponse(error_body("bad_request", _("Bad request.")), status=400)
     return defaults.bad_request(request, exception)

@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 
 from accounts import jurisdiction
 
+from .errors import error_body
+
 SESSION_STARTED = "auth_started_at"
 SESSION_RENEWED = "renewed_at"
 # Pages a signed-in user must reach before the second factor: logging in and out, the 2FA pages, the language
@@ -89,6 +91,7 @@ class RequireTwoFactorMiddleware:
             and second_factor_missing(user, verified=user.is_verified())
         ):
             if request.path.startswith(API_PREFIX):
-                return JsonResponse(two_factor_refusal(), status=403)
+                refusal = two_factor_refusal()
+                return JsonResponse(error_body(refusal["code"], refusal["detail"]), status=403)
             return redirect(f"{reverse('two-factor')}?next={request.get_full_path()}")
         return self.get_response(request)

@@ -131,7 +131,10 @@ class StatisticsCommissionViewSet(ScopedReadOnlyViewSet):
         return selectors.statistics_commissions(user).order_by("path")
 
     def _subtree(self) -> bool:
-        return self.request.query_params.get("scope", "subtree") != "alone"
+        scope = self.request.query_params.get("scope") or "subtree"
+        if scope not in ("subtree", "alone"):
+            raise serializers.ValidationError({"scope": [_("subtree or alone.")]})
+        return scope == "subtree"
 
     @extend_schema(
         parameters=PERIOD_PARAMETERS,

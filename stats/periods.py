@@ -104,6 +104,11 @@ def parse_period(params, default: Period | None = None) -> Period:
             kind = "range"
         elif params.get("month"):
             kind = "month"
+        elif params.get("quarter"):
+            kind = "quarter"
+        elif params.get("year"):
+            # A year alone asks for that year, not silently for the last month (issue 13).
+            kind = "year"
         else:
             return default or month_period(previous_month())
     if kind not in KINDS:

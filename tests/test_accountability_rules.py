@@ -15,7 +15,7 @@ from accountability.choices import DecisionStatus, Form, Measure
 from accountability.models import Decision
 from accountability.services import DecisionInput
 from audit.models import AuditEvent
-from core.errors import DomainError
+from core.errors import DomainError, error_body
 
 from .test_accountability_workflow import assess, initiate, musts, organisation, person
 
@@ -126,10 +126,9 @@ def test_a_first_form_organisational_adjustment_is_refused_by_the_api(client, pe
         content_type="application/json",
     )
     assert response.status_code == 400
-    assert response.json() == {
-        "detail": FIRST_FORM_REFUSAL.format(measure="Organisational adjustment"),
-        "code": "measure_not_in_form",
-    }
+    assert response.json() == error_body(
+        "measure_not_in_form", FIRST_FORM_REFUSAL.format(measure="Organisational adjustment")
+    )
     assert not Decision.objects.exists()
 
 
@@ -325,16 +324,15 @@ def test_the_api_gives_an_organisation_no_form(client, organisation_case, zhanyi
         {"target": target, "form": 2, "measures": ["org_circulation"], "deciding_organ": ORGAN},
         content_type="application/json",
     )
-    assert forged.status_code == 400 and forged.json() == {"detail": NO_FORM, "code": "form_for_organisation"}
+    assert forged.status_code == 400 and forged.json() == error_body("form_for_organisation", NO_FORM)
     wrong = client.post(
         url,
         {"target": target, "measures": ["sanction"], "deciding_organ": ORGAN},
         content_type="application/json",
     )
-    assert wrong.status_code == 400 and wrong.json() == {
-        "detail": ORGANISATION_REFUSAL.format(measure="Party discipline or government sanction"),
-        "code": "measure_not_for_organisation",
-    }
+    assert wrong.status_code == 400 and wrong.json() == error_body(
+        "measure_not_for_organisation", ORGANISATION_REFUSAL.format(measure="Party discipline or government sanction")
+    )
     assert not Decision.objects.exists()
     accepted = client.post(
         url,

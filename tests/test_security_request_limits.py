@@ -265,7 +265,7 @@ def test_api_upload_over_the_per_file_limit_is_refused_and_stores_nothing(report
     big = SimpleUploadedFile("big.pdf", PDF_HEAD + b"0" * (MB + 1 - len(PDF_HEAD)))
     api = APIClient()
     api.force_authenticate(zhanyi_intake)
-    response = api.post(f"/api/reports/{report.pk}/attachments/", {"file": big, "kind": "evidence"})
+    response = api.post(f"/api/reports/{report.pk}/attachments/", {"file": big, "kind": "evidence"}, format="multipart")
     assert response.status_code == 400
     assert response.json()["code"] == "too_large"
     assert nothing_stored() == before
@@ -281,7 +281,9 @@ def test_a_file_of_exactly_the_limit_is_stored_by_page_api_and_public_form(repor
     api = APIClient()
     api.force_authenticate(zhanyi_intake)
     response = api.post(
-        f"/api/reports/{report.pk}/attachments/", {"file": SimpleUploadedFile("api.pdf", exact), "kind": "evidence"}
+        f"/api/reports/{report.pk}/attachments/",
+        {"file": SimpleUploadedFile("api.pdf", exact), "kind": "evidence"},
+        format="multipart",
     )
     assert response.status_code == 201, response.content
     assert sorted(Attachment.objects.filter(report=report).values_list("size", flat=True)) == [MB, MB]
