@@ -170,8 +170,6 @@ def recommendation_detail(request, pk):
     review_form.fields["office"].choices = [(k.value, k.label) for k in REVIEW_OFFICES if k in my_offices]
     check = services.statement_check(recommendation) if recommendation.status in _CHECKED else None
     batch_item = services.open_batch_item(recommendation) if recommendation.status == Status.APPROVED else None
-    if batch_item is not None and not permissions.records_own_execution(user, recommendation):
-        allowed = [name for name in allowed if name != "execute"]  # the county records its own act
     context = {
         "r": recommendation,
         "badge": STATUS_BADGES.get(recommendation.status, ""),
@@ -191,9 +189,7 @@ def recommendation_detail(request, pk):
         else ExecuteForm(initial={"method_used": recommendation.method, "audience_reached": recommendation.audience}),
         "visit_form": ReturnVisitForm(),
         "feedback_form": FeedbackForm(),
-        "can_feedback": recommendation.status in (Status.EXECUTED, Status.COMPLETED)
-        and not recommendation.reporter_feedback_id
-        and permissions.may_give_feedback(user, recommendation),
+        "can_feedback": "feedback" in allowed,
         "visit": getattr(recommendation, "return_visit", None),
         "events": timeline_rows(timeline(recommendation)),
         "today": timezone.localdate(),

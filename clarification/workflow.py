@@ -15,8 +15,11 @@ from django.utils.translation import gettext_lazy
 
 from accounts import jurisdiction
 from accounts.roles import Role
-from cases.models import Recusal
+from cases.choices import Finding
+from cases.choices import Status as ReportStatus
+from cases.models import Allegation, Recusal, Report
 from cases.selectors import assigned_report_ids
+from cases.workflow import REPORTS
 from core.workflow import NEVER, Workflow, transition
 
 from . import permissions
@@ -253,6 +256,24 @@ CLARIFICATIONS = Workflow(
             actors=_handling_rows,
         ),
         transition(
+            "feedback",
+            gettext_lazy("Tell the reporter"),
+            [S.EXECUTED, S.COMPLETED],
+            S.EXECUTED,  # a step without a change of state: clarification_feedback only checks it
+            lambda user, r, **c: permissions.may_give_feedback(user, r),
+            _only(gettext_lazy("an intake officer or supervisor of the handling commission")),
+            ready=lambda r, **c: (
+                _("The reporter has already been told of this clarification.") if r.reporter_feedback_id else None
+            ),
+            ready_code="duplicate",
+            task=gettext_lazy("Feedback to the reporter"),
+            asked=lambda user, r: jurisdiction.has_role(user, r.commission_id, Role.INTAKE),
+            actors=lambda user: (
+                _at([c.pk for c in jurisdiction.commissions_with_role(user, Role.INTAKE)])
+                & Q(reporter_feedback__isnull=True)
+            ),
+        ),
+        transition(
             "return_visit",
             gettext_lazy("Record return visit"),
             [S.EXECUTED],
@@ -267,6 +288,45 @@ CLARIFICATIONS = Workflow(
     ],
 )
 TRANSITIONS = CLARIFICATIONS.by_name
+
+
+def _untrue_unrecommended():
+    live = Recommendation.objects.filter(report=OuterRef("report"), subject=OuterRef("subject")).exclude(
+        status=S.REJECTED
+    )
+    return Allegation.objects.filter(report=OuterRef("pk"), finding=Finding.UNSUBSTANTIATED).exclude(Exists(live))
+
+
+def _recommendation_due(user, report) -> bool:
+    return (
+        report.pk is not None and Report.objects.filter(pk=report.pk).filter(Exists(_untrue_unrecommended())).exists()
+    )
+
+
+def _recommendation_rows(user) -> Q:
+    investigator_at = [c.pk for c in jurisdiction.commissions_with_role(user, Role.INVESTIGATOR)]
+    assigned = assigned_report_ids(user)
+    if not (investigator_at or assigned):
+        return NEVER
+    drafters = _at(investigator_at) | (Q(pk__in=assigned) if assigned else NEVER)
+    return drafters & Q(Exists(_untrue_unrecommended()))
+
+
+# On a concluded (or closed) report whose untrue allegations have no clarification yet, the investigators are asked
+# for a recommendation (clarification.services.recommendation_draft decides; the report's state does not change).
+REPORTS.extend(
+    transition(
+        "recommend_clarification",
+        gettext_lazy("Recommend clarification"),
+        [ReportStatus.CONCLUDED, ReportStatus.CLOSED],
+        ReportStatus.CONCLUDED,
+        lambda user, report, **c: permissions.can_draft(user, report),
+        _only(DRAFTER),
+        task=gettext_lazy("Clarification to recommend"),
+        pending=_recommendation_due,
+        actors=_recommendation_rows,
+    )
+)
 
 
 def check_transition(*, recommendation: Recommendation, actor, name: str):

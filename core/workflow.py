@@ -75,6 +75,12 @@ class Workflow:
         self.by_name = {t.name: t for t in self.transitions}
         REGISTRY[self.name] = self
 
+    def extend(self, *transitions: Transition) -> None:
+        """Steps another app adds on this workflow's objects (clarification asks for a recommendation on a concluded
+        report): declared there, listed and checked here like the others."""
+        for t in transitions:
+            self.by_name[t.name] = t
+
     def __getitem__(self, name: str) -> Transition:
         return self.by_name[name]
 

@@ -511,6 +511,7 @@ def finding_record(
         finding=finding,
         suspected_false=suspected_false or None,
     )
+    workflow.REPORTS.announce(locked, actor=actor, key=f"finding:{allegation.pk}")
     return allegation
 
 

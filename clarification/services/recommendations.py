@@ -322,6 +322,7 @@ def review_record(
         round=locked.round,
         reasons=reasons or None,
     )
+    workflow.CLARIFICATIONS.announce(locked, actor=actor, key=f"review:{locked.round}:{office}")
     return recorded
 
 
@@ -533,8 +534,7 @@ def clarification_feedback(
     locked = workflow.lock(recommendation)
     if locked.status not in (Status.EXECUTED, Status.COMPLETED):
         raise DomainError(_("Feedback on the clarification follows its execution."), code="wrong_state")
-    if locked.reporter_feedback_id:
-        raise DomainError(_("The reporter has already been told of this clarification."), code="duplicate")
+    workflow.check_transition(recommendation=locked, actor=actor, name="feedback")
     feedback = feedback_record(actor=actor, report=locked.report, text=text, method=method, given_on=given_on)
     locked.reporter_feedback = feedback
     locked.save(update_fields=["reporter_feedback", "updated_at"])
