@@ -98,7 +98,7 @@ def main():
                         path = rng.choice(
                             [
                                 "/reports/",
-                                "/my-work/",
+                                "/api/my-work/",
                                 f"/reports/{rng.choice(report_ids)}/",
                                 "/reports/?q=采购",
                                 "/api/reports/",

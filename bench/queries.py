@@ -19,8 +19,8 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext
     from targets import find
 
-    import cases.my_work
     import cases.views
+    import core.work
     from accounts.models import User
 
     t = find()
@@ -59,9 +59,9 @@ def main() -> None:
         ("report page", csup, f"/reports/{t.report}/", {}),
         ("API report list, 25 rows", sup, "/api/reports/?page_size=25", {}),
         ("API report list, 100 rows", sup, "/api/reports/?page_size=100", {}),
-        ("my work (county supervisor), 10 rows per section", csup, "/my-work/", {(cases.my_work, "LIMIT"): 10}),
-        ("my work (county supervisor), 50 rows per section", csup, "/my-work/", {(cases.my_work, "LIMIT"): 50}),
-        ("my work (investigator)", inv, "/my-work/", {}),
+        ("my work (county supervisor), 10 rows per section", csup, "/", {(core.work, "LIMIT"): 10}),
+        ("my work (county supervisor), 50 rows per section", csup, "/", {(core.work, "LIMIT"): 50}),
+        ("my work (investigator)", inv, "/", {}),
         ("subject page", csup, f"/subjects/{t.subject}/", {}),
         ("statistics dashboard, province", sup, f"/stats/{t.province}/", {}),
     ]

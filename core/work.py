@@ -39,8 +39,9 @@ def _order(workflow: Workflow) -> list:
     return [F(name[1:]).desc() if name.startswith("-") else F(name).asc(nulls_last=True) for name in workflow.order]
 
 
-def tasks_for(user, limit: int = LIMIT) -> list[Task]:
+def tasks_for(user, limit: int | None = None) -> list[Task]:
     """The user's work, grouped by what is asked of them; empty tasks are left out."""
+    limit = limit or LIMIT
     tasks = []
     for workflow in REGISTRY.values():
         if workflow.visible is None:
