@@ -16,6 +16,8 @@ from .choices import (
     AttachmentKind,
     Category,
     Channel,
+    CorrectionOp,
+    CorrectionStatus,
     DispositionDecision,
     DispositionKind,
     FalseGround,
@@ -393,3 +395,36 @@ class Transfer(models.Model):
 
     class Meta:
         ordering = ["id"]
+
+
+class Correction(models.Model):
+    """One correction of a registered report or its allegations (DESIGN.md §6, "records can be corrected").
+
+    Before the disposition is approved it is applied at once; afterwards it waits for a supervisor. The audit
+    event of the application keeps the before and after values."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="corrections")
+    op = models.CharField(_("correction"), max_length=10, choices=CorrectionOp.choices)
+    payload = models.JSONField(_("what to change"))
+    reason = models.TextField(_("reason"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=CorrectionStatus.choices, default=CorrectionStatus.PENDING, editable=False
+    )
+    proposed_by = models.ForeignKey(User, verbose_name=_("proposed by"), on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        User, verbose_name=_("decided by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_reason = models.TextField(_("decision reason"), blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("correction")
+        verbose_name_plural = _("corrections")
+        indexes = [models.Index(fields=["report", "status"], name="correction_report_status_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=CorrectionStatus.values), name="correction_status_known"
+            )
+        ]

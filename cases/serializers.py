@@ -22,6 +22,7 @@ from .choices import (
     AttachmentKind,
     Category,
     Channel,
+    CorrectionOp,
     DispositionKind,
     FalseGround,
     FeedbackMethod,
@@ -31,10 +32,12 @@ from .choices import (
     Status,
     SubjectKind,
 )
+from .limits import PLACE_MAX_LENGTH, SUMMARY_MAX_LENGTH
 from .models import (
     Allegation,
     Assignment,
     Attachment,
+    Correction,
     Disposition,
     Feedback,
     IdentityAccess,
@@ -388,6 +391,7 @@ class ReportDetailSerializer(ReportListSerializer):
     timeline = serializers.SerializerMethodField()
     actions = serializers.SerializerMethodField()
     identity_visible_to_you = serializers.SerializerMethodField()
+    corrections = serializers.SerializerMethodField()
 
     class Meta(ReportListSerializer.Meta):
         fields = [
@@ -406,6 +410,7 @@ class ReportDetailSerializer(ReportListSerializer):
             "timeline",
             "actions",
             "identity_visible_to_you",
+            "corrections",
         ]
 
     @extend_schema_field(VerificationSerializer(allow_null=True))
@@ -429,6 +434,11 @@ class ReportDetailSerializer(ReportListSerializer):
     @extend_schema_field(OpenApiTypes.BOOL)
     def get_identity_visible_to_you(self, report: Report) -> bool:
         return bool(self.context.get("identity_visible", False))
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_corrections(self, report: Report) -> list:
+        """Corrections applied, waiting or rejected; the before and after values are in the timeline."""
+        return CorrectionSerializer(report.corrections.select_related("proposed_by", "decided_by"), many=True).data
 
 
 class ReportCreatedSerializer(ReportDetailSerializer):
@@ -667,3 +677,82 @@ class AllegationFilterSerializer(serializers.Serializer):
     report = serializers.IntegerField(required=False)
     subject = serializers.IntegerField(required=False)
     finding = serializers.ChoiceField(choices=Finding.choices, required=False)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Corrections (services/corrections.py)
+
+
+class CorrectionSerializer(serializers.ModelSerializer):
+    op_display = serializers.CharField(source="get_op_display", read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    proposed_by = UserRefSerializer(read_only=True)
+    decided_by = UserRefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Correction
+        fields = [
+            "id",
+            "op",
+            "op_display",
+            "payload",
+            "reason",
+            "status",
+            "status_display",
+            "proposed_by",
+            "proposed_at",
+            "decided_by",
+            "decided_at",
+            "decision_reason",
+        ]
+        read_only_fields = fields
+
+
+class CorrectionPartSerializer(serializers.Serializer):
+    text = serializers.CharField()
+    category = serializers.ChoiceField(choices=Category.choices)
+
+
+class CorrectionInputSerializer(serializers.Serializer):
+    """One correction; which fields it takes depends on `op` (the service refuses what does not fit)."""
+
+    op = serializers.ChoiceField(
+        choices=CorrectionOp.choices,
+        help_text=_(
+            "report: any of summary, channel, area, received_on, place. edit: allegation, text and/or category. "
+            "split: allegation, parts. merge: allegations, text, category. add: subject, text, category. "
+            "remove: allegation, with a reason."
+        ),
+    )
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("Required to remove an allegation, and for every correction once the disposition is approved."),
+    )
+    summary = serializers.CharField(required=False, max_length=SUMMARY_MAX_LENGTH)
+    channel = serializers.ChoiceField(choices=Channel.choices, required=False)
+    area = serializers.ChoiceField(choices=Area.choices, required=False)
+    received_on = serializers.DateField(required=False)
+    place = serializers.CharField(required=False, allow_blank=True, max_length=PLACE_MAX_LENGTH)
+    allegation = serializers.IntegerField(required=False, help_text=_("Id of one of the report's allegations."))
+    allegations = serializers.ListField(child=serializers.IntegerField(), required=False)
+    text = serializers.CharField(required=False)
+    category = serializers.ChoiceField(choices=Category.choices, required=False)
+    parts = CorrectionPartSerializer(many=True, required=False)
+    subject = serializers.IntegerField(required=False, help_text=_("Id of the subject of an added allegation."))
+
+    def payload(self) -> dict:
+        data = dict(self.validated_data)
+        data.pop("op"), data.pop("reason")
+        if "received_on" in data:
+            data["received_on"] = data["received_on"].isoformat()
+        if "parts" in data:
+            data["parts"] = [dict(part) for part in data["parts"]]
+        return data
+
+
+class CorrectionDecisionSerializer(serializers.Serializer):
+    correction = serializers.IntegerField(help_text=_("Id of a correction of this report waiting for a decision."))
+    approve = serializers.BooleanField()
+    reason = serializers.CharField(required=False, allow_blank=True, default="", help_text=_("Required to reject."))

@@ -28,7 +28,7 @@ def public_report_submit(
     subjects: list[SubjectInput],
     reporter: ReporterInput,
     area: str,
-    category: str = Category.WORK,
+    category: str = Category.UNCLASSIFIED,
     uploads: list[Upload] = (),
     place: str = "",
     submission_token: uuid.UUID | None = None,

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts import jurisdiction
 from accounts.models import Commission, User
@@ -285,6 +286,8 @@ def disposition_propose(
             raise DomainError(_("A report cannot be transferred to its own commission."), code="transfer")
     elif transfer_to or transfer_organ:
         raise DomainError(_("Only a transfer names a receiving commission or organ."), code="transfer")
+    workflow.check_transition(report=report, actor=actor, name="propose_disposition")
+    check_classified(report)
     workflow.apply_transition(report=report, actor=actor, name="propose_disposition", kind=kind)
     disposition = Disposition.objects.create(
         report=report,
@@ -296,6 +299,22 @@ def disposition_propose(
         from_commission=report.commission,
     )
     return disposition
+
+
+def check_classified(report: Report) -> None:
+    """A disposition rests on what each allegation is about: none may still be waiting for its category."""
+    waiting = report.allegations.filter(category=Category.UNCLASSIFIED).count()
+    if waiting:
+        raise DomainError(
+            ngettext(
+                "Classify every allegation before proposing a disposition: %(n)s allegation is still to be classified.",
+                "Classify every allegation before proposing a disposition: %(n)s allegations are still to be "
+                "classified.",
+                waiting,
+            )
+            % {"n": waiting},
+            code="unclassified",
+        )
 
 
 def _pending_disposition(report: Report) -> Disposition:
