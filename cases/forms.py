@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Commission, User
+from core.errors import DomainError
 from core.widgets import fast_selects
 
 from .choices import (
@@ -24,7 +25,17 @@ from .choices import (
     Status,
     SubjectKind,
 )
+from .contact import check_id_number, check_phone
 from .limits import PLACE_MAX_LENGTH, SUMMARY_MAX_LENGTH
+
+
+def field_check(check, value):
+    """A service check as a form field's validation, so the form names the field with the service's message."""
+    try:
+        return check(value)
+    except DomainError as error:
+        raise forms.ValidationError(error.message, code=error.code) from error
+
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -87,7 +98,9 @@ class ReportForm(forms.Form):
     received_on = forms.DateField(label=_("Received on"), widget=DATE)
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
     area = forms.ChoiceField(label=_("Livelihood area"), choices=Area.choices, initial=Area.OTHER)
-    summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 4}))
+    summary = forms.CharField(
+        label=_("Summary"), max_length=SUMMARY_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 4})
+    )
     is_anonymous = forms.BooleanField(label=_("Anonymous reporter"), required=False)
     reporter_name = forms.CharField(label=_("Reporter's name"), required=False, max_length=100)
     reporter_phone = forms.CharField(label=_("Phone"), required=False, max_length=30)
@@ -118,6 +131,12 @@ class ReportForm(forms.Form):
         if value > timezone.localdate():
             raise forms.ValidationError(_("The date received cannot be in the future."))
         return value
+
+    def clean_reporter_phone(self):
+        return field_check(check_phone, self.cleaned_data["reporter_phone"])
+
+    def clean_reporter_id_number(self):
+        return field_check(check_id_number, self.cleaned_data["reporter_id_number"])
 
     def clean(self):
         cleaned = super().clean()

@@ -3,6 +3,8 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermissionBase
 
@@ -29,6 +31,7 @@ from .choices import (
     Status,
     SubjectKind,
 )
+from .limits import SUMMARY_MAX_LENGTH
 
 User = settings.AUTH_USER_MODEL
 
@@ -85,7 +88,7 @@ class Report(models.Model):
     received_on = models.DateField(_("received on"))
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
     area = models.CharField(_("livelihood area"), max_length=20, choices=Area.choices, default=Area.OTHER)
-    summary = models.TextField(_("summary"))
+    summary = models.TextField(_("summary"), max_length=SUMMARY_MAX_LENGTH)
     status = models.CharField(
         _("status"), max_length=24, choices=Status.choices, default=Status.REGISTERED, editable=False
     )
@@ -123,7 +126,13 @@ class Report(models.Model):
                 name="report_open_idx",
             ),
         ]
-        constraints = [models.CheckConstraint(condition=models.Q(status__in=Status.values), name="report_status_known")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(status__in=Status.values), name="report_status_known"),
+            # The one limit of the forms, the API and the services, held by the database as well.
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("summary"), SUMMARY_MAX_LENGTH), name="report_summary_max_length"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.reference

@@ -13,6 +13,7 @@ from rest_framework import serializers
 from accounts.models import Commission, User
 from accounts.selectors import commissions_visible_to
 from audit.models import AuditEvent
+from core.errors import DomainError
 
 from . import selectors
 from .choices import (
@@ -32,6 +33,7 @@ from .choices import (
     Status,
     SubjectKind,
 )
+from .contact import check_id_number, check_phone
 from .limits import PLACE_MAX_LENGTH, SUMMARY_MAX_LENGTH
 from .models import (
     Allegation,
@@ -65,6 +67,14 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
 
     def get_queryset(self):
         return self.selector(self.context["request"].user)
+
+
+def _checked(check, value):
+    """A service check as a serializer field's validation: the field is named, with the service's message and code."""
+    try:
+        return check(value)
+    except DomainError as error:
+        raise serializers.ValidationError(error.message, code=error.code) from error
 
 
 def _active_users(user):
@@ -519,6 +529,12 @@ class ReporterInputSerializer(serializers.Serializer):
     address = serializers.CharField(required=False, allow_blank=True, default="")
     relation = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
 
+    def validate_phone(self, value: str) -> str:
+        return _checked(check_phone, value)
+
+    def validate_id_number(self, value: str) -> str:
+        return _checked(check_id_number, value)
+
 
 class ReportCreateSerializer(serializers.Serializer):
     commission = ScopedPrimaryKeyRelatedField(
@@ -527,7 +543,7 @@ class ReportCreateSerializer(serializers.Serializer):
     received_on = serializers.DateField()
     channel = serializers.ChoiceField(choices=Channel.choices)
     area = serializers.ChoiceField(choices=Area.choices, default=Area.OTHER)
-    summary = serializers.CharField()
+    summary = serializers.CharField(max_length=SUMMARY_MAX_LENGTH)
     allegations = AllegationInputSerializer(many=True, allow_empty=False)
     reporter = ReporterInputSerializer(
         help_text=_("The identity is stored encrypted and never returned; an anonymous reporter gets a receipt code.")

@@ -12,6 +12,7 @@ from audit.services import audit_record
 from core.errors import DomainError
 
 from ..choices import AttachmentKind, Category, Channel, SubjectKind
+from ..limits import check_summary
 from ..models import Feedback, Report, Reporter, Supplement
 from . import receipts
 from .attachments import attachment_store, check_uploads
@@ -41,7 +42,8 @@ def public_report_submit(
         raise DomainError(_("Name at least one person or organisation you are reporting."), code="subjects")
     if len(subjects) > MAX_PUBLIC_SUBJECTS:
         raise DomainError(_("Name at most ten people or organisations."), code="subjects")
-    summary = require_text(summary, _("The description of the problem"))
+    require_text(summary, _("The description of the problem"))
+    summary = check_summary(summary)
     for subject in subjects:
         subject.rank = ""
         subject.is_party_member = False

@@ -29,6 +29,8 @@ from ..choices import (
     Status,
     SubjectKind,
 )
+from ..contact import check_id_number, check_phone
+from ..limits import check_summary
 from ..models import (
     Allegation,
     Assignment,
@@ -121,18 +123,18 @@ def _create_reporter(report: Report, data: ReporterInput, *, with_receipt: bool)
             _("The relation to the subject is limited to %(n)s characters.") % {"n": RELATION_MAX_LENGTH},
             code="reporter",
         )
+    phone = "" if data.is_anonymous else check_phone(data.phone)
+    id_number = "" if data.is_anonymous else check_id_number(data.id_number)
     receipt = new_receipt_code() if with_receipt else None
     Reporter.objects.create(
         report=report,
         is_anonymous=data.is_anonymous,
         name="" if data.is_anonymous else data.name.strip(),
-        phone="" if data.is_anonymous else (data.phone or "").strip(),
-        id_number="" if data.is_anonymous else (data.id_number or "").strip(),
+        phone=phone,
+        id_number=id_number,
         address="" if data.is_anonymous else (data.address or "").strip(),
         relation=(data.relation or "").strip(),
-        identity_hash=keyed_hash(data.id_number or data.phone, purpose="reporter")
-        if not data.is_anonymous and (data.id_number or data.phone)
-        else "",
+        identity_hash=keyed_hash(id_number or phone, purpose="reporter") if id_number or phone else "",
         receipt_hash=receipt_hash(receipt) if receipt else None,
     )
     return receipt
@@ -158,7 +160,7 @@ def create_report(
 
     Idempotent by `submission_token`: a form sent twice registers one report, and the second answer carries the
     receipt code again, once, if `browser` (receipts.browser_of) is the one that sent the first."""
-    summary = require_text(summary, _("The summary"))
+    summary = check_summary(summary)
     refuse_future(received_on, _("The date received"))
     if channel not in Channel.values:
         raise DomainError(_("Unknown channel."), code="channel")
