@@ -94,7 +94,7 @@ def test_full_workflow_to_conclusion_and_close(tree, report, zhanyi_supervisor, 
     to_concluded(report, zhanyi_supervisor, zhanyi_investigator)
     assert report.status == Status.CONCLUDED
     assert report.outcome == Outcome.ACCOUNTABILITY
-    services.report_close(actor=zhanyi_supervisor, report=report)
+    services.report_close(actor=zhanyi_supervisor, report=report, reason="李某本人表示无需澄清")
     report.refresh_from_db()
     assert report.status == Status.CLOSED
     actions = list(AuditEvent.objects.filter(scope_ref=f"cases.report:{report.pk}").values_list("action", flat=True))

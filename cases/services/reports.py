@@ -46,7 +46,14 @@ from ..models import (
     Verification,
 )
 from ..search import tokens_for
-from ..selectors import WORK_PERM, is_assigned, may_add_attachments, reports_visible_to, subjects_visible_to
+from ..selectors import (
+    WORK_PERM,
+    is_assigned,
+    may_add_attachments,
+    reports_visible_to,
+    subjects_visible_to,
+    subjects_without_clarification,
+)
 from . import receipts
 from .attachments import Upload, attachment_store, check_uploads
 from .common import new_receipt_code, next_reference, receipt_hash, refuse_future, require_role, require_text
@@ -571,7 +578,29 @@ def verification_conclude(*, actor: User, report: Report) -> Report:
 
 @transaction.atomic
 def report_close(*, actor: User, report: Report, reason: str = "") -> Report:
-    workflow.apply_transition(report=report, actor=actor, name="close", reason=(reason or "").strip() or None)
+    """A supervisor closes a concluded report. Where allegations were found untrue and no clarification is decided
+    for their subject, closing needs the reason no clarification is needed; a clarification stays possible after."""
+    locked = workflow.lock(report)
+    workflow.check_transition(report=locked, actor=actor, name="close")
+    reason = (reason or "").strip()
+    waiting = subjects_without_clarification(locked)
+    if waiting and not reason:
+        raise DomainError(
+            _(
+                "Allegations about %(names)s were found untrue and no clarification has been decided. Recommend a "
+                "clarification first, or give the reason no clarification is needed."
+            )
+            % {"names": "、".join(s.name for s in waiting)},
+            code="clarification_undecided",
+        )
+    workflow.apply_transition(
+        report=locked,
+        actor=actor,
+        name="close",
+        reason=reason or None,
+        without_clarification=[s.name for s in waiting] or None,
+    )
+    report.refresh_from_db()
     return report
 
 
