@@ -219,9 +219,7 @@ def report_detail(request, pk, identity=None, status=200, identity_error=""):
         "pending_corrections": [
             (c, corrections.preview_rows(c)) for c in report.corrections.filter(status=CorrectionStatus.PENDING)
         ],
-        "awaiting_clarification": selectors.subjects_without_clarification(report)
-        if "close" in transitions
-        else [],
+        "awaiting_clarification": selectors.subjects_without_clarification(report) if "close" in transitions else [],
         "unclassified": sum(1 for a in report.allegations.all() if a.category == Category.UNCLASSIFIED),
         "today": timezone.localdate(),
         "nearing": deadlines.nearing_limit(),
