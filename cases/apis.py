@@ -47,6 +47,7 @@ from .serializers import (
     ReasonSerializer,
     RecusalInputSerializer,
     RecusalSerializer,
+    RepeatRefusalSerializer,
     ReportCreatedSerializer,
     ReportCreateSerializer,
     ReportDetailSerializer,
@@ -145,6 +146,10 @@ class ReportViewSet(InputMixin, ScopedGenericViewSet):
             201: OpenApiResponse(ReportCreatedSerializer, description="Registered."),
             200: OpenApiResponse(ReportCreatedSerializer, description="The submission_token was seen before."),
             400: REFUSED,
+            409: OpenApiResponse(
+                RepeatRefusalSerializer,
+                description="A likely repeat of a report registered in the last 30 days; send repeat_of to confirm.",
+            ),
         },
     )
     def create(self, request):
@@ -168,6 +173,7 @@ class ReportViewSet(InputMixin, ScopedGenericViewSet):
             ],
             reporter=services.ReporterInput(**data["reporter"]),
             submission_token=data.get("submission_token"),
+            repeat_of=data.get("repeat_of"),
         )
         report = selectors.report_detail(request.user, registered.report.pk)
         receipt = format_receipt(registered.receipt_code) if registered.receipt_code else None

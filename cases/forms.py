@@ -117,6 +117,8 @@ class ReportForm(forms.Form):
     )
     files = MultipleFileField(label=_("Attachments"))
     submission_token = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
+    # Set when the user confirms, after the warning, that this report repeats an earlier one.
+    repeat_of = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, commissions=None, **kwargs):
         super().__init__(*args, **kwargs)

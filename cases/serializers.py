@@ -130,6 +130,17 @@ class ErrorSerializer(serializers.Serializer):
     )
 
 
+class RepeatSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    received_on = serializers.DateField()
+    summary = serializers.CharField()
+
+
+class RepeatRefusalSerializer(ErrorSerializer):
+    repeats = RepeatSerializer(many=True, help_text=_("The earlier reports the new one likely repeats."))
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Subjects
 
@@ -552,6 +563,16 @@ class ReportCreateSerializer(serializers.Serializer):
         required=False,
         allow_null=True,
         help_text=_("A random UUID per submission: sending the same token again returns the same report."),
+    )
+    repeat_of = ScopedPrimaryKeyRelatedField(
+        selector=selectors.reports_visible_to,
+        model=Report,
+        required=False,
+        allow_null=True,
+        help_text=_(
+            "Id of an earlier report this one repeats. Without it, a likely repeat of a report registered in the last "
+            "30 days is refused with 409 and code possible_repeat, listing the earlier reports under `repeats`."
+        ),
     )
 
 

@@ -116,6 +116,7 @@ def report_create(request):
     if not intake_at:
         raise Http404
     commissions = Commission.objects.filter(pk__in=[c.pk for c in intake_at])
+    repeats = None  # earlier reports this one likely repeats, shown before anything is saved
     if request.method == "POST":
         form = ReportForm(request.POST, request.FILES, commissions=commissions)
         formset = AllegationFormSet(request.POST, prefix="allegations")
@@ -142,9 +143,13 @@ def report_create(request):
                     uploads=_uploads(data["files"], "report"),
                     submission_token=data["submission_token"],
                     browser=receipts.browser_of(request),
+                    repeat_of=_repeat_of(request.user, data["repeat_of"]),
                 )
             except DomainError as error:
-                messages.error(request, error.message)
+                if error.code != "possible_repeat":
+                    messages.error(request, error.message)
+                else:
+                    repeats = error.details["repeats"]
             else:
                 report = registered.report
                 if registered.receipt_code:
@@ -165,7 +170,14 @@ def report_create(request):
     else:
         form = ReportForm(commissions=commissions)
         formset = AllegationFormSet(prefix="allegations", initial=[{}])
-    return render(request, "cases/report_form.html", {"form": form, "formset": formset})
+    return render(request, "cases/report_form.html", {"form": form, "formset": formset, "repeats": repeats})
+
+
+def _repeat_of(user, pk: int | None):
+    """The earlier report the user confirmed this one repeats; one out of reach is not found."""
+    if not pk:
+        return None
+    return jurisdiction.get_in_reach(selectors.reports_visible_to(user), pk=pk)
 
 
 @login_required

@@ -12,11 +12,13 @@ FORBIDDEN_CODES = frozenset({"forbidden", "no_authority", "wrong_authority"})
 UNAVAILABLE_CODES = frozenset({"identity_undecryptable"})
 # Refusals of something that existed and is gone for good (an expired export's file).
 GONE_CODES = frozenset({"expired", "gone"})
+# Refusals the client resolves by confirming what it meant (registering a likely repeat as a linked one).
+CONFLICT_CODES = frozenset({"possible_repeat"})
 
 
 def exception_handler(exc, context):
-    """Domain refusals become 400 (403 when the role may not act, 404 when out of reach, 410 when a file is gone
-    for good, 503 when the server lacks a key) with the message."""
+    """Domain refusals become 400 (403 when the role may not act, 404 when out of reach, 409 when the client must
+    confirm, 410 when a file is gone for good, 503 when the server lacks a key) with the message."""
     if isinstance(exc, DomainError):
         if exc.code in FORBIDDEN_CODES:
             code = status.HTTP_403_FORBIDDEN
@@ -26,9 +28,11 @@ def exception_handler(exc, context):
             code = status.HTTP_503_SERVICE_UNAVAILABLE
         elif exc.code in GONE_CODES:
             code = status.HTTP_410_GONE
+        elif exc.code in CONFLICT_CODES:
+            code = status.HTTP_409_CONFLICT
         else:
             code = status.HTTP_400_BAD_REQUEST
-        return Response({"detail": exc.message, "code": exc.code}, status=code)
+        return Response({**exc.details, "detail": exc.message, "code": exc.code}, status=code)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

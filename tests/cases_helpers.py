@@ -46,6 +46,7 @@ def register(intake, commission, *, allegations=None, anonymous=False, summary=N
         reporter=reporter,
         uploads=list(uploads),
         submission_token=token or uuid.uuid4(),
+        check_repeats=False,  # fixtures: similar reports on purpose
     )
 
 

@@ -57,6 +57,7 @@ from ..selectors import (
 from . import receipts
 from .attachments import Upload, attachment_store, check_uploads
 from .common import new_receipt_code, next_reference, receipt_hash, refuse_future, require_role, require_text
+from .repeats import likely_repeats
 
 
 @dataclass
@@ -252,24 +253,74 @@ def report_register(
     uploads: list[Upload] = (),
     submission_token: uuid.UUID | None = None,
     browser: str = "",
+    repeat_of: Report | None = None,
+    check_repeats: bool = True,
 ) -> Registered:
-    """An intake officer registers a report; an anonymous reporter gets a receipt code."""
+    """An intake officer registers a report; an anonymous reporter gets a receipt code.
+
+    A likely repeat of a report registered in the last 30 days is refused (code possible_repeat, naming the earlier
+    reports) unless `repeat_of` confirms it: then it is saved and linked to that report as a repeat. Seeding code
+    that registers made-up reports in bulk passes check_repeats=False."""
     if not jurisdiction.has_role(actor, commission, Role.INTAKE):
         raise DomainError(_("Only an intake officer of the commission may register reports."), code="forbidden")
-    return create_report(
+    if repeat_of is not None and not reports_visible_to(actor).filter(pk=repeat_of.pk).exists():
+        raise DomainError(_("That report was not found."), code="not_found")
+    sent_before = submission_token is not None and Report.objects.filter(submission_token=submission_token).exists()
+    if check_repeats and repeat_of is None and not sent_before:
+        _refuse_likely_repeat(actor=actor, commission=commission, summary=summary, allegations=allegations)
+    with transaction.atomic():  # a confirmed repeat is saved with its link, or not at all
+        registered = create_report(
+            actor=actor,
+            commission=commission,
+            received_on=received_on,
+            channel=channel,
+            area=area,
+            summary=summary,
+            allegations=allegations,
+            reporter=reporter,
+            uploads=uploads,
+            submission_token=submission_token,
+            with_receipt=reporter.is_anonymous,
+            browser=browser,
+        )
+        if repeat_of is not None and registered.created:
+            report_link(actor=actor, report=registered.report, earlier=repeat_of, note=_("Registered as a repeat"))
+    return registered
+
+
+def _refuse_likely_repeat(*, actor: User, commission: Commission, summary: str, allegations) -> None:
+    repeats = likely_repeats(
         actor=actor,
         commission=commission,
-        received_on=received_on,
-        channel=channel,
-        area=area,
         summary=summary,
-        allegations=allegations,
-        reporter=reporter,
-        uploads=uploads,
-        submission_token=submission_token,
-        with_receipt=reporter.is_anonymous,
-        browser=browser,
+        subject_ids={item.subject.pk for item in allegations if item.subject is not None},
+        subject_names={
+            item.new_subject.name.strip()
+            for item in allegations
+            if item.subject is None and item.new_subject is not None and (item.new_subject.name or "").strip()
+        },
     )
+    if repeats:
+        raise DomainError(
+            _(
+                "This looks like a repeat of %(references)s, registered in the last 30 days about the same subject "
+                "with a similar summary. Open it to check; if this is a new report on the same matter, save it as a "
+                "repeat linked to it."
+            )
+            % {"references": "、".join(r.reference for r in repeats)},
+            code="possible_repeat",
+            details={
+                "repeats": [
+                    {
+                        "id": r.pk,
+                        "reference": r.reference,
+                        "received_on": r.received_on.isoformat(),
+                        "summary": r.summary[:200],
+                    }
+                    for r in repeats
+                ]
+            },
+        )
 
 
 @transaction.atomic
