@@ -362,6 +362,6 @@ class RemoveAllegationForm(forms.Form):
 
 
 class CorrectionDecisionForm(forms.Form):
-    correction = forms.IntegerField(widget=forms.HiddenInput)
+    correction = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**63 - 1)
     decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
     reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -790,6 +790,8 @@ class CorrectionInputSerializer(serializers.Serializer):
 
 
 class CorrectionDecisionSerializer(serializers.Serializer):
-    correction = serializers.IntegerField(help_text=_("Id of a correction of this report waiting for a decision."))
+    correction = serializers.IntegerField(
+        min_value=1, max_value=2**63 - 1, help_text=_("Id of a correction of this report waiting for a decision.")
+    )
     approve = serializers.BooleanField()
     reason = serializers.CharField(required=False, allow_blank=True, default="", help_text=_("Required to reject."))

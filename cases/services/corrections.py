@@ -24,7 +24,7 @@ from .. import workflow
 from ..choices import Area, Category, Channel, CorrectionOp, CorrectionStatus, Status
 from ..limits import PLACE_MAX_LENGTH, check_summary
 from ..models import Allegation, Correction, Report, Subject
-from ..selectors import is_assigned, subjects_visible_to
+from ..selectors import is_assigned, is_recused, subjects_visible_to
 from .reports import refresh_search_tokens
 
 # Before a disposition is approved nothing rests on the record yet (DESIGN.md §6).
@@ -48,7 +48,8 @@ def may_propose(user, report: Report) -> bool:
 
 
 def may_decide(user, report: Report) -> bool:
-    return jurisdiction.has_role(user, report.commission_id, Role.SUPERVISOR)
+    """A supervisor of the handling commission without a declared conflict of interest on the report."""
+    return jurisdiction.has_role(user, report.commission_id, Role.SUPERVISOR) and not is_recused(user, report)
 
 
 @transaction.atomic
@@ -148,11 +149,19 @@ def correction_decide(*, actor: User, correction: Correction, approve: bool, rea
 # Validation: each operation's payload becomes plain ids and values, or a refusal
 
 
-def _allegation(report: Report, value) -> Allegation:
+MAX_ID = 2**63 - 1  # ids beyond the column's range are simply not found
+
+
+def _id(value) -> int | None:
     try:
         pk = int(value)
     except (TypeError, ValueError):
-        pk = None
+        return None
+    return pk if 0 < pk <= MAX_ID else None
+
+
+def _allegation(report: Report, value) -> Allegation:
+    pk = _id(value)
     allegation = report.allegations.filter(pk=pk).first() if pk else None
     if allegation is None:
         raise DomainError(_("That allegation is not one of this report's."), code="allegation")
@@ -268,10 +277,7 @@ def _normalise(*, actor: User, report: Report, op: str, payload: dict, reason: s
             "category": _category(payload.get("category"), required=True),
         }
     if op == CorrectionOp.ADD:
-        try:
-            subject_pk = int(payload.get("subject"))
-        except (TypeError, ValueError):
-            subject_pk = None
+        subject_pk = _id(payload.get("subject"))
         # A subject already on the report, or one in the proposer's registry.
         on_report = report.allegations.filter(subject_id=subject_pk).exists()
         if subject_pk is None or not (on_report or subjects_visible_to(actor).filter(pk=subject_pk).exists()):
