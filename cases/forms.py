@@ -301,6 +301,7 @@ class CorrectReportForm(CorrectionReasonMixin):
             "received_on": report.received_on,
             "place": report.place,
         }
+        data = {**data, "summary": data["summary"].replace("\r\n", "\n")}
         return {k: data[k] for k in current if data.get(k) != current[k]}
 
 

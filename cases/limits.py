@@ -10,7 +10,8 @@ PLACE_MAX_LENGTH = 100  # Report.place
 
 
 def check_summary(value: str) -> str:
-    summary = require_text(value, _("The summary"))
+    # A browser sends a textarea's line breaks as CRLF: kept as LF, so an unchanged summary compares equal.
+    summary = require_text((value or "").replace("\r\n", "\n"), _("The summary"))
     if len(summary) > SUMMARY_MAX_LENGTH:
         raise DomainError(
             _("The summary is limited to %(n)s characters (this one has %(length)s).")

@@ -239,3 +239,20 @@ def test_page_proposal_is_approved_by_a_supervisor(client, approved, zhanyi_inta
     assert allegation.category == Category.MASS
     html = client.get(reverse("cases:report-detail", args=[approved.pk])).content.decode()
     assert "<del>廉洁纪律</del> → <ins>群众纪律</ins>" in html
+
+
+def test_page_records_only_the_fields_that_changed(client, tree, zhanyi_intake):
+    report = register(zhanyi_intake, tree["zhanyi"], summary="第一行\n第二行").report
+    client.force_login(zhanyi_intake)
+    data = {
+        "summary": "第一行\r\n第二行",  # as a browser sends a textarea
+        "channel": report.channel,
+        "area": report.area,
+        "received_on": report.received_on.isoformat(),
+        "place": "沾益区政务服务中心",
+    }
+    client.post(action(report, "correct-report"), data)
+    assert [c["field"] for c in last_change().data["changes"]] == ["place"]
+    with nothing_written(report):
+        response = client.post(action(report, "correct-report"), data, follow=True)
+    assert "没有任何改动" in response.content.decode()
