@@ -10,6 +10,7 @@ from audit.models import AuditEvent
 from cases import services
 from cases.choices import Category, CorrectionStatus, DispositionKind, Finding, Status
 from cases.models import Allegation, Correction
+from core.errors import DomainError
 
 from .cases_helpers import register, to_verification, zhanyi_official
 from .factories import member
@@ -256,3 +257,14 @@ def test_page_records_only_the_fields_that_changed(client, tree, zhanyi_intake):
     with nothing_written(report):
         response = client.post(action(report, "correct-report"), data, follow=True)
     assert "没有任何改动" in response.content.decode()
+
+
+def test_a_recused_supervisor_does_not_decide(approved, zhanyi_intake, second_supervisor):
+    correction = services.report_correct(
+        actor=zhanyi_intake, report=approved, op="report", payload={"area": "medical"}, reason="领域登记错误"
+    )
+    services.recusal_declare(actor=second_supervisor, report=approved, reason="与被反映人系亲属")
+    with nothing_written(approved), pytest.raises(DomainError) as refused:
+        services.correction_decide(actor=second_supervisor, correction=correction, approve=True)
+    assert refused.value.code == "forbidden"
+    assert Correction.objects.get(pk=correction.pk).status == CorrectionStatus.PENDING
