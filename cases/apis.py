@@ -9,6 +9,7 @@ import datetime
 
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
@@ -17,9 +18,11 @@ from rest_framework.response import Response
 
 from audit.services import timeline
 from core.api import ScopedGenericViewSet, ScopedReadOnlyViewSet
+from core.errors import DomainError
 from core.pagination import DefaultCursorPagination
 
 from . import selectors, services, workflow
+from .choices import CorrectionStatus
 from .models import IdentityAccess
 from .serializers import (
     AllegationFilterSerializer,
@@ -28,6 +31,9 @@ from .serializers import (
     AssignmentSerializer,
     AttachmentInputSerializer,
     AttachmentSerializer,
+    CorrectionDecisionSerializer,
+    CorrectionInputSerializer,
+    CorrectionSerializer,
     ErrorSerializer,
     FeedbackInputSerializer,
     FeedbackSerializer,
@@ -41,6 +47,7 @@ from .serializers import (
     ReasonSerializer,
     RecusalInputSerializer,
     RecusalSerializer,
+    RepeatRefusalSerializer,
     ReportCreatedSerializer,
     ReportCreateSerializer,
     ReportDetailSerializer,
@@ -139,6 +146,10 @@ class ReportViewSet(InputMixin, ScopedGenericViewSet):
             201: OpenApiResponse(ReportCreatedSerializer, description="Registered."),
             200: OpenApiResponse(ReportCreatedSerializer, description="The submission_token was seen before."),
             400: REFUSED,
+            409: OpenApiResponse(
+                RepeatRefusalSerializer,
+                description="A likely repeat of a report registered in the last 30 days; send repeat_of to confirm.",
+            ),
         },
     )
     def create(self, request):
@@ -162,6 +173,7 @@ class ReportViewSet(InputMixin, ScopedGenericViewSet):
             ],
             reporter=services.ReporterInput(**data["reporter"]),
             submission_token=data.get("submission_token"),
+            repeat_of=data.get("repeat_of"),
         )
         report = selectors.report_detail(request.user, registered.report.pk)
         receipt = format_receipt(registered.receipt_code) if registered.receipt_code else None
@@ -309,6 +321,51 @@ class ReportViewSet(InputMixin, ScopedGenericViewSet):
         upload = services.Upload(name=data["file"].name, file=data["file"], kind=data["kind"])
         stored = services.attachment_add(actor=request.user, report=report, upload=upload)
         return Response(AttachmentSerializer(stored).data, status=status.HTTP_201_CREATED)
+
+    # -- corrections ----------------------------------------------------------------------------------------
+
+    @extend_schema(
+        request=CorrectionInputSerializer,
+        responses={
+            201: OpenApiResponse(CorrectionSerializer, description="Applied: the disposition is not approved yet."),
+            202: OpenApiResponse(CorrectionSerializer, description="Proposed: a supervisor decides."),
+            400: REFUSED,
+            403: REFUSED,
+            404: NOT_FOUND,
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def corrections(self, request, pk=None):
+        """Correct the report or restructure its allegations; after the disposition's approval, propose it."""
+        report = self.get_object()
+        serializer = CorrectionInputSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        correction = services.report_correct(
+            actor=request.user,
+            report=report,
+            op=serializer.validated_data["op"],
+            payload=serializer.payload(),
+            reason=serializer.validated_data["reason"],
+        )
+        applied = correction.status == CorrectionStatus.APPLIED
+        return Response(
+            CorrectionSerializer(correction).data,
+            status=status.HTTP_201_CREATED if applied else status.HTTP_202_ACCEPTED,
+        )
+
+    @extend_schema(request=CorrectionDecisionSerializer, responses=_responses(CorrectionSerializer))
+    @action(detail=True, methods=["post"], url_path="decide-correction")
+    def decide_correction(self, request, pk=None):
+        """A supervisor of the handling commission applies or rejects a proposed correction (not their own)."""
+        report = self.get_object()
+        data = self.validated(CorrectionDecisionSerializer)
+        correction = report.corrections.filter(pk=data["correction"]).first()
+        if correction is None:
+            raise DomainError(_("That correction is not one of this report's."), code="not_found")
+        correction = services.correction_decide(
+            actor=request.user, correction=correction, approve=data["approve"], reason=data["reason"]
+        )
+        return Response(CorrectionSerializer(correction).data)
 
     # -- the reporter's identity ----------------------------------------------------------------------------
 

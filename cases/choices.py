@@ -66,6 +66,8 @@ class OrganisationKind(models.TextChoices):
 
 
 class Category(models.TextChoices):
+    # A public report arrives with no category: a person classifies it before a disposition is proposed.
+    UNCLASSIFIED = "unclassified", _("To be classified")
     POLITICAL = "political", _("Political discipline")
     ORGANISATIONAL = "organisational", _("Organisational discipline")
     INTEGRITY = "integrity", _("Integrity discipline")
@@ -127,3 +129,18 @@ class AttachmentKind(models.TextChoices):
     REPORT = "report", _("Report material")
     EVIDENCE = "evidence", _("Evidence")
     SUPPLEMENT = "supplement", _("Supplement from the reporter")
+
+
+class CorrectionOp(models.TextChoices):
+    REPORT = "report", _("Report details corrected")
+    EDIT = "edit", _("Allegation corrected")
+    SPLIT = "split", _("Allegation split")
+    MERGE = "merge", _("Allegations merged")
+    ADD = "add", _("Allegation added")
+    REMOVE = "remove", _("Allegation removed")
+
+
+class CorrectionStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for approval")
+    APPLIED = "applied", _("Applied")
+    REJECTED = "rejected", _("Rejected")

@@ -19,6 +19,7 @@ from .choices import (
     Status,
     SubjectKind,
 )
+from .contact import id_check_digit
 from .models import Report, Subject
 from .services import AllegationInput, ReporterInput, SubjectInput
 from .vocabulary import GIVEN_NAMES, PROBLEMS, REPORTER_RELATIONS, SURNAMES, UNITS
@@ -124,7 +125,7 @@ def _register(rng, prefix, commission, pool, registry, days_ago) -> Report:
             is_anonymous=False,
             name=rng.choice(SURNAMES) + rng.choice(GIVEN_NAMES) + rng.choice(GIVEN_NAMES),
             phone=f"13{rng.randint(100000000, 999999999)}",
-            id_number=f"5303{rng.randint(10000000000000, 99999999999999)}",
+            id_number=_resident_id(rng, commission.division_code),
             address=commission.name_zh.replace("纪委监委", "") + "某小区",
             relation=rng.choice(REPORTER_RELATIONS),
         )
@@ -139,6 +140,7 @@ def _register(rng, prefix, commission, pool, registry, days_ago) -> Report:
         allegations=allegations,
         reporter=reporter,
         submission_token=uuid.UUID(int=rng.getrandbits(128)),
+        check_repeats=False,  # made-up reports in bulk
     )
     report = registered.report
     for allegation, index in zip(report.allegations.order_by("id"), chosen, strict=False):
@@ -268,3 +270,10 @@ def _identity_request_waiting():
     )
     if report is not None:
         services.identity_request(actor=investigator, report=report, reason="核查中需向举报人了解具体情况")
+
+
+def _resident_id(rng, division_code: str) -> str:
+    """A made-up resident ID number that passes the GB 11643 check, as the forms require."""
+    born = datetime.date(1960, 1, 1) + datetime.timedelta(days=rng.randint(0, 15000))
+    first17 = f"{division_code[:6]}{born:%Y%m%d}{rng.randint(0, 999):03d}"
+    return first17 + id_check_digit(first17)

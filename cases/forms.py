@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Commission, User
+from core.errors import DomainError
 from core.widgets import fast_selects
 
 from .choices import (
@@ -24,6 +25,17 @@ from .choices import (
     Status,
     SubjectKind,
 )
+from .contact import check_id_number, check_phone
+from .limits import PLACE_MAX_LENGTH, SUMMARY_MAX_LENGTH
+
+
+def field_check(check, value):
+    """A service check as a form field's validation, so the form names the field with the service's message."""
+    try:
+        return check(value)
+    except DomainError as error:
+        raise forms.ValidationError(error.message, code=error.code) from error
+
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -86,7 +98,9 @@ class ReportForm(forms.Form):
     received_on = forms.DateField(label=_("Received on"), widget=DATE)
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
     area = forms.ChoiceField(label=_("Livelihood area"), choices=Area.choices, initial=Area.OTHER)
-    summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 4}))
+    summary = forms.CharField(
+        label=_("Summary"), max_length=SUMMARY_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 4})
+    )
     is_anonymous = forms.BooleanField(label=_("Anonymous reporter"), required=False)
     reporter_name = forms.CharField(label=_("Reporter's name"), required=False, max_length=100)
     reporter_phone = forms.CharField(label=_("Phone"), required=False, max_length=30)
@@ -103,6 +117,8 @@ class ReportForm(forms.Form):
     )
     files = MultipleFileField(label=_("Attachments"))
     submission_token = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
+    # Set when the user confirms, after the warning, that this report repeats an earlier one.
+    repeat_of = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, commissions=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -117,6 +133,12 @@ class ReportForm(forms.Form):
         if value > timezone.localdate():
             raise forms.ValidationError(_("The date received cannot be in the future."))
         return value
+
+    def clean_reporter_phone(self):
+        return field_check(check_phone, self.cleaned_data["reporter_phone"])
+
+    def clean_reporter_id_number(self):
+        return field_check(check_id_number, self.cleaned_data["reporter_id_number"])
 
     def clean(self):
         cleaned = super().clean()
@@ -244,3 +266,103 @@ class AttachmentForm(forms.Form):
 
 class NotesForm(forms.Form):
     notes = forms.CharField(label=_("Verification notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+# Corrections (services/corrections.py): one form per kind of change; the service validates the change itself.
+
+CLASSIFIED = [(value, label) for value, label in Category.choices if value != Category.UNCLASSIFIED]
+
+
+class CorrectionReasonMixin(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for the correction"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required once the disposition is approved: a supervisor then decides."),
+    )
+
+
+class CorrectReportForm(CorrectionReasonMixin):
+    summary = forms.CharField(
+        label=_("Summary"), max_length=SUMMARY_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
+    area = forms.ChoiceField(label=_("Livelihood area"), choices=Area.choices)
+    received_on = forms.DateField(label=_("Received on"), widget=DATE)
+    place = forms.CharField(label=_("Place (scan-a-code)"), required=False, max_length=PLACE_MAX_LENGTH)
+
+    def payload(self, report) -> dict:
+        """Only the fields that differ from the report: the service refuses a correction that changes nothing."""
+        data = self.cleaned_data
+        current = {
+            "summary": report.summary,
+            "channel": report.channel,
+            "area": report.area,
+            "received_on": report.received_on,
+            "place": report.place,
+        }
+        data = {**data, "summary": data["summary"].replace("\r\n", "\n")}
+        return {k: data[k] for k in current if data.get(k) != current[k]}
+
+
+class CorrectAllegationForm(CorrectionReasonMixin):
+    allegation = forms.IntegerField(widget=forms.HiddenInput)
+    text = forms.CharField(label=_("Allegation"), widget=forms.Textarea(attrs={"rows": 2}))
+    category = forms.ChoiceField(label=_("Discipline category"), choices=CLASSIFIED)
+
+
+class SplitAllegationForm(CorrectionReasonMixin):
+    PARTS = 4
+    allegation = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for i in range(self.PARTS):
+            self.fields[f"text_{i}"] = forms.CharField(
+                label=_("Part %(n)s") % {"n": i + 1}, required=False, widget=forms.Textarea(attrs={"rows": 2})
+            )
+            self.fields[f"category_{i}"] = forms.ChoiceField(
+                label=_("Discipline category"), choices=[("", "—"), *CLASSIFIED], required=False
+            )
+
+    def parts(self) -> list[dict]:
+        data = self.cleaned_data
+        return [
+            {"text": data[f"text_{i}"], "category": data[f"category_{i}"]}
+            for i in range(self.PARTS)
+            if (data.get(f"text_{i}") or "").strip()
+        ]
+
+
+class MergeAllegationsForm(CorrectionReasonMixin):
+    allegations = forms.TypedMultipleChoiceField(label=_("Allegations to merge"), coerce=int, choices=[])
+    text = forms.CharField(label=_("Merged allegation"), widget=forms.Textarea(attrs={"rows": 2}))
+    category = forms.ChoiceField(label=_("Discipline category"), choices=CLASSIFIED)
+
+    def __init__(self, *args, report=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if report is not None:
+            self.fields["allegations"].choices = [(a.pk, a.text[:40]) for a in report.allegations.all()]
+
+
+class AddAllegationForm(CorrectionReasonMixin):
+    subject = forms.TypedChoiceField(label=_("Subject"), coerce=int, choices=[])
+    text = forms.CharField(label=_("Allegation"), widget=forms.Textarea(attrs={"rows": 2}))
+    category = forms.ChoiceField(label=_("Discipline category"), choices=CLASSIFIED)
+
+    def __init__(self, *args, report=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if report is not None:
+            subjects = {a.subject_id: str(a.subject) for a in report.allegations.all()}
+            self.fields["subject"].choices = list(subjects.items())
+
+
+class RemoveAllegationForm(forms.Form):
+    allegation = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("Why is it removed?"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CorrectionDecisionForm(forms.Form):
+    correction = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**63 - 1)
+    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
+    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -3,6 +3,8 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermissionBase
 
@@ -16,6 +18,8 @@ from .choices import (
     AttachmentKind,
     Category,
     Channel,
+    CorrectionOp,
+    CorrectionStatus,
     DispositionDecision,
     DispositionKind,
     FalseGround,
@@ -27,6 +31,7 @@ from .choices import (
     Status,
     SubjectKind,
 )
+from .limits import SUMMARY_MAX_LENGTH
 
 User = settings.AUTH_USER_MODEL
 
@@ -83,7 +88,7 @@ class Report(models.Model):
     received_on = models.DateField(_("received on"))
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
     area = models.CharField(_("livelihood area"), max_length=20, choices=Area.choices, default=Area.OTHER)
-    summary = models.TextField(_("summary"))
+    summary = models.TextField(_("summary"), max_length=SUMMARY_MAX_LENGTH)
     status = models.CharField(
         _("status"), max_length=24, choices=Status.choices, default=Status.REGISTERED, editable=False
     )
@@ -121,7 +126,13 @@ class Report(models.Model):
                 name="report_open_idx",
             ),
         ]
-        constraints = [models.CheckConstraint(condition=models.Q(status__in=Status.values), name="report_status_known")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(status__in=Status.values), name="report_status_known"),
+            # The one limit of the forms, the API and the services, held by the database as well.
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("summary"), SUMMARY_MAX_LENGTH), name="report_summary_max_length"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.reference
@@ -393,3 +404,36 @@ class Transfer(models.Model):
 
     class Meta:
         ordering = ["id"]
+
+
+class Correction(models.Model):
+    """One correction of a registered report or its allegations (DESIGN.md §6, "records can be corrected").
+
+    Before the disposition is approved it is applied at once; afterwards it waits for a supervisor. The audit
+    event of the application keeps the before and after values."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="corrections")
+    op = models.CharField(_("correction"), max_length=10, choices=CorrectionOp.choices)
+    payload = models.JSONField(_("what to change"))
+    reason = models.TextField(_("reason"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=CorrectionStatus.choices, default=CorrectionStatus.PENDING, editable=False
+    )
+    proposed_by = models.ForeignKey(User, verbose_name=_("proposed by"), on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        User, verbose_name=_("decided by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_reason = models.TextField(_("decision reason"), blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("correction")
+        verbose_name_plural = _("corrections")
+        indexes = [models.Index(fields=["report", "status"], name="correction_report_status_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=CorrectionStatus.values), name="correction_status_known"
+            )
+        ]

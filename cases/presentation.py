@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from .choices import DispositionKind, Finding, Status
+from .choices import Area, Category, Channel, CorrectionOp, DispositionKind, Finding, Status
 
 LABELS = {
     "report.register": _("Registered"),
@@ -28,7 +28,22 @@ LABELS = {
     "identity.refuse": _("Identity access refused"),
     "identity.revoke": _("Identity access revoked"),
     "identity.reveal": _("Reporter identity revealed"),
+    "report.correct": _("Record corrected"),
+    "report.correction_propose": _("Correction proposed"),
+    "report.correction_reject": _("Correction rejected"),
 }
+
+FIELD_LABELS = {
+    "summary": _("Summary"),
+    "channel": _("Channel"),
+    "area": _("Livelihood area"),
+    "received_on": _("Received on"),
+    "place": _("Place (scan-a-code)"),
+    "text": _("Allegation"),
+    "category": _("Discipline category"),
+    "allegations": _("Allegations"),
+}
+CHOICES = {"channel": Channel, "area": Area, "category": Category}
 
 
 def event_label(event) -> str:
@@ -37,11 +52,52 @@ def event_label(event) -> str:
     details = []
     if data.get("kind") in DispositionKind.values:
         details.append(str(DispositionKind(data["kind"]).label))
+    if data.get("op") in CorrectionOp.values:
+        details.append(str(CorrectionOp(data["op"]).label))
     if data.get("finding") in Finding.values:
         details.append(str(Finding(data["finding"]).label))
     if event.action.startswith("report.") and data.get("status") in Status.values and not details:
         details.append(str(Status(data["status"]).label))
-    for key in ("investigator_name", "user_name", "earlier_reference", "from_reference", "name"):
+    for key in ("investigator_name", "user_name", "earlier_reference", "from_reference", "name", "proposed_by_name"):
         if data.get(key):
             details.append(str(data[key]))
     return " · ".join([label, *details])
+
+
+def _value(field: str, value) -> str:
+    if field in CHOICES and value in CHOICES[field].values:
+        return str(CHOICES[field](value).label)
+    if field == "allegations":
+        return (
+            "；".join(
+                " · ".join(
+                    str(x) for x in (row.get("subject"), row.get("text"), _value("category", row.get("category"))) if x
+                )
+                for row in value or []
+            )
+            or "—"
+        )
+    return str(value) if value not in (None, "") else "—"
+
+
+def event_changes(event) -> list[dict]:
+    """The before and after values a correction kept, as the timeline shows them."""
+    return changes_display((event.data or {}).get("changes") or [])
+
+
+def changes_display(changes: list[dict]) -> list[dict]:
+    rows = []
+    for change in changes:
+        field = change.get("field", "")
+        rows.append(
+            {
+                "label": str(FIELD_LABELS.get(field, field)),
+                "before": _value(field, change.get("before")),
+                "after": _value(field, change.get("after")),
+            }
+        )
+    return rows
+
+
+def event_reason(event) -> str:
+    return str((event.data or {}).get("reason") or "")

@@ -9,11 +9,12 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Commission
 
 from .choices import Area, SubjectKind
-from .forms import MultipleFileField
+from .contact import check_id_number, check_phone
+from .forms import MultipleFileField, field_check
+from .limits import PLACE_MAX_LENGTH, SUMMARY_MAX_LENGTH
 from .services import ReporterInput, SubjectInput, Upload
 from .services.attachments import max_bytes
 
-PLACE_MAX_LENGTH = 100  # Report.place
 EXTRA_SUBJECT_ROWS = 5
 
 
@@ -81,7 +82,7 @@ class PublicReportForm(FilesMixin, forms.Form):
 
     summary = forms.CharField(
         label=_("What happened?"),
-        max_length=10000,
+        max_length=SUMMARY_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 7}),
         help_text=_("Who did what, when and where; what you saw yourself; who else knows about it."),
     )
@@ -114,6 +115,12 @@ class PublicReportForm(FilesMixin, forms.Form):
 
     def clean_place(self) -> str:
         return clean_place(self.cleaned_data.get("place"))
+
+    def clean_phone(self) -> str:
+        return field_check(check_phone, self.cleaned_data.get("phone"))
+
+    def clean_id_number(self) -> str:
+        return field_check(check_id_number, self.cleaned_data.get("id_number"))
 
     def clean(self):
         cleaned = super().clean()

@@ -6,7 +6,7 @@ from accounts import jurisdiction
 from accounts.roles import Role
 from core.json_rows import attach_lists, with_lists
 
-from .choices import AccessStatus, Status
+from .choices import AccessStatus, Finding, Status
 from .models import Allegation, Assignment, Disposition, Feedback, IdentityAccess, Recusal, Report, Subject, Transfer
 
 WORK_PERM = "cases.work_report"
@@ -288,3 +288,10 @@ def filter_reports(queryset: QuerySet[Report], params: dict, *, overdue_until) -
     if params.get("q"):
         queryset = search_reports(queryset, params["q"])
     return queryset
+
+
+def subjects_without_clarification(report: Report) -> list[Subject]:
+    """Subjects with an allegation found untrue and no clarification decided for them (clarification/hooks.py)."""
+    decided = set(_hook_results("clarified_subject_ids", report))
+    untrue = report.allegations.filter(finding=Finding.UNSUBSTANTIATED).select_related("subject").order_by("id")
+    return list({a.subject_id: a.subject for a in untrue if a.subject_id not in decided}.values())

@@ -14,6 +14,7 @@ from accounts.models import Commission, User
 from accounts.selectors import commissions_visible_to
 from audit.models import AuditEvent
 from core.api_errors import ApiErrorSerializer
+from core.errors import DomainError
 
 from . import selectors
 from .choices import (
@@ -23,6 +24,7 @@ from .choices import (
     AttachmentKind,
     Category,
     Channel,
+    CorrectionOp,
     DispositionKind,
     FalseGround,
     FeedbackMethod,
@@ -32,10 +34,13 @@ from .choices import (
     Status,
     SubjectKind,
 )
+from .contact import check_id_number, check_phone
+from .limits import PLACE_MAX_LENGTH, SUMMARY_MAX_LENGTH
 from .models import (
     Allegation,
     Assignment,
     Attachment,
+    Correction,
     Disposition,
     Feedback,
     IdentityAccess,
@@ -63,6 +68,14 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
 
     def get_queryset(self):
         return self.selector(self.context["request"].user)
+
+
+def _checked(check, value):
+    """A service check as a serializer field's validation: the field is named, with the service's message and code."""
+    try:
+        return check(value)
+    except DomainError as error:
+        raise serializers.ValidationError(error.message, code=error.code) from error
 
 
 def _active_users(user):
@@ -112,6 +125,17 @@ class MaskedReporterSerializer(serializers.Serializer):
 
 # The one error body of the API (core/api_schema.py documents it on every operation).
 ErrorSerializer = ApiErrorSerializer
+
+
+class RepeatSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    received_on = serializers.DateField()
+    summary = serializers.CharField()
+
+
+class RepeatRefusalSerializer(ErrorSerializer):
+    repeats = RepeatSerializer(many=True, help_text=_("The earlier reports the new one likely repeats."))
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -385,6 +409,7 @@ class ReportDetailSerializer(ReportListSerializer):
     timeline = serializers.SerializerMethodField()
     actions = serializers.SerializerMethodField()
     identity_visible_to_you = serializers.SerializerMethodField()
+    corrections = serializers.SerializerMethodField()
 
     class Meta(ReportListSerializer.Meta):
         fields = [
@@ -403,6 +428,7 @@ class ReportDetailSerializer(ReportListSerializer):
             "timeline",
             "actions",
             "identity_visible_to_you",
+            "corrections",
         ]
 
     @extend_schema_field(VerificationSerializer(allow_null=True))
@@ -426,6 +452,11 @@ class ReportDetailSerializer(ReportListSerializer):
     @extend_schema_field(OpenApiTypes.BOOL)
     def get_identity_visible_to_you(self, report: Report) -> bool:
         return bool(self.context.get("identity_visible", False))
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_corrections(self, report: Report) -> list:
+        """Corrections applied, waiting or rejected; the before and after values are in the timeline."""
+        return CorrectionSerializer(report.corrections.select_related("proposed_by", "decided_by"), many=True).data
 
 
 class ReportCreatedSerializer(ReportDetailSerializer):
@@ -506,6 +537,12 @@ class ReporterInputSerializer(serializers.Serializer):
     address = serializers.CharField(required=False, allow_blank=True, default="")
     relation = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
 
+    def validate_phone(self, value: str) -> str:
+        return _checked(check_phone, value)
+
+    def validate_id_number(self, value: str) -> str:
+        return _checked(check_id_number, value)
+
 
 class ReportCreateSerializer(serializers.Serializer):
     commission = ScopedPrimaryKeyRelatedField(
@@ -514,7 +551,7 @@ class ReportCreateSerializer(serializers.Serializer):
     received_on = serializers.DateField()
     channel = serializers.ChoiceField(choices=Channel.choices)
     area = serializers.ChoiceField(choices=Area.choices, default=Area.OTHER)
-    summary = serializers.CharField()
+    summary = serializers.CharField(max_length=SUMMARY_MAX_LENGTH)
     allegations = AllegationInputSerializer(many=True, allow_empty=False)
     reporter = ReporterInputSerializer(
         help_text=_("The identity is stored encrypted and never returned; an anonymous reporter gets a receipt code.")
@@ -523,6 +560,16 @@ class ReportCreateSerializer(serializers.Serializer):
         required=False,
         allow_null=True,
         help_text=_("A random UUID per submission: sending the same token again returns the same report."),
+    )
+    repeat_of = ScopedPrimaryKeyRelatedField(
+        selector=selectors.reports_visible_to,
+        model=Report,
+        required=False,
+        allow_null=True,
+        help_text=_(
+            "Id of an earlier report this one repeats. Without it, a likely repeat of a report registered in the last "
+            "30 days is refused with 409 and code possible_repeat, listing the earlier reports under `repeats`."
+        ),
     )
 
 
@@ -664,3 +711,84 @@ class AllegationFilterSerializer(serializers.Serializer):
     report = serializers.IntegerField(required=False)
     subject = serializers.IntegerField(required=False)
     finding = serializers.ChoiceField(choices=Finding.choices, required=False)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Corrections (services/corrections.py)
+
+
+class CorrectionSerializer(serializers.ModelSerializer):
+    op_display = serializers.CharField(source="get_op_display", read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    proposed_by = UserRefSerializer(read_only=True)
+    decided_by = UserRefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Correction
+        fields = [
+            "id",
+            "op",
+            "op_display",
+            "payload",
+            "reason",
+            "status",
+            "status_display",
+            "proposed_by",
+            "proposed_at",
+            "decided_by",
+            "decided_at",
+            "decision_reason",
+        ]
+        read_only_fields = fields
+
+
+class CorrectionPartSerializer(serializers.Serializer):
+    text = serializers.CharField()
+    category = serializers.ChoiceField(choices=Category.choices)
+
+
+class CorrectionInputSerializer(serializers.Serializer):
+    """One correction; which fields it takes depends on `op` (the service refuses what does not fit)."""
+
+    op = serializers.ChoiceField(
+        choices=CorrectionOp.choices,
+        help_text=_(
+            "report: any of summary, channel, area, received_on, place. edit: allegation, text and/or category. "
+            "split: allegation, parts. merge: allegations, text, category. add: subject, text, category. "
+            "remove: allegation, with a reason."
+        ),
+    )
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("Required to remove an allegation, and for every correction once the disposition is approved."),
+    )
+    summary = serializers.CharField(required=False, max_length=SUMMARY_MAX_LENGTH)
+    channel = serializers.ChoiceField(choices=Channel.choices, required=False)
+    area = serializers.ChoiceField(choices=Area.choices, required=False)
+    received_on = serializers.DateField(required=False)
+    place = serializers.CharField(required=False, allow_blank=True, max_length=PLACE_MAX_LENGTH)
+    allegation = serializers.IntegerField(required=False, help_text=_("Id of one of the report's allegations."))
+    allegations = serializers.ListField(child=serializers.IntegerField(), required=False)
+    text = serializers.CharField(required=False)
+    category = serializers.ChoiceField(choices=Category.choices, required=False)
+    parts = CorrectionPartSerializer(many=True, required=False)
+    subject = serializers.IntegerField(required=False, help_text=_("Id of the subject of an added allegation."))
+
+    def payload(self) -> dict:
+        data = dict(self.validated_data)
+        data.pop("op"), data.pop("reason")
+        if "received_on" in data:
+            data["received_on"] = data["received_on"].isoformat()
+        if "parts" in data:
+            data["parts"] = [dict(part) for part in data["parts"]]
+        return data
+
+
+class CorrectionDecisionSerializer(serializers.Serializer):
+    correction = serializers.IntegerField(
+        min_value=1, max_value=2**63 - 1, help_text=_("Id of a correction of this report waiting for a decision.")
+    )
+    approve = serializers.BooleanField()
+    reason = serializers.CharField(required=False, allow_blank=True, default="", help_text=_("Required to reject."))

@@ -22,24 +22,31 @@ from core.errors import DomainError
 from core.keyset import paginate
 
 from . import deadlines, selectors, services, workflow
-from .choices import AccessStatus, DispositionDecision, Status
+from .choices import AccessStatus, Category, CorrectionOp, CorrectionStatus, DispositionDecision, Status
 from .forms import (
+    AddAllegationForm,
     AllegationFormSet,
     AssignForm,
     AttachmentForm,
+    CorrectAllegationForm,
+    CorrectionDecisionForm,
+    CorrectReportForm,
     DispositionForm,
     FeedbackForm,
     FindingForm,
     LinkForm,
+    MergeAllegationsForm,
     NotesForm,
     ReasonForm,
     RecusalForm,
+    RemoveAllegationForm,
     ReportForm,
     RequiredReasonForm,
+    SplitAllegationForm,
     VerificationForm,
 )
-from .presentation import event_label
-from .services import AllegationInput, ReporterInput, SubjectInput, Upload, receipts
+from .presentation import event_changes, event_label, event_reason
+from .services import AllegationInput, ReporterInput, SubjectInput, Upload, corrections, receipts
 
 SUBJECT_PAGE_SIZE = 50
 PAGE_SIZE = 25
@@ -109,6 +116,7 @@ def report_create(request):
     if not intake_at:
         raise Http404
     commissions = Commission.objects.filter(pk__in=[c.pk for c in intake_at])
+    repeats = None  # earlier reports this one likely repeats, shown before anything is saved
     if request.method == "POST":
         form = ReportForm(request.POST, request.FILES, commissions=commissions)
         formset = AllegationFormSet(request.POST, prefix="allegations")
@@ -135,9 +143,13 @@ def report_create(request):
                     uploads=_uploads(data["files"], "report"),
                     submission_token=data["submission_token"],
                     browser=receipts.browser_of(request),
+                    repeat_of=_repeat_of(request.user, data["repeat_of"]),
                 )
             except DomainError as error:
-                messages.error(request, error.message)
+                if error.code != "possible_repeat":
+                    messages.error(request, error.message)
+                else:
+                    repeats = error.details["repeats"]
             else:
                 report = registered.report
                 if registered.receipt_code:
@@ -158,7 +170,14 @@ def report_create(request):
     else:
         form = ReportForm(commissions=commissions)
         formset = AllegationFormSet(prefix="allegations", initial=[{}])
-    return render(request, "cases/report_form.html", {"form": form, "formset": formset})
+    return render(request, "cases/report_form.html", {"form": form, "formset": formset, "repeats": repeats})
+
+
+def _repeat_of(user, pk: int | None):
+    """The earlier report the user confirmed this one repeats; one out of reach is not found."""
+    if not pk:
+        return None
+    return jurisdiction.get_in_reach(selectors.reports_visible_to(user), pk=pk)
 
 
 @login_required
@@ -203,7 +222,17 @@ def report_detail(request, pk, identity=None, status=200, identity_error=""):
         ),
         "linked": selectors.linked_reports(user, report),
         "extra_sections": selectors.report_sections(user, report),
-        "events": [(event, event_label(event)) for event in timeline(report)],
+        "events": [
+            (event, event_label(event), event_changes(event), event_reason(event)) for event in timeline(report)
+        ],
+        "corrects_directly": corrections.corrects_directly(user, report),
+        "may_correct": corrections.may_propose(user, report),
+        "decides_corrections": corrections.may_decide(user, report),
+        "pending_corrections": [
+            (c, corrections.preview_rows(c)) for c in report.corrections.filter(status=CorrectionStatus.PENDING)
+        ],
+        "awaiting_clarification": selectors.subjects_without_clarification(report) if "close" in transitions else [],
+        "unclassified": sum(1 for a in report.allegations.all() if a.category == Category.UNCLASSIFIED),
         "today": timezone.localdate(),
         "nearing": deadlines.nearing_limit(),
         "forms": {
@@ -216,6 +245,20 @@ def report_detail(request, pk, identity=None, status=200, identity_error=""):
             "recusal": RecusalForm(),
             "link": LinkForm(),
             "attachment": AttachmentForm(),
+            "correct_report": CorrectReportForm(
+                auto_id="correct_%s",
+                initial={
+                    "summary": report.summary,
+                    "channel": report.channel,
+                    "area": report.area,
+                    "received_on": report.received_on,
+                    "place": report.place,
+                },
+            ),
+            "split": SplitAllegationForm(),
+            "merge": MergeAllegationsForm(report=report),
+            "add_allegation": AddAllegationForm(report=report),
+            "classified": CorrectAllegationForm.base_fields["category"].choices,
             "notes": NotesForm(initial={"notes": getattr(getattr(report, "verification", None), "notes", "")}),
         },
         "finding_form": FindingForm,
@@ -359,7 +402,106 @@ def _request_identity(request, report):
     return _("Your request was sent to the custodian.")
 
 
+def _corrected(correction) -> str:
+    if correction.status == CorrectionStatus.APPLIED:
+        return _("Correction applied.")
+    return _("Correction proposed: a supervisor of the handling commission decides on it.")
+
+
+def _correct_report(request, report):
+    form = CorrectReportForm(request.POST)
+    if not form.is_valid():
+        cleaned_or_refuse(CorrectReportForm, request)
+    correction = services.report_correct(
+        actor=request.user,
+        report=report,
+        op=CorrectionOp.REPORT,
+        payload=form.payload(report),
+        reason=form.cleaned_data["reason"],
+    )
+    return _corrected(correction)
+
+
+def _correct_allegation(request, report):
+    data = cleaned_or_refuse(CorrectAllegationForm, request)
+    correction = services.report_correct(
+        actor=request.user,
+        report=report,
+        op=CorrectionOp.EDIT,
+        payload={"allegation": data["allegation"], "text": data["text"], "category": data["category"]},
+        reason=data["reason"],
+    )
+    return _corrected(correction)
+
+
+def _split_allegation(request, report):
+    form = SplitAllegationForm(request.POST)
+    if not form.is_valid():
+        cleaned_or_refuse(SplitAllegationForm, request)
+    correction = services.report_correct(
+        actor=request.user,
+        report=report,
+        op=CorrectionOp.SPLIT,
+        payload={"allegation": form.cleaned_data["allegation"], "parts": form.parts()},
+        reason=form.cleaned_data["reason"],
+    )
+    return _corrected(correction)
+
+
+def _merge_allegations(request, report):
+    data = cleaned_or_refuse(MergeAllegationsForm, request, report=report)
+    correction = services.report_correct(
+        actor=request.user,
+        report=report,
+        op=CorrectionOp.MERGE,
+        payload={"allegations": data["allegations"], "text": data["text"], "category": data["category"]},
+        reason=data["reason"],
+    )
+    return _corrected(correction)
+
+
+def _add_allegation(request, report):
+    data = cleaned_or_refuse(AddAllegationForm, request, report=report)
+    correction = services.report_correct(
+        actor=request.user,
+        report=report,
+        op=CorrectionOp.ADD,
+        payload={"subject": data["subject"], "text": data["text"], "category": data["category"]},
+        reason=data["reason"],
+    )
+    return _corrected(correction)
+
+
+def _remove_allegation(request, report):
+    data = cleaned_or_refuse(RemoveAllegationForm, request)
+    correction = services.report_correct(
+        actor=request.user,
+        report=report,
+        op=CorrectionOp.REMOVE,
+        payload={"allegation": data["allegation"]},
+        reason=data["reason"],
+    )
+    return _corrected(correction)
+
+
+def _decide_correction(request, report):
+    data = cleaned_or_refuse(CorrectionDecisionForm, request)
+    correction = report.corrections.filter(pk=data["correction"]).first()
+    if correction is None:
+        raise DomainError(_("That correction is not one of this report's."), code="not_found")
+    approve = data["decision"] == "approve"
+    services.correction_decide(actor=request.user, correction=correction, approve=approve, reason=data["reason"])
+    return _("Correction applied.") if approve else _("Correction rejected.")
+
+
 ACTIONS = {
+    "correct-report": _correct_report,
+    "correct-allegation": _correct_allegation,
+    "split-allegation": _split_allegation,
+    "merge-allegations": _merge_allegations,
+    "add-allegation": _add_allegation,
+    "remove-allegation": _remove_allegation,
+    "decide-correction": _decide_correction,
     "propose-disposition": _propose,
     "approve-disposition": _approve,
     "reject-disposition": _reject,

@@ -47,3 +47,8 @@ def report_sections(user, report) -> list[dict]:
             }
         )
     return [{"title": _("Clarifications"), "rows": rows}] if rows else []
+
+
+def clarified_subject_ids(report) -> list[int]:
+    """Subjects of the report with a clarification decided for them: a recommendation that was not rejected."""
+    return list(selectors.decided_subject_ids(report))

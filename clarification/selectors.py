@@ -90,8 +90,12 @@ def reviews_waiting_for(user) -> QuerySet[Recommendation]:
     return recommendation_list(user).filter(condition, status=Status.IN_REVIEW).order_by("updated_at", "id")
 
 
+# A clarification stays possible after the report is closed (issue 15): closing does not clear anyone's name.
+CLARIFIABLE_REPORT_STATUSES = (ReportStatus.CONCLUDED, ReportStatus.CLOSED)
+
+
 def ready_reports(user) -> QuerySet[Report]:
-    """Concluded reports with an untrue allegation not yet recommended, where the user may draft."""
+    """Concluded and closed reports with an untrue allegation not yet recommended, where the user may draft."""
     live = Recommendation.objects.filter(report=OuterRef("report"), subject=OuterRef("subject")).exclude(
         status=Status.REJECTED
     )
@@ -99,12 +103,20 @@ def ready_reports(user) -> QuerySet[Report]:
     investigator_at = [c.pk for c in jurisdiction.commissions_with_role(user, Role.INVESTIGATOR)]
     return (
         reports_visible_to(user)
-        .filter(status=ReportStatus.CONCLUDED)
+        .filter(status__in=CLARIFIABLE_REPORT_STATUSES)
         .filter(Exists(untrue))
         .filter(Q(commission__in=investigator_at) | Q(assignments__user=user, assignments__active=True))
         .select_related("commission")
         .distinct()
         .order_by("-id")
+    )
+
+
+def decided_subject_ids(report: Report) -> QuerySet:
+    return (
+        Recommendation.objects.filter(report=report)
+        .exclude(status=Status.REJECTED)
+        .values_list("subject_id", flat=True)
     )
 
 

@@ -22,6 +22,8 @@ FORBIDDEN_CODES = frozenset({"forbidden", "no_authority", "wrong_authority"})
 UNAVAILABLE_CODES = frozenset({"identity_undecryptable"})
 # Refusals of something that existed and is gone for good (an expired export's file).
 GONE_CODES = frozenset({"expired", "gone"})
+# Refusals the client resolves by confirming what it meant (registering a likely repeat as a linked one).
+CONFLICT_CODES = frozenset({"possible_repeat"})
 # The code of a refusal of the input's shape (DRF's ValidationError); each item of `errors` has its own code.
 VALIDATION_CODE = "invalid"
 
@@ -75,15 +77,19 @@ def _domain_status(code: str) -> int:
         return status.HTTP_503_SERVICE_UNAVAILABLE
     if code in GONE_CODES:
         return status.HTTP_410_GONE
+    if code in CONFLICT_CODES:
+        return status.HTTP_409_CONFLICT
     return status.HTTP_400_BAD_REQUEST
 
 
 def exception_handler(exc, context):
-    """Domain refusals become 400 (403 when the role may not act, 404 when out of reach, 410 when a file is gone
-    for good, 503 when the server lacks a key); DRF's own refusals keep their status and headers
-    (WWW-Authenticate, Retry-After). Every one answers error_body()."""
+    """Domain refusals become 400 (403 when the role may not act, 404 when out of reach, 409 when the client must
+    confirm, 410 when a file is gone for good, 503 when the server lacks a key); DRF's own refusals keep their
+    status and headers (WWW-Authenticate, Retry-After). Every one answers error_body(), with the refusal's details
+    (the earlier reports a repeat names, say) beside it."""
     if isinstance(exc, DomainError):
-        return error_response(exc.code, exc.message, status=_domain_status(exc.code))
+        body = {**exc.details, **error_body(exc.code, exc.message)}
+        return Response(body, status=_domain_status(exc.code))
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

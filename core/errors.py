@@ -1,10 +1,12 @@
 class DomainError(Exception):
     """A refusal by a service: the message is shown to the user, and nothing has been written."""
 
-    def __init__(self, message, *, code: str = "refused"):
+    def __init__(self, message, *, code: str = "refused", details: dict | None = None):
         super().__init__(message)
         self.message = message
         self.code = code
+        # Plain data the API adds to its answer (e.g. the earlier reports a new one may repeat).
+        self.details = details or {}
 
     def __str__(self) -> str:
         return str(self.message)

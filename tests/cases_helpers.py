@@ -30,7 +30,7 @@ def register(intake, commission, *, allegations=None, anonymous=False, summary=N
             is_anonymous=False,
             name="张举报",
             phone="13800000000",
-            id_number="530303199001011234",
+            id_number="530303199001011239",
             address="沾益区某街道",
             relation="投标公司员工",
         )
@@ -46,6 +46,7 @@ def register(intake, commission, *, allegations=None, anonymous=False, summary=N
         reporter=reporter,
         uploads=list(uploads),
         submission_token=token or uuid.uuid4(),
+        check_repeats=False,  # fixtures: similar reports on purpose
     )
 
 

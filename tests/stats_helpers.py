@@ -30,6 +30,7 @@ def _report(intake, commission, channel, allegations, days_ago=2):
         allegations=allegations,
         reporter=ReporterInput(is_anonymous=True),
         submission_token=uuid.uuid4(),
+        check_repeats=False,  # fixtures: similar reports on purpose
     ).report
 
 

@@ -34,7 +34,7 @@ from .factories import member
 
 pytestmark = pytest.mark.django_db
 
-IDENTITY = ["张举报", "13800000000", "530303199001011234", "沾益区某街道"]
+IDENTITY = ["张举报", "13800000000", "530303199001011239", "沾益区某街道"]
 
 
 def api(user=None) -> APIClient:
@@ -174,7 +174,7 @@ def test_intake_reveals_the_identity_and_the_reveal_is_audited(report, zhanyi_in
     response = post(zhanyi_intake, url(report, "reveal-identity"))
     assert response.status_code == 200
     assert response.json()["name"] == "张举报"
-    assert response.json()["id_number"] == "530303199001011234"
+    assert response.json()["id_number"] == "530303199001011239"
     assert AuditEvent.objects.filter(action="identity.reveal", actor=zhanyi_intake).count() == 1
 
 
@@ -283,7 +283,7 @@ def test_the_same_submission_token_twice_creates_one_report(tree, zhanyi_intake)
 
 
 def test_named_reporter_identity_is_stored_but_not_returned(tree, zhanyi_intake):
-    reporter = {"is_anonymous": False, "name": "张举报", "phone": "13800000000", "id_number": "530303199001011234"}
+    reporter = {"is_anonymous": False, "name": "张举报", "phone": "13800000000", "id_number": "530303199001011239"}
     response = post(zhanyi_intake, "/api/reports/", new_report_body(tree, reporter=reporter))
     assert response.status_code == 201
     assert not [value for value in IDENTITY if value in response.content.decode()]

@@ -59,7 +59,9 @@ def test_report_from_intake_to_conclusion(page, live_server, zhanyi_intake, zhan
     page.goto(f"{live_server.url}/reports/{report.pk}/")
     allegations = list(report.allegations.order_by("id"))
     for allegation, finding in zip(allegations, [Finding.UNSUBSTANTIATED, Finding.SUBSTANTIATED], strict=True):
-        row = page.locator("tr", has=page.locator(f"input[name=allegation][value='{allegation.pk}']"))
+        row = page.locator(
+            "tr:not(.correction-row)", has=page.locator(f"input[name=allegation][value='{allegation.pk}']")
+        )
         row.locator("summary").click()
         row.locator("select[name=finding]").select_option(finding)
         row.locator("textarea[name=notes]").fill("经调取招标档案核实")

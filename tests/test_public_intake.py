@@ -138,7 +138,7 @@ def test_named_scan_code_report_keeps_place_and_identity(client, tree):
         identity="named",
         name="张举报",
         phone="13800000000",
-        id_number="530303199001011234",
+        id_number="530303199001011239",
         address="沾益区某街道",
         relation="投标公司员工",
     )

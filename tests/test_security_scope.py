@@ -346,6 +346,7 @@ def _registered(intake, commission, relation, *, anonymous=False) -> Report:
         allegations=[AllegationInput(text="串通投标", category=Category.INTEGRITY, new_subject=zhanyi_official())],
         reporter=reporter,
         submission_token=uuid.uuid4(),
+        check_repeats=False,  # fixtures: similar reports on purpose
     ).report
 
 

@@ -1,5 +1,6 @@
 """Every write in the cases app goes through one of these functions."""
 
+from .corrections import correction_decide, report_correct
 from .identity import identity_decide, identity_request, identity_reveal, identity_revoke
 from .public import public_report_submit, receipt_feedback, receipt_lookup, report_again, supplement_add
 from .reports import (
@@ -36,6 +37,7 @@ __all__ = [
     "assignment_end",
     "attachment_add",
     "attachments_add",
+    "correction_decide",
     "disposition_approve",
     "disposition_propose",
     "disposition_reject",
@@ -50,6 +52,7 @@ __all__ = [
     "receipt_lookup",
     "recusal_declare",
     "report_close",
+    "report_correct",
     "report_link",
     "report_again",
     "report_register",

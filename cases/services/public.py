@@ -12,6 +12,7 @@ from audit.services import audit_record
 from core.errors import DomainError
 
 from ..choices import AttachmentKind, Category, Channel, SubjectKind
+from ..limits import check_summary
 from ..models import Feedback, Report, Reporter, Supplement
 from . import receipts
 from .attachments import attachment_store, check_uploads
@@ -28,7 +29,7 @@ def public_report_submit(
     subjects: list[SubjectInput],
     reporter: ReporterInput,
     area: str,
-    category: str = Category.WORK,
+    category: str = Category.UNCLASSIFIED,
     uploads: list[Upload] = (),
     place: str = "",
     submission_token: uuid.UUID | None = None,
@@ -41,7 +42,8 @@ def public_report_submit(
         raise DomainError(_("Name at least one person or organisation you are reporting."), code="subjects")
     if len(subjects) > MAX_PUBLIC_SUBJECTS:
         raise DomainError(_("Name at most ten people or organisations."), code="subjects")
-    summary = require_text(summary, _("The description of the problem"))
+    require_text(summary, _("The description of the problem"))
+    summary = check_summary(summary)
     for subject in subjects:
         subject.rank = ""
         subject.is_party_member = False

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts import jurisdiction
 from accounts.models import Commission, User
@@ -28,6 +29,8 @@ from ..choices import (
     Status,
     SubjectKind,
 )
+from ..contact import check_id_number, check_phone
+from ..limits import check_summary
 from ..models import (
     Allegation,
     Assignment,
@@ -43,10 +46,18 @@ from ..models import (
     Verification,
 )
 from ..search import tokens_for
-from ..selectors import WORK_PERM, is_assigned, may_add_attachments, reports_visible_to, subjects_visible_to
+from ..selectors import (
+    WORK_PERM,
+    is_assigned,
+    may_add_attachments,
+    reports_visible_to,
+    subjects_visible_to,
+    subjects_without_clarification,
+)
 from . import receipts
 from .attachments import Upload, attachment_store, check_uploads
 from .common import new_receipt_code, next_reference, receipt_hash, refuse_future, require_role, require_text
+from .repeats import likely_repeats
 
 
 @dataclass
@@ -120,18 +131,18 @@ def _create_reporter(report: Report, data: ReporterInput, *, with_receipt: bool)
             _("The relation to the subject is limited to %(n)s characters.") % {"n": RELATION_MAX_LENGTH},
             code="reporter",
         )
+    phone = "" if data.is_anonymous else check_phone(data.phone)
+    id_number = "" if data.is_anonymous else check_id_number(data.id_number)
     receipt = new_receipt_code() if with_receipt else None
     Reporter.objects.create(
         report=report,
         is_anonymous=data.is_anonymous,
         name="" if data.is_anonymous else data.name.strip(),
-        phone="" if data.is_anonymous else (data.phone or "").strip(),
-        id_number="" if data.is_anonymous else (data.id_number or "").strip(),
+        phone=phone,
+        id_number=id_number,
         address="" if data.is_anonymous else (data.address or "").strip(),
         relation=(data.relation or "").strip(),
-        identity_hash=keyed_hash(data.id_number or data.phone, purpose="reporter")
-        if not data.is_anonymous and (data.id_number or data.phone)
-        else "",
+        identity_hash=keyed_hash(id_number or phone, purpose="reporter") if id_number or phone else "",
         receipt_hash=receipt_hash(receipt) if receipt else None,
     )
     return receipt
@@ -157,7 +168,7 @@ def create_report(
 
     Idempotent by `submission_token`: a form sent twice registers one report, and the second answer carries the
     receipt code again, once, if `browser` (receipts.browser_of) is the one that sent the first."""
-    summary = require_text(summary, _("The summary"))
+    summary = check_summary(summary)
     refuse_future(received_on, _("The date received"))
     if channel not in Channel.values:
         raise DomainError(_("Unknown channel."), code="channel")
@@ -243,24 +254,74 @@ def report_register(
     uploads: list[Upload] = (),
     submission_token: uuid.UUID | None = None,
     browser: str = "",
+    repeat_of: Report | None = None,
+    check_repeats: bool = True,
 ) -> Registered:
-    """An intake officer registers a report; an anonymous reporter gets a receipt code."""
+    """An intake officer registers a report; an anonymous reporter gets a receipt code.
+
+    A likely repeat of a report registered in the last 30 days is refused (code possible_repeat, naming the earlier
+    reports) unless `repeat_of` confirms it: then it is saved and linked to that report as a repeat. Seeding code
+    that registers made-up reports in bulk passes check_repeats=False."""
     if not jurisdiction.has_role(actor, commission, Role.INTAKE):
         raise DomainError(_("Only an intake officer of the commission may register reports."), code="forbidden")
-    return create_report(
+    if repeat_of is not None and not reports_visible_to(actor).filter(pk=repeat_of.pk).exists():
+        raise DomainError(_("That report was not found."), code="not_found")
+    sent_before = submission_token is not None and Report.objects.filter(submission_token=submission_token).exists()
+    if check_repeats and repeat_of is None and not sent_before:
+        _refuse_likely_repeat(actor=actor, commission=commission, summary=summary, allegations=allegations)
+    with transaction.atomic():  # a confirmed repeat is saved with its link, or not at all
+        registered = create_report(
+            actor=actor,
+            commission=commission,
+            received_on=received_on,
+            channel=channel,
+            area=area,
+            summary=summary,
+            allegations=allegations,
+            reporter=reporter,
+            uploads=uploads,
+            submission_token=submission_token,
+            with_receipt=reporter.is_anonymous,
+            browser=browser,
+        )
+        if repeat_of is not None and registered.created:
+            report_link(actor=actor, report=registered.report, earlier=repeat_of, note=_("Registered as a repeat"))
+    return registered
+
+
+def _refuse_likely_repeat(*, actor: User, commission: Commission, summary: str, allegations) -> None:
+    repeats = likely_repeats(
         actor=actor,
         commission=commission,
-        received_on=received_on,
-        channel=channel,
-        area=area,
         summary=summary,
-        allegations=allegations,
-        reporter=reporter,
-        uploads=uploads,
-        submission_token=submission_token,
-        with_receipt=reporter.is_anonymous,
-        browser=browser,
+        subject_ids={item.subject.pk for item in allegations if item.subject is not None},
+        subject_names={
+            item.new_subject.name.strip()
+            for item in allegations
+            if item.subject is None and item.new_subject is not None and (item.new_subject.name or "").strip()
+        },
     )
+    if repeats:
+        raise DomainError(
+            _(
+                "This looks like a repeat of %(references)s, registered in the last 30 days about the same subject "
+                "with a similar summary. Open it to check; if this is a new report on the same matter, save it as a "
+                "repeat linked to it."
+            )
+            % {"references": "、".join(r.reference for r in repeats)},
+            code="possible_repeat",
+            details={
+                "repeats": [
+                    {
+                        "id": r.pk,
+                        "reference": r.reference,
+                        "received_on": r.received_on.isoformat(),
+                        "summary": r.summary[:200],
+                    }
+                    for r in repeats
+                ]
+            },
+        )
 
 
 @transaction.atomic
@@ -286,6 +347,8 @@ def disposition_propose(
             raise DomainError(_("A report cannot be transferred to its own commission."), code="transfer")
     elif transfer_to or transfer_organ:
         raise DomainError(_("Only a transfer names a receiving commission or organ."), code="transfer")
+    workflow.check_transition(report=report, actor=actor, name="propose_disposition")
+    check_classified(report)
     workflow.apply_transition(report=report, actor=actor, name="propose_disposition", kind=kind)
     disposition = Disposition.objects.create(
         report=report,
@@ -297,6 +360,22 @@ def disposition_propose(
         from_commission=report.commission,
     )
     return disposition
+
+
+def check_classified(report: Report) -> None:
+    """A disposition rests on what each allegation is about: none may still be waiting for its category."""
+    waiting = report.allegations.filter(category=Category.UNCLASSIFIED).count()
+    if waiting:
+        raise DomainError(
+            ngettext(
+                "Classify every allegation before proposing a disposition: %(n)s allegation is still to be classified.",
+                "Classify every allegation before proposing a disposition: %(n)s allegations are still to be "
+                "classified.",
+                waiting,
+            )
+            % {"n": waiting},
+            code="unclassified",
+        )
 
 
 def _pending_disposition(report: Report) -> Disposition:
@@ -548,7 +627,29 @@ def verification_conclude(*, actor: User, report: Report) -> Report:
 
 @transaction.atomic
 def report_close(*, actor: User, report: Report, reason: str = "") -> Report:
-    workflow.apply_transition(report=report, actor=actor, name="close", reason=(reason or "").strip() or None)
+    """A supervisor closes a concluded report. Where allegations were found untrue and no clarification is decided
+    for their subject, closing needs the reason no clarification is needed; a clarification stays possible after."""
+    locked = workflow.lock(report)
+    workflow.check_transition(report=locked, actor=actor, name="close")
+    reason = (reason or "").strip()
+    waiting = subjects_without_clarification(locked)
+    if waiting and not reason:
+        raise DomainError(
+            _(
+                "Allegations about %(names)s were found untrue and no clarification has been decided. Recommend a "
+                "clarification first, or give the reason no clarification is needed."
+            )
+            % {"names": "、".join(s.name for s in waiting)},
+            code="clarification_undecided",
+        )
+    workflow.apply_transition(
+        report=locked,
+        actor=actor,
+        name="close",
+        reason=reason or None,
+        without_clarification=[s.name for s in waiting] or None,
+    )
+    report.refresh_from_db()
     return report
 
 

@@ -10,12 +10,11 @@ from accounts.models import User
 from audit.services import audit_record
 from cases.authority import managing_commission
 from cases.choices import Finding
-from cases.choices import Status as ReportStatus
 from cases.models import Allegation, Report, Subject
 from cases.services import feedback_record
 from core.errors import DomainError, full_clean_or_refuse
 
-from .. import permissions, statement, workflow
+from .. import permissions, selectors, statement, workflow
 from ..choices import AUDIENCE_ORDER, REVIEW_OFFICES, Audience, Method, Opinion, Status
 from ..models import (
     FalseAccusationCase,
@@ -80,14 +79,15 @@ def recommendation_draft(
     statement_text: str = "",
     subject_wishes: bool = True,
 ) -> Recommendation:
-    """An investigator of the handling commission (or assigned) drafts for one subject of a concluded report."""
+    """An investigator of the handling commission (or assigned) drafts for one subject of a concluded (or since
+    closed) report."""
     report = Report.objects.select_for_update().select_related("commission").get(pk=report.pk)
     if not permissions.can_draft(actor, report):
         raise DomainError(
             _("Only an investigator of the handling commission or one assigned to the report may draft."),
             code="forbidden",
         )
-    if report.status != ReportStatus.CONCLUDED:
+    if report.status not in selectors.CLARIFIABLE_REPORT_STATUSES:
         raise DomainError(_("Clarification is recommended once the verification is concluded."), code="wrong_state")
     _check_choices(method, audience)
     rows = _eligible_allegations(report=report, subject=subject, allegations=allegations)
