@@ -10,8 +10,11 @@ values, shown on the report's timeline.
 import datetime
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import jurisdiction
 from accounts.models import User
@@ -19,11 +22,12 @@ from accounts.roles import Role
 from audit.services import audit_record
 from core.errors import DomainError
 from core.validation import refuse_future, require_text
+from core.workflow import NEVER, Workflow, transition
 
 from .. import workflow
 from ..choices import Area, Category, Channel, CorrectionOp, CorrectionStatus, Status
 from ..limits import PLACE_MAX_LENGTH, check_summary
-from ..models import Allegation, Correction, Report, Subject
+from ..models import Allegation, Correction, Recusal, Report, Subject
 from ..selectors import is_assigned, is_recused, subjects_visible_to
 from .reports import refresh_search_tokens
 
@@ -50,6 +54,66 @@ def may_propose(user, report: Report) -> bool:
 def may_decide(user, report: Report) -> bool:
     """A supervisor of the handling commission without a declared conflict of interest on the report."""
     return jurisdiction.has_role(user, report.commission_id, Role.SUPERVISOR) and not is_recused(user, report)
+
+
+def _may_apply(user, correction: Correction, direct: bool = False, **context) -> bool:
+    if direct:
+        return corrects_directly(user, correction.report)
+    return may_decide(user, correction.report) and correction.proposed_by_id != user.pk
+
+
+def _decider_rows(user) -> Q:
+    supervised = [c.pk for c in jurisdiction.commissions_with_role(user, Role.SUPERVISOR)]
+    if not supervised:
+        return NEVER
+    recused = Recusal.objects.filter(report=OuterRef("report"), user=user)
+    return Q(report__commission__in=supervised) & ~Q(proposed_by=user) & ~Q(Exists(recused))
+
+
+def _corrections_in_reach(user):
+    from ..selectors import reports_visible_to
+
+    return Correction.objects.filter(report__in=reports_visible_to(user)).select_related("report")
+
+
+_DECIDERS = gettext_lazy("Only a supervisor of the handling commission decides on corrections of this report.")
+_C = CorrectionStatus
+CORRECTIONS = Workflow(
+    name="correction",
+    model=Correction,
+    noun=gettext_lazy("the correction"),
+    related=("report", "report__commission"),
+    audit_context=lambda c: {"commission": c.report.commission, "scope": c.report},
+    visible=_corrections_in_reach,
+    present=lambda c: {
+        "url": reverse("cases:report-detail", args=[c.report_id]),
+        "label": f"{c.report.reference} · {c.get_op_display()}",
+        "due_on": None,
+    },
+    parties=lambda c: ([c.report.commission], []),
+    transitions=[
+        transition(
+            "apply",
+            gettext_lazy("Apply correction"),
+            [_C.PENDING],
+            _C.APPLIED,
+            _may_apply,
+            _DECIDERS,
+            action="report.correct",
+            task=gettext_lazy("Correction to approve"),
+            actors=_decider_rows,
+        ),
+        transition(
+            "reject",
+            gettext_lazy("Reject correction"),
+            [_C.PENDING],
+            _C.REJECTED,
+            _may_apply,
+            _DECIDERS,
+            action="report.correction_reject",
+        ),
+    ],
+)
 
 
 @transaction.atomic
@@ -94,6 +158,7 @@ def report_correct(*, actor: User, report: Report, op: str, payload: dict, reaso
             reason=reason,
             changes=_preview(locked, op, normalised),
         )
+        CORRECTIONS.announce(correction, actor=actor, key="proposed")
     report.refresh_from_db()
     return correction
 
@@ -127,17 +192,11 @@ def correction_decide(*, actor: User, correction: Correction, approve: bool, rea
         _apply(correction, actor=actor, approved_by=actor)
     else:
         reason = require_text(reason, _("The reason"))
-        correction.status = CorrectionStatus.REJECTED
-        correction.decided_by = actor
-        correction.decided_at = timezone.now()
-        correction.decision_reason = reason
-        correction.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
-        audit_record(
+        CORRECTIONS.apply(
+            correction,
             actor=actor,
-            action="report.correction_reject",
-            target=correction,
-            commission=report.commission,
-            scope=report,
+            name="reject",
+            fields={"decided_by": actor, "decided_at": timezone.now(), "decision_reason": reason},
             op=correction.op,
             correction=correction.pk,
             reason=reason,
@@ -393,16 +452,17 @@ def _apply(correction: Correction, *, actor: User, approved_by: User | None) -> 
         report.allegations.filter(pk=payload["allegation"]).delete()
     if op != CorrectionOp.REPORT or "summary" in payload:
         refresh_search_tokens(report)
-    correction.status = CorrectionStatus.APPLIED
-    correction.decided_by = approved_by
-    correction.decided_at = timezone.now()
-    correction.save(update_fields=["payload", "status", "decided_by", "decided_at", "decision_reason"])
-    audit_record(
+    CORRECTIONS.apply(
+        correction,
         actor=actor,
-        action="report.correct",
-        target=correction,
-        commission=report.commission,
-        scope=report,
+        name="apply",
+        fields={
+            "payload": correction.payload,
+            "decided_by": approved_by,
+            "decided_at": timezone.now(),
+            "decision_reason": correction.decision_reason,
+        },
+        context={"direct": approved_by is None},
         op=op,
         correction=correction.pk,
         proposed_by=correction.proposed_by_id if approved_by else None,
