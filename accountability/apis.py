@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from accounts import jurisdiction
 from accounts.models import User
 from cases.selectors import reports_visible_to, subjects_visible_to
-from core.api import ScopedGenericViewSet, ScopedReadOnlyViewSet
+from core.api import ScopedGenericViewSet, ScopedReadOnlyViewSet, query_data
 from core.api_errors import ApiErrorSerializer
 from core.errors import DomainError
 
@@ -298,7 +298,7 @@ class CaseViewSet(InputMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, 
     def filter_queryset(self, queryset):
         if self.action != "list":
             return queryset
-        params = CaseFilterSerializer(data=self.request.query_params)
+        params = CaseFilterSerializer(data=query_data(self.request))
         params.is_valid(raise_exception=True)
         return queryset.filter(**{name: value for name, value in params.validated_data.items() if value})
 

@@ -1,13 +1,13 @@
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import ScopedReadOnlyViewSet
+from core.api import ScopedReadOnlyViewSet, query_data
 from core.api_errors import ApiErrorSerializer, error_response
 from core.pagination import DefaultCursorPagination
 
@@ -174,7 +174,7 @@ class ApiTokenSerializer(serializers.ModelSerializer):
 
 
 class TokenListFilterSerializer(serializers.Serializer):
-    user = serializers.IntegerField(required=False, min_value=1)
+    user = serializers.IntegerField(required=False, min_value=1, help_text="Only the tokens of this user.")
 
 
 class TokenRevokeSerializer(serializers.Serializer):
@@ -197,13 +197,13 @@ class ApiTokenViewSet(ScopedReadOnlyViewSet):
     def filter_queryset(self, queryset):
         if self.action != "list":
             return queryset
-        params = TokenListFilterSerializer(data=self.request.query_params)
+        params = TokenListFilterSerializer(data=query_data(self.request))
         params.is_valid(raise_exception=True)
         if params.validated_data.get("user"):
             queryset = queryset.filter(user=params.validated_data["user"])
         return queryset
 
-    @extend_schema(parameters=[OpenApiParameter("user", int, description="Only the tokens of this user.")])
+    @extend_schema(parameters=[TokenListFilterSerializer])
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 

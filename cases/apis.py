@@ -17,7 +17,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from audit.services import timeline
-from core.api import ScopedGenericViewSet, ScopedReadOnlyViewSet
+from core.api import ScopedGenericViewSet, ScopedReadOnlyViewSet, query_data
 from core.errors import DomainError
 from core.pagination import DefaultCursorPagination
 
@@ -103,7 +103,7 @@ class ReportViewSet(InputMixin, ScopedGenericViewSet):
     def filter_queryset(self, queryset):
         if self.action != "list":
             return queryset
-        params = self.validated(ReportFilterSerializer, data=self.request.query_params)
+        params = self.validated(ReportFilterSerializer, data=query_data(self.request))
         # The API's `overdue` is strictly past due (the page's filter also shows what is due within a week).
         yesterday = timezone.localdate() - datetime.timedelta(days=1)
         return selectors.filter_reports(queryset, params, overdue_until=yesterday)
@@ -410,7 +410,7 @@ class SubjectViewSet(InputMixin, ScopedReadOnlyViewSet):
     def filter_queryset(self, queryset):
         if self.action != "list":
             return queryset
-        params = self.validated(SubjectFilterSerializer, data=self.request.query_params)
+        params = self.validated(SubjectFilterSerializer, data=query_data(self.request))
         if params.get("q", "").strip():
             queryset = queryset.filter(name__icontains=params["q"].strip())
         if params.get("kind"):
@@ -441,7 +441,7 @@ class AllegationViewSet(InputMixin, ScopedReadOnlyViewSet):
     def filter_queryset(self, queryset):
         if self.action != "list":
             return queryset
-        params = self.validated(AllegationFilterSerializer, data=self.request.query_params)
+        params = self.validated(AllegationFilterSerializer, data=query_data(self.request))
         for field in ("report", "subject", "finding"):
             if params.get(field):
                 queryset = queryset.filter(**{field: params[field]})
@@ -478,7 +478,7 @@ class IdentityRequestViewSet(InputMixin, ScopedReadOnlyViewSet):
     def filter_queryset(self, queryset):
         if self.action != "list":
             return queryset
-        params = self.validated(IdentityRequestFilterSerializer, data=self.request.query_params)
+        params = self.validated(IdentityRequestFilterSerializer, data=query_data(self.request))
         for field in ("status", "report"):
             if params.get(field):
                 queryset = queryset.filter(**{field: params[field]})

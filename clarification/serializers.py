@@ -182,7 +182,11 @@ class BatchItemSerializer(serializers.ModelSerializer):
     execution_participants = serializers.CharField(source="recommendation.execution_participants", read_only=True)
     executed_by = serializers.StringRelatedField(source="recommendation.executed_by", read_only=True)
     carried_over_from = serializers.DateField(
-        source="carried_from", format="%Y-%m", read_only=True, help_text="The month (YYYY-MM) it was carried over from."
+        source="carried_from",
+        format="%Y-%m",
+        read_only=True,
+        allow_null=True,
+        help_text="The month (YYYY-MM) it was carried over from; null when not carried over.",
     )
 
     class Meta:

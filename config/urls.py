@@ -29,6 +29,7 @@ def _app_urls(module: str) -> list:
 
 # A request the parser stopped (too many files or fields) gets a clear answer, a page or the API's JSON error.
 handler400 = "core.limits.bad_request"
+handler404 = "core.limits.not_found"
 
 urlpatterns = [
     path("", core_views.home, name="home"),

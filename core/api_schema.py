@@ -3,7 +3,8 @@
 Two rules live here, once for all apps:
 - every refusal an operation can answer is documented with the one error body (core.api_errors): 400 for
   invalid input, an unknown filter value or a domain rule, 401 and 403 where the caller must be signed in,
-  404 where the path names an object, plus any status the view declares (410, 429, 503, …);
+  404 where the path or the request body names an object, plus any status the view declares (410, 429, 503, …);
+- a list that may not be empty documents minItems 1;
 - a choice field whose model column may hold "" (blank=True) documents "" as a value, also when the field is
   read-only (DRF drops allow_blank from read-only model fields, so the schema would otherwise reject real data).
 """
@@ -45,7 +46,9 @@ class AutoSchema(SpectacularAutoSchema):
         statuses = [400]
         if self._authenticated():
             statuses += [401, 403]
-        if "{" in self.path:
+        # A path naming an object, or a body naming one (a report, a city, an allegation), may name one that does
+        # not exist or is out of the caller's reach.
+        if "{" in self.path or (self._authenticated() and self.method in ("POST", "PUT", "PATCH")):
             statuses.append(404)
         return statuses
 
@@ -63,4 +66,8 @@ class AutoSchema(SpectacularAutoSchema):
             column = _model_field(field)
             if isinstance(column, models.CharField) and column.blank:
                 field.allow_blank = True  # this instance serves the schema only
-        return super()._map_serializer_field(field, direction, bypass_extensions)
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        # A list that may not be empty says so, so a client (and schemathesis) does not send [] as valid input.
+        if direction == "request" and getattr(field, "allow_empty", True) is False and schema.get("type") == "array":
+            schema.setdefault("minItems", 1)
+        return schema

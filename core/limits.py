@@ -132,3 +132,10 @@ def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse(error_body("bad_request", _("Bad request.")), status=400)
     return defaults.bad_request(request, exception)
+
+
+def not_found(request: HttpRequest, exception=None) -> HttpResponse:
+    """Django's 404 (a path no route matches, e.g. /api/reports/abc/): the API's error body under /api/."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body("not_found", _("Not found.")), status=404)
+    return defaults.page_not_found(request, exception)

@@ -3,12 +3,12 @@
 Another user's notification is a 404, as on the pages (inbox.selectors).
 """
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api import ScopedGenericViewSet
+from core.api import ScopedGenericViewSet, query_data
 
 from . import selectors, services
 from .models import Notification
@@ -27,6 +27,10 @@ class NotificationSerializer(serializers.ModelSerializer):
         return f"{obj.target_type.app_label}.{obj.target_type.model}" if obj.target_type else None
 
 
+class InboxFilterSerializer(serializers.Serializer):
+    unread = serializers.BooleanField(required=False, default=False, help_text="Only unread notifications.")
+
+
 NOT_FOUND = OpenApiResponse(description="Not found, or another user's notification.")
 
 
@@ -36,13 +40,18 @@ class NotificationViewSet(mixins.ListModelMixin, ScopedGenericViewSet):
     def visible_queryset(self, user):
         if not user.is_authenticated:  # the schema generator asks without a user
             return Notification.objects.none()
-        queryset = selectors.notifications_of(user).select_related("target_type")
-        if self.request.query_params.get("unread") in {"1", "true"}:
-            queryset = queryset.filter(read_at__isnull=True)
-        return queryset
+        return selectors.notifications_of(user).select_related("target_type")
+
+    def filter_queryset(self, queryset):
+        if self.action != "list":
+            return queryset
+        # A bad value (?unread=maybe) is a 400 naming the parameter, not silently all notifications.
+        params = InboxFilterSerializer(data=query_data(self.request))
+        params.is_valid(raise_exception=True)
+        return queryset.filter(read_at__isnull=True) if params.validated_data["unread"] else queryset
 
     @extend_schema(
-        parameters=[OpenApiParameter("unread", bool, description="Only unread notifications.")],
+        parameters=[InboxFilterSerializer],
         responses=NotificationSerializer(many=True),
     )
     def list(self, request, *args, **kwargs):

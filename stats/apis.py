@@ -71,11 +71,20 @@ class ExportJobSerializer(serializers.ModelSerializer):
         ]
 
 
+class StrictCharField(serializers.CharField):
+    """A filter's value is text, as the list page sends it: a number or a list is refused, not turned into text."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class ExportStartSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=sorted(exports.LISTS))
     fmt = serializers.ChoiceField(choices=ExportFormat.values)
     filters = serializers.DictField(
-        child=serializers.CharField(allow_blank=True),
+        child=StrictCharField(allow_blank=True),
         required=False,
         default=dict,
         help_text='The filters of the list page, e.g. {"status": "closed", "received_from": "2026-01-01"}.',

@@ -1,63 +1,161 @@
-"""Schemathesis against /api/schema/: bounded examples per operation, as several roles.
+"""Schemathesis against the served schema (issue 13): every check, positive and negative data, three roles,
+over one database seeded for every app.
 
-No operation may answer 500, and every documented response body must match the schema.
+No operation may answer 500, answer a status or content type its schema does not document, or answer a body
+that does not match its schema (SECURITY.md). The data is the demo's (reports at every stage, clarifications
+from draft to executed, the monthly batch, accountability cases with complaints) plus a finished export and a
+false-accusation case, seeded once for the module inside a transaction that is rolled back at the end; each
+operation's test runs in a savepoint of its own, so one operation's writes do not leak into the next.
+
+Generated path ids are mostly mapped onto seeded objects (see `_seeded_ids`), so operations act on real data
+rather than answering 404 to every random id; negative ids stay as generated.
 """
 
 import json
 
 import pytest
 import schemathesis
+from django.db import transaction
+from django.test import override_settings
+from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck, settings
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import response_schema_conformance
 
+from accounts.models import User
 from accounts.tokens import api_token_issue
 from config.wsgi import application
 
-from .cases_helpers import register, to_verification
+ROLES = ["zhanyi-intake", "zhanyi-investigator", "zhanyi-supervisor"]
+
+# Every check is on, with positive and negative data (schemathesis' defaults). One is tuned: a request that
+# matches the schema can still break a rule of the domain (the report is in another state, the commission it
+# names does not exist, the password is wrong), and the API then answers its documented 400 with the one
+# error body (core.api_errors), so for `positive_data_acceptance` a 400 is an expected answer too.
+CONFIG = schemathesis.config.SchemathesisConfig.from_dict(
+    {
+        # The coverage phase (every boundary value of every parameter, each sent as three roles) alone took
+        # minutes; the examples and fuzzing phases still send positive and negative data to every operation.
+        "phases": {"coverage": {"enabled": False}},
+        "checks": {
+            "positive_data_acceptance": {"expected-statuses": ["2xx", "400", "401", "403", "404", "409", "410", "429"]},
+        },
+    }
+)
 
 
 def _schema():
     """The schema /api/schema/ serves (it needs a login, so it is generated here rather than fetched)."""
     document = json.loads(OpenApiJsonRenderer().render(SchemaGenerator().get_schema(request=None, public=True)))
-    loaded = schemathesis.openapi.from_dict(document)
+    loaded = schemathesis.openapi.from_dict(document, config=CONFIG)
     loaded.app = application
     return loaded
 
 
 schema = _schema()
-ROLES = ["zhanyi-intake", "zhanyi-investigator", "qujing-supervisor"]
+
+# Seeded object ids by the path's collection (filled by the `seeded` fixture, read when a case is drawn).
+SEEDED: dict[str, list[int]] = {}
 
 
-@pytest.fixture
-def in_process_requests():
-    """Keep the test's database connection open across WSGI calls, as Django's test client does."""
-    from django.core import signals
-    from django.db import close_old_connections
-
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    yield
-    signals.request_started.connect(close_old_connections)
-    signals.request_finished.connect(close_old_connections)
+def _collection(path: str) -> str:
+    return path.split("{")[0]
 
 
-@pytest.fixture
-def tokens(in_process_requests, db, tree, zhanyi_intake, zhanyi_investigator, zhanyi_supervisor, qujing_supervisor):
-    report = register(zhanyi_intake, tree["zhanyi"]).report
-    to_verification(report, zhanyi_supervisor, [zhanyi_investigator])
-    register(zhanyi_intake, tree["zhanyi"], anonymous=True)
-    users = {
-        "zhanyi-intake": zhanyi_intake,
-        "zhanyi-investigator": zhanyi_investigator,
-        "qujing-supervisor": qujing_supervisor,
+@schema.hook("map_path_parameters")
+def _seeded_ids(ctx, path_parameters):
+    """Three generated ids in four name a seeded object of the path's collection; the fourth stays random."""
+    ids = SEEDED.get(_collection(ctx.operation.path))
+    value = (path_parameters or {}).get("id")
+    if ids and isinstance(value, int) and value % 4:
+        path_parameters["id"] = ids[value % len(ids)]
+    return path_parameters
+
+
+def _seed() -> dict[str, str]:
+    from django.utils import translation
+
+    from accountability import demo as accountability_demo
+    from accountability.models import AccountabilityCase, Complaint, Decision, ExemptionEntry
+    from accounts import demo as accounts_demo
+    from accounts.models import Commission
+    from cases import demo as cases_demo
+    from cases.models import Allegation, IdentityAccess, Report, Subject
+    from clarification import demo as clarification_demo
+    from clarification.models import FalseAccusationCase, JointBatch, Recommendation
+    from inbox.models import Kind, Notification
+    from inbox.services import notify
+    from stats import services as stats_services
+    from stats.models import ExportJob
+    from stats.periods import previous_month
+
+    from .cases_helpers import register, to_verification
+
+    # The demo's clarifications (draft to executed, the city's monthly batch, a false-accusation case) and
+    # accountability cases (decisions, complaints); the cases demo's 96 reports would only slow the run down.
+    with translation.override("zh-hans"):
+        tree = accounts_demo.seed()
+        clarification_demo.seed()
+        accountability_demo.seed()
+    users = {name: User.objects.get(username=name) for name in ROLES}
+    intake, investigator, supervisor = (users[name] for name in ROLES)
+    register(intake, tree["zhanyi"], anonymous=True)
+    to_verification(register(intake, tree["zhanyi"]).report, supervisor, [investigator])
+    cases_demo._identity_request_waiting()
+    stats_services.snapshot_take(commission=tree["zhanyi"], month=previous_month(timezone.localdate()))
+    job = stats_services.export_job_start(actor=supervisor, kind="reports", fmt="csv", params={})
+    stats_services.export_job_run(job_id=job.pk)
+    stats_services.export_job_start(actor=supervisor, kind="reports", fmt="xlsx", params={})
+    for user in users.values():
+        notify([user], kind=Kind.TASK_CREATED, target=job, url="/", task="Check the export")
+    models = {
+        "/api/reports/": Report,
+        "/api/allegations/": Allegation,
+        "/api/subjects/": Subject,
+        "/api/identity-requests/": IdentityAccess,
+        "/api/commissions/": Commission,
+        "/api/stats/commissions/": Commission,
+        "/api/clarifications/": Recommendation,
+        "/api/clarification-batches/": JointBatch,
+        "/api/accountability/catalogue/": ExemptionEntry,
+        "/api/false-accusation-cases/": FalseAccusationCase,
+        "/api/accountability/cases/": AccountabilityCase,
+        "/api/accountability/decisions/": Decision,
+        "/api/accountability/complaints/": Complaint,
+        "/api/accountability/subjects/": Subject,
+        "/api/stats/exports/": ExportJob,
+        "/api/inbox/": Notification,
     }
+    SEEDED.update({path: sorted(model.objects.values_list("pk", flat=True)) for path, model in models.items()})
+    assert all(SEEDED.values()), {path: ids for path, ids in SEEDED.items() if not ids}
+    users = {name: User.objects.get(username=name) for name in ROLES}
     return {
         name: api_token_issue(user=user, name="schemathesis", two_factor=True, actor=user, via="test")[1]
         for name, user in users.items()
     }
+
+
+@pytest.fixture(scope="module")
+def tokens(django_db_setup, django_db_blocker, tmp_path_factory):
+    """One seeded database for the whole run, rolled back when the module ends."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    # Keep the module's connection (and its open transaction) across the in-process WSGI calls.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    files = override_settings(PRIVATE_FILES_ROOT=str(tmp_path_factory.mktemp("private")))
+    with django_db_blocker.unblock(), files:
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            yield _seed()
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            SEEDED.clear()
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.mark.django_db
@@ -65,7 +163,4 @@ def tokens(in_process_requests, db, tree, zhanyi_intake, zhanyi_investigator, zh
 @settings(max_examples=3, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_api_never_errors_and_matches_its_schema(case, tokens):
     for role in ROLES:
-        case.call_and_validate(
-            headers={"Authorization": f"Token {tokens[role]}"},
-            checks=[not_a_server_error, response_schema_conformance],
-        )
+        case.call_and_validate(headers={"Authorization": f"Token {tokens[role]}"})
