@@ -3,7 +3,7 @@ from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
 from audit.models import AuditEvent
-from audit.services import verify_chain
+from audit.services import chain_pending, verify_chain
 
 from .cases_helpers import register
 
@@ -14,7 +14,8 @@ pytestmark = pytest.mark.django_db
 def trail(tree, zhanyi_intake):
     for _ in range(3):
         register(zhanyi_intake, tree["zhanyi"])
-    return list(AuditEvent.objects.order_by("id"))
+    chain_pending()  # what each commit does right after it (the test's transaction never commits)
+    return list(AuditEvent.objects.order_by("chain_seq"))
 
 
 def _behind_the_back(sql, params):
