@@ -14,6 +14,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
+from django_celery_beat.models import PeriodicTask
 
 from audit.models import AuditEvent
 from audit.services import audit_record, chain_pending, verify_chain
@@ -152,3 +153,8 @@ def test_an_event_left_unchained_for_minutes_is_reported_by_verify_and_chained_b
     assert AuditEvent.objects.get(pk=stranded.pk).chain_seq == 2
     assert verify_chain() == (True, None, "")
     assert chain_pending() == 0
+
+
+def test_chaining_job_runs_every_minute_from_the_database_schedule():
+    task = PeriodicTask.objects.get(task="audit.tasks.chain_events")
+    assert task.enabled and (task.interval.every, task.interval.period) == (1, "minutes")

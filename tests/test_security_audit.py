@@ -371,6 +371,17 @@ def test_limit_events_after_the_last_checkpoint_can_be_removed_unseen(trail, che
     call_command("verify_audit", "--since-checkpoint")
 
 
+def test_limit_an_event_edited_before_it_is_chained_is_chained_as_edited(trail, tree, zhanyi_intake):
+    """What SECURITY.md says cannot be promised: the moment between an event's commit and its chaining."""
+    register(zhanyi_intake, tree["zhanyi"])  # its commit would chain it; the test's transaction never commits
+    unchained = AuditEvent.objects.filter(chain_seq__isnull=True).order_by("id").last()
+    with _trigger_off() as cursor:
+        cursor.execute("UPDATE audit_auditevent SET data = '{}' WHERE id = %s", [unchained.pk])
+    chain_pending()
+    assert AuditEvent.objects.get(pk=unchained.pk).data == {}
+    assert verify_chain() == (True, None, "")
+
+
 @pytest.mark.django_db(transaction=True)
 def test_verify_audit_names_the_problem_and_exits_non_zero_from_the_command_line(tree, zhanyi_intake, tmp_path):
     register(zhanyi_intake, tree["zhanyi"])
