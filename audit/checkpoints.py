@@ -1,6 +1,7 @@
 """Checkpoints: the head of the audit chain, signed with the audit key and kept outside the database.
 
-A checkpoint names the newest event (id and hash), the number of events up to it and the time. It is appended,
+A checkpoint names the newest chained event (id and hash), the number of events up to it in the chain's order
+(chain_seq) and the time. It is appended,
 one JSON line each, to settings.AUDIT_CHECKPOINT_FILE and written to the log (logger "audit.checkpoint"), by the
 beat job every 10 minutes and by `manage.py audit_checkpoint`. `verify_audit --since-checkpoint` checks the
 stored events against every checkpoint, so deleting the tail up to a checkpoint, deleting events before it, or
