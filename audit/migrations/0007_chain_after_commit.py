@@ -8,6 +8,10 @@ with no `chain_seq` yet, an UPDATE that sets it and changes nothing but the thre
 The existing events were chained at insert, in id order: they get their places in that order (1, 2, ...), and
 their hashes are kept as they are (nothing is re-chained). The update goes through the new trigger as any
 chaining does.
+
+The reverse puts the old trigger back and drops `chain_seq`; events chained after this migration in an order
+other than their ids' (a transaction that committed after a later one) then fail the old code's check, which
+walks ids.
 """
 
 from django.db import migrations, models
