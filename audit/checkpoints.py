@@ -1,6 +1,7 @@
 """Checkpoints: the head of the audit chain, signed with the audit key and kept outside the database.
 
-A checkpoint names the newest event (id and hash), the number of events up to it and the time. It is appended,
+A checkpoint names the newest chained event (id and hash), the number of events up to it in the chain's order
+(chain_seq) and the time. It is appended,
 one JSON line each, to settings.AUDIT_CHECKPOINT_FILE and written to the log (logger "audit.checkpoint"), by the
 beat job every 10 minutes and by `manage.py audit_checkpoint`. `verify_audit --since-checkpoint` checks the
 stored events against every checkpoint, so deleting the tail up to a checkpoint, deleting events before it, or
@@ -20,6 +21,7 @@ from django.utils import timezone
 
 from .chain import checkpoint_signature
 from .models import AuditEvent
+from .services import chain_pending
 
 logger = logging.getLogger("audit.checkpoint")
 
@@ -56,17 +58,22 @@ class Checkpoint:
 
 
 def checkpoint_write(*, path: Path | None = None) -> Checkpoint | None:
-    """Append a checkpoint of the chain's head, unless the last checkpoint already names it or the trail is empty."""
+    """Append a checkpoint of the chain's head, unless the last checkpoint already names it or the chain is empty.
+
+    The events committed by now are chained first, so the checkpoint covers them too.
+    """
     path = Path(path or settings.AUDIT_CHECKPOINT_FILE)
-    head = AuditEvent.objects.order_by("-id").values("id", "hash").first()
+    chain_pending()
+    head = AuditEvent.objects.filter(chain_seq__isnull=False).order_by("-chain_seq")
+    head = head.values("id", "hash", "chain_seq").first()
     if head is None:
         return None
     last = _last_checkpoint(path)
     if last is not None and (last.event, last.hash) == (head["id"], head["hash"]):
         return None
-    # Appends take the chain's lock and commit before releasing it, so no event at or below the head can
-    # still appear: this count is the count at the head.
-    count = AuditEvent.objects.filter(id__lte=head["id"]).count()
+    # Places in the chain are given under the chain's lock and committed before it is released, so no event at or
+    # before the head can still appear: this count is the count at the head.
+    count = AuditEvent.objects.filter(chain_seq__lte=head["chain_seq"]).count()
     unsigned = Checkpoint(
         at=timezone.localtime().isoformat(timespec="seconds"), event=head["id"], hash=head["hash"], count=count
     )
@@ -104,29 +111,30 @@ def checkpoints_verify(numbered: list[tuple[int, Checkpoint | None]], batch: int
             )
         else:
             pending.append((number, checkpoint))
-    pending.sort(key=lambda item: item[1].event)
 
-    # One pass over the events' ids and hashes, counting, in id order.
-    count, last_id, index = 0, 0, 0
-    while index < len(pending):
-        rows = list(AuditEvent.objects.filter(id__gt=last_id).order_by("id").values_list("id", "hash")[:batch])
+    # One pass over the chain's ids and hashes, in chain order, counting; each checkpoint is met at its event.
+    waiting: dict[int, list[tuple[int, Checkpoint]]] = {}
+    for number, checkpoint in pending:
+        waiting.setdefault(checkpoint.event, []).append((number, checkpoint))
+    count, last_seq, last_id = 0, 0, 0
+    while waiting:
+        rows = list(
+            AuditEvent.objects.filter(chain_seq__gt=last_seq)
+            .order_by("chain_seq")
+            .values_list("id", "chain_seq", "hash")[:batch]
+        )
         if not rows:
             break
-        for event_id, event_hash in rows:
-            while index < len(pending) and pending[index][1].event < event_id:
-                number, checkpoint = pending[index]
-                problems[number] = _missing(number, checkpoint, count, None)
-                index += 1
+        for event_id, seq, event_hash in rows:
             count += 1
-            while index < len(pending) and pending[index][1].event == event_id:
-                number, checkpoint = pending[index]
+            for number, checkpoint in waiting.pop(event_id, ()):
                 problem = _compare(number, checkpoint, event_hash, count)
                 if problem:
                     problems[number] = problem
-                index += 1
-            last_id = event_id
-    for number, checkpoint in pending[index:]:
-        problems[number] = _missing(number, checkpoint, count, last_id)
+            last_seq, last_id = seq, event_id
+    for met_nowhere in waiting.values():
+        for number, checkpoint in met_nowhere:
+            problems[number] = _missing(number, checkpoint, count, last_id)
     return [problems[number] for number in sorted(problems)]
 
 
@@ -146,16 +154,16 @@ def _compare(number: int, checkpoint: Checkpoint, stored_hash: str, count: int) 
     return ""
 
 
-def _missing(number: int, checkpoint: Checkpoint, count: int, trail_end: int | None) -> str:
+def _missing(number: int, checkpoint: Checkpoint, count: int, trail_end: int) -> str:
     named = (
         f"Checkpoint {number} ({checkpoint.at}) names event {checkpoint.event} "
         f"(event {checkpoint.count} of the trail), which is missing"
     )
-    if trail_end is None:
-        return f"{named}: the trail holds {count} events up to it."
     if not trail_end:
         return f"{named}: the trail is empty."
-    return f"{named}: the trail now ends at event {trail_end} and holds {count} events up to it."
+    if checkpoint.count > count:
+        return f"{named}: the trail now ends at event {trail_end} and holds {count} events up to it."
+    return f"{named}: the trail holds {count} events, and that one is not among them."
 
 
 def _last_checkpoint(path: Path) -> Checkpoint | None:

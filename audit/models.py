@@ -31,6 +31,9 @@ class AuditEvent(models.Model):
         _("belongs to"), max_length=80, blank=True, db_index=True, help_text=_("The case whose timeline shows it.")
     )
     data = models.JSONField(_("details"), default=dict, blank=True)
+    # The chain fields are written once, after the event's transaction commits (audit.services.chain_pending):
+    # an event's place in the chain, the hash of the event before it there, and its own keyed hash.
+    chain_seq = models.BigIntegerField(null=True, unique=True, editable=False)
     prev_hash = models.CharField(max_length=64, blank=True, editable=False)
     hash = models.CharField(max_length=64, blank=True, editable=False)
 
@@ -38,7 +41,11 @@ class AuditEvent(models.Model):
         ordering = ["id"]
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
-        indexes = [models.Index(fields=["target_type", "target_id"], name="audit_target_idx")]
+        indexes = [
+            models.Index(fields=["target_type", "target_id"], name="audit_target_idx"),
+            # The events still waiting for their place in the chain: few, found without reading the trail.
+            models.Index(fields=["id"], condition=models.Q(chain_seq__isnull=True), name="audit_unchained_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target_type}#{self.target_id}"

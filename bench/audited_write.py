@@ -1,8 +1,10 @@
 #!/usr/bin/env python
 """How long an audited write takes while the monthly jobs run (issue 13): the statistics snapshot of last month
 for every commission and the joint clarification batches of this month run in two threads, each through
-core.jobs.run_once as the monthly tasks do (committing per commission), while the main thread keeps doing short
-audited writes (a row locked and an audit event appended, committed). Prints the p50 / p95 / max of the writes.
+core.jobs.run_once as the monthly tasks do (committing per commission), and a third holds a transaction that wrote
+an audit event open the whole time (as a slow request would), while the main thread keeps doing short audited
+writes (a row locked and an audit event appended, committed, then chained). Prints the p50 / p95 / max of the
+writes: none of them waits for the open transaction (events are chained after commit, audit/services.py).
 
     .venv/bin/python bench/audited_write.py
 
@@ -46,6 +48,24 @@ def main() -> None:
             took[name] = time.perf_counter() - start
             connection.close()
 
+    writing = threading.Event()
+    held_open = threading.Event()
+
+    def open_transaction() -> None:
+        """A transaction that wrote an audit event and stays open until the writes are done."""
+        try:
+            with transaction.atomic():
+                # No foreign key to the commission the writes lock: its KEY SHARE lock is not what is measured here.
+                audit_record(actor=None, action="bench.open_transaction", target=None, target_label="bench")
+                held_open.set()
+                writing.wait()
+        finally:
+            held_open.set()
+            connection.close()
+
+    holder = threading.Thread(target=open_transaction)
+    holder.start()
+    held_open.wait()
     threads = [
         threading.Thread(
             target=background,
@@ -69,7 +89,8 @@ def main() -> None:
             audit_record(actor=None, action="bench.audited_write", target=target, commission=target)
         writes.append((time.perf_counter() - start) * 1000)
         time.sleep(0.01)
-    for thread in threads:
+    writing.set()
+    for thread in [*threads, holder]:
         thread.join()
     writes.sort()
     p95 = writes[max(int(len(writes) * 0.95) - 1, 0)]
@@ -78,7 +99,11 @@ def main() -> None:
     figure(
         f"audited write during the monthly jobs, p50 ({len(writes)} writes)", f"{statistics.median(writes):.1f}", "ms"
     )
-    figure("audited write during the monthly jobs, p95 (target < 200 ms)", f"{p95:.1f}", "ms")
+    figure(
+        "audited write during the monthly jobs and an open audited transaction, p95 (target < 200 ms)",
+        f"{p95:.1f}",
+        "ms",
+    )
     figure("audited write during the monthly jobs, max", f"{writes[-1]:.1f}", "ms")
 
 

@@ -102,6 +102,7 @@ MIGRATION_DATA = [
     ("stats.migrations.0007_resume_orphaned_exports_schedule", "create"),
     ("core.migrations.0003_outbox_schedule", "create"),
     ("audit.migrations.0006_checkpoint_schedule", "create"),
+    ("audit.migrations.0008_chain_schedule", "create"),
     ("core.migrations.0005_catch_up_schedule", "create"),
     ("inbox.migrations.0002_reminder_schedule", "create_schedule"),
 ]

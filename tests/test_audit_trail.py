@@ -3,7 +3,7 @@ from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
 from audit.models import AuditEvent
-from audit.services import verify_chain
+from audit.services import chain_pending, verify_chain
 
 from .cases_helpers import register
 
@@ -14,7 +14,8 @@ pytestmark = pytest.mark.django_db
 def trail(tree, zhanyi_intake):
     for _ in range(3):
         register(zhanyi_intake, tree["zhanyi"])
-    return list(AuditEvent.objects.order_by("id"))
+    chain_pending()  # what each commit does right after it (the test's transaction never commits)
+    return list(AuditEvent.objects.order_by("chain_seq"))
 
 
 def _behind_the_back(sql, params):
@@ -39,6 +40,22 @@ def test_database_refuses_update_and_delete(trail):
     with pytest.raises(DatabaseError), transaction.atomic():
         AuditEvent.objects.filter(pk=trail[0].pk).delete()
     assert AuditEvent.objects.get(pk=trail[0].pk).action == trail[0].action
+
+
+def test_database_lets_the_chain_fields_be_written_once_and_nothing_else_with_them(db):
+    """Chaining after commit is the one UPDATE the trigger allows: on an unchained event, the chain fields only."""
+    event = AuditEvent.objects.create(action="report.register", target_type="auth", target_id="x")
+    for change in ({"chain_seq": 1, "hash": "h", "action": "report.view"}, {"action": "report.view"}, {"hash": "h"}):
+        with pytest.raises(DatabaseError, match="audit_auditevent is append-only: UPDATE refused"):
+            with transaction.atomic():
+                AuditEvent.objects.filter(pk=event.pk).update(**change)
+    assert chain_pending() == 1
+    for change in ({"hash": "h"}, {"chain_seq": None, "prev_hash": "", "hash": ""}, {"chain_seq": 7}):
+        with pytest.raises(DatabaseError, match="audit_auditevent is append-only: UPDATE refused"):
+            with transaction.atomic():
+                AuditEvent.objects.filter(pk=event.pk).update(**change)
+    stored = AuditEvent.objects.get(pk=event.pk)
+    assert (stored.action, stored.chain_seq, stored.hash) == ("report.register", 1, stored.compute_hash())
 
 
 def test_verify_audit_finds_an_edited_row(trail):

@@ -4,14 +4,17 @@ from psycopg2 import sql
 
 from audit.models import AuditEvent
 
-# Tables the application may only read and append to: its role gets SELECT, INSERT and nothing else there.
+# Tables the application may only read and append to: its role gets SELECT, INSERT and nothing else there,
+# except UPDATE of the chain fields, which the table's trigger allows once per event (audit migration 0007).
 APPEND_ONLY = [AuditEvent._meta.db_table]
+CHAIN_FIELDS = ["chain_seq", "prev_hash", "hash"]
 
 
 class Command(BaseCommand):
     help = (
         "Grant the application's database role what it needs and no more: SELECT, INSERT, UPDATE, DELETE on every "
-        "table of the schema (USAGE, SELECT on sequences), but only SELECT, INSERT on the audit trail; the same "
+        "table of the schema (USAGE, SELECT on sequences), but only SELECT, INSERT on the audit trail (and UPDATE of "
+        "its chain fields, which its trigger allows once per event); the same "
         "for tables created later. Run it as the owner of the tables (the role that runs migrate), after migrate."
     )
 
@@ -50,12 +53,18 @@ class Command(BaseCommand):
                 statements += [
                     statement("REVOKE UPDATE, DELETE ON {table} FROM {role}", table=sql.Identifier(schema, table)),
                     statement("REVOKE SELECT ON SEQUENCE {sequence} FROM {role}", sequence=sequence),
+                    statement(
+                        "GRANT UPDATE ({columns}) ON {table} TO {role}",
+                        columns=sql.SQL(", ").join(map(sql.Identifier, CHAIN_FIELDS)),
+                        table=sql.Identifier(schema, table),
+                    ),
                 ]
             for composed in statements:
                 cursor.execute(composed)
         self.stdout.write(
             f"Granted {role}: SELECT, INSERT, UPDATE, DELETE on the tables of {database}.{schema} (USAGE, SELECT on "
-            f"their sequences), only SELECT, INSERT on {', '.join(APPEND_ONLY)}; the same for tables {owner} "
+            f"their sequences), only SELECT, INSERT on {', '.join(APPEND_ONLY)} (UPDATE of {', '.join(CHAIN_FIELDS)} "
+            f"only, once per event); the same for tables {owner} "
             "creates later."
         )
 
