@@ -14,6 +14,7 @@ from core.pagination import DefaultCursorPagination
 from . import jurisdiction, signin
 from .models import ApiToken, Commission, Membership
 from .selectors import commissions_visible_to
+from .services import user_password_change
 from .tokens import NAME_MAX_LENGTH, api_token_issue, api_token_revoke, api_token_state, api_tokens_visible_to
 
 
@@ -65,6 +66,33 @@ class MeView(APIView):
             "memberships": jurisdiction.memberships_of(user),
         }
         return Response(MeSerializer(data).data)
+
+
+class PasswordChangeSerializer(serializers.Serializer):
+    old_password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
+    new_password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
+
+
+class PasswordChangeView(APIView):
+    """The caller chooses a new password, as on the password page. Every API token of the caller, the one used
+    here included, is revoked with it (the tokens are bound to the password)."""
+
+    @extend_schema(request=PasswordChangeSerializer, responses={204: None})
+    def post(self, request):
+        from django.contrib.auth.password_validation import validate_password
+        from django.core.exceptions import ValidationError
+
+        serializer = PasswordChangeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        if not request.user.check_password(data["old_password"]):
+            raise serializers.ValidationError({"old_password": [_("Your old password was entered incorrectly.")]})
+        try:
+            validate_password(data["new_password"], request.user)
+        except ValidationError as error:
+            raise serializers.ValidationError({"new_password": list(error.messages)}) from error
+        user_password_change(user=request.user, password=data["new_password"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 # --- API tokens ------------------------------------------------------------------------------------------

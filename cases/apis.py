@@ -60,6 +60,7 @@ from .serializers import (
     SubjectDetailSerializer,
     SubjectFilterSerializer,
     SubjectSerializer,
+    VerificationNotesSerializer,
 )
 from .services.common import format_receipt
 
@@ -252,6 +253,15 @@ class ReportViewSet(InputMixin, ScopedGenericViewSet):
             actor=request.user, report=report, allegation=data.pop("allegation"), **data
         )
         return Response(AllegationSerializer(allegation).data)
+
+    @extend_schema(request=VerificationNotesSerializer, responses=_responses(VerificationNotesSerializer))
+    @action(detail=True, methods=["post"])
+    def notes(self, request, pk=None):
+        """An assigned investigator keeps the verification's working notes."""
+        report = self.get_object()
+        data = self.validated(VerificationNotesSerializer)
+        verification = services.verification_notes_update(actor=request.user, report=report, notes=data["notes"])
+        return Response({"notes": verification.notes})
 
     @extend_schema(request=None, responses=_responses(ReportListSerializer))
     @action(detail=True, methods=["post"])

@@ -593,6 +593,10 @@ class ProposeDispositionSerializer(serializers.Serializer):
 
 
 @extend_schema_serializer(component_name="CasesReason")
+class VerificationNotesSerializer(serializers.Serializer):
+    notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
+
+
 class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 

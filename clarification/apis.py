@@ -4,7 +4,7 @@ An object out of reach is a 404; a refusal by a service is a 400 with its messag
 """
 
 from django.http import Http404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -191,6 +191,18 @@ class BatchViewSet(InputMixin, ScopedReadOnlyViewSet):
             raise Http404
         batch = services.batch_build(city=city, month=data["month"], actor=request.user)
         return Response(BatchSerializer(batch).data)
+
+    @extend_schema(
+        request=None,
+        responses={
+            202: OpenApiResponse(description="The monthly build job is queued; it runs once the broker has it.")
+        },
+    )
+    @action(detail=False, methods=["post"], url_path="run-build-job")
+    def run_build_job(self, request):
+        """A city supervisor queues the monthly build job now instead of waiting for the daily catch-up."""
+        services.batches_build_request(actor=request.user)
+        return Response(status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(request=BatchItemExecuteSerializer, responses=BatchDetailSerializer)
     @action(detail=True, methods=["post"], url_path="execute-item")

@@ -7,7 +7,7 @@ from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts import views as account_views
-from accounts.apis import MeView, TokenIssueView
+from accounts.apis import MeView, PasswordChangeView, TokenIssueView
 from core import two_factor
 from core import views as core_views
 
@@ -46,6 +46,7 @@ urlpatterns = [
     path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("admin/", admin.site.urls),
     path("api/me/", MeView.as_view(), name="api-me"),
+    path("api/me/password/", PasswordChangeView.as_view(), name="api-password-change"),
     path("api/", include(router.urls)),
     path("api/auth/token/", TokenIssueView.as_view(), name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -229,7 +229,7 @@ def test_api_starts_and_downloads_a_background_export(
     text = b"".join(download.streaming_content).decode("utf-8-sig")
     assert changed.case.reference in text
     actions = set(AuditEvent.objects.filter(target_id=str(job.pk)).values_list("action", flat=True))
-    assert actions == {"stats.export_start", "stats.export_done", "stats.export_download"}
+    assert actions == {"stats.export_start", "export.run", "stats.export_done", "stats.export_download"}
 
     _login(client, qilin_supervisor)  # someone else's export does not exist for them
     assert client.get(f"/api/stats/exports/{job.pk}/").status_code == 404

@@ -244,7 +244,8 @@ def test_subject_outside_reach_is_404(client, report, qilin_investigator):
 def test_my_work_shows_assignments_and_approvals(client, report, zhanyi_supervisor, zhanyi_investigator):
     to_verification(report, zhanyi_supervisor, [zhanyi_investigator])
     client.force_login(zhanyi_investigator)
-    assert report.reference in client.get(reverse("cases:my-work")).content.decode()
+    assert report.reference in client.get(reverse("home")).content.decode()
+    assert client.get(reverse("cases:my-work"))["Location"] == reverse("home")  # the old address still leads there
 
 
 def test_identity_request_flow_through_pages(client, report, zhanyi_investigator, zhanyi_supervisor):

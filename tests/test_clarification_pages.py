@@ -128,12 +128,12 @@ def test_overdue_return_visit_shows_in_my_work(client, report, offices, zhanyi_i
     ReturnVisit.objects.filter(recommendation=recommendation).update(
         due_on=timezone.localdate() - datetime.timedelta(days=3)
     )
-    from clarification.hooks import my_work_sections
+    from core.work import tasks_for
 
-    sections = my_work_sections(zhanyi_investigator)
-    assert any(recommendation.reference in row["label"] for s in sections for row in s["rows"])
+    tasks = {t.key: t for t in tasks_for(zhanyi_investigator)}
+    assert [row["object"] for row in tasks["clarification.return_visit"].rows] == [recommendation]
     client.force_login(zhanyi_investigator)
-    assert recommendation.reference in client.get(reverse("cases:my-work")).content.decode()
+    assert recommendation.reference in client.get(reverse("home")).content.decode()
 
 
 def test_overdue_return_visit_not_shown_to_another_commission(

@@ -216,14 +216,15 @@ def _at(day: datetime.date):
     return time_machine.travel(datetime.datetime.combine(day, datetime.time(7, 30), tzinfo=SHANGHAI), tick=False)
 
 
-def test_reminders_take_the_items_from_my_work(report, zhanyi_intake):
-    items = reminders.due_items(zhanyi_intake)
+def test_reminders_take_the_items_from_my_work(report, zhanyi_supervisor):
+    # A registered report asks its disposition of the supervisors (and reviewers), not of the intake officer.
+    items = reminders.due_items(zhanyi_supervisor)
     assert {"url": reverse("cases:report-detail", args=[report.pk]), "due_on": report.due_on} in [
         {k: i[k] for k in ("url", "due_on")} for i in items
     ]
 
 
-def test_reminders_due_soon_and_overdue_once_per_day(report, zhanyi_intake):
+def test_reminders_due_soon_and_overdue_once_per_day(report, zhanyi_supervisor):
     due = Report.objects.get(pk=report.pk).due_on
     with _at(due - datetime.timedelta(days=5)):
         reminders.reminders_send()
@@ -234,7 +235,7 @@ def test_reminders_due_soon_and_overdue_once_per_day(report, zhanyi_intake):
         assert reminders.reminders_send() is None  # the same day again: skipped
     with _at(due - datetime.timedelta(days=1)):
         assert reminders.reminders_send()["written"] == 0  # already reminded of this due date
-    soon = Notification.objects.get(recipient=zhanyi_intake)
+    soon = Notification.objects.get(recipient=zhanyi_supervisor)
     assert (soon.kind, soon.due_on, soon.params["label"]) == ("due_soon", due, report.reference)
 
     with _at(due + datetime.timedelta(days=1)):
@@ -243,7 +244,7 @@ def test_reminders_due_soon_and_overdue_once_per_day(report, zhanyi_intake):
         assert reminders.reminders_send()["written"] == 0  # overdue: again only a week later
     with _at(due + datetime.timedelta(days=8)):
         assert reminders.reminders_send()["written"] == 1
-    assert list(Notification.objects.filter(recipient=zhanyi_intake).values_list("kind", flat=True)) == [
+    assert list(Notification.objects.filter(recipient=zhanyi_supervisor).values_list("kind", flat=True)) == [
         "overdue",
         "overdue",
         "due_soon",
@@ -251,7 +252,7 @@ def test_reminders_due_soon_and_overdue_once_per_day(report, zhanyi_intake):
     assert JobRun.objects.filter(job=reminders.JOB, status="done").count() == 6
 
 
-def test_reminders_written_twice_the_same_day_write_nothing_new(report, zhanyi_intake):
+def test_reminders_written_twice_the_same_day_write_nothing_new(report, zhanyi_supervisor):
     """Even when the day's run is redone (its row removed by hand), the keys keep every reminder single."""
     due = Report.objects.get(pk=report.pk).due_on
     with _at(due + datetime.timedelta(days=1)):

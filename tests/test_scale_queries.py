@@ -51,7 +51,7 @@ def _measure(report) -> dict:
         "report list": _statements(province, "/reports/"),
         "API report list": _statements(province, "/api/reports/?page_size=20"),
         "report page": _statements(county, f"/reports/{report.pk}/"),
-        "my work": _statements(county, "/my-work/"),
+        "my work": _statements(county, "/"),
     }
 
 

@@ -100,15 +100,15 @@ def test_idle_limit_is_thirty_minutes_renewed_at_most_once_a_minute(client, zhan
 
     assert settings.SESSION_COOKIE_AGE == 30 * 60
     client.force_login(zhanyi_investigator)
-    assert client.get(reverse("cases:my-work")).status_code == 200
+    assert client.get(reverse("home")).status_code == 200
     key = client.cookies[settings.SESSION_COOKIE_NAME].value
     first = Session.objects.get(session_key=key).expire_date
     with CaptureQueriesContext(connection) as queries:
-        assert client.get(reverse("cases:my-work")).status_code == 200
+        assert client.get(reverse("home")).status_code == 200
     assert not [q for q in queries.captured_queries if "django_session" in q["sql"]]  # read from Redis, not renewed
     later = time.time() + 120
     monkeypatch.setattr(core.security.time, "time", lambda: later)
-    assert client.get(reverse("cases:my-work")).status_code == 200
+    assert client.get(reverse("home")).status_code == 200
     assert Session.objects.get(session_key=key).expire_date > first
 
 

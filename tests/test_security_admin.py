@@ -305,9 +305,9 @@ def test_password_set_by_an_admin_forces_a_change_at_next_login(client, demo):
     in_english(client)
     response = client.post(reverse("login"), {"username": target.username, "password": NEW_PASSWORD})
     assert response.status_code == 302
-    response = client.get(reverse("cases:my-work"))
+    response = client.get(reverse("home"))
     assert response.status_code == 302
-    assert response["Location"] == f"{reverse('password-change')}?{urlencode({'next': reverse('cases:my-work')})}"
+    assert response["Location"] == f"{reverse('password-change')}?{urlencode({'next': reverse('home')})}"
     api = client.get(reverse("api-me"))
     assert api.status_code == 403 and api.json()["code"] == "password_change_required"
     page = client.get(response["Location"])
@@ -320,8 +320,8 @@ def test_password_set_by_an_admin_forces_a_change_at_next_login(client, demo):
     assert same.status_code == 200 and same.context["form"].errors["new_password1"]
     own = "Mine-only-" + NEW_PASSWORD
     done = client.post(response["Location"], {"old_password": NEW_PASSWORD, "new_password1": own, "new_password2": own})
-    assert done.status_code == 302 and done["Location"] == reverse("cases:my-work")
-    assert client.get(reverse("cases:my-work")).status_code == 200, "the session survives its own change"
+    assert done.status_code == 302 and done["Location"] == reverse("home")
+    assert client.get(reverse("home")).status_code == 200, "the session survives its own change"
     target.refresh_from_db()
     assert not target.must_change_password and target.check_password(own)
     event = AuditEvent.objects.get(action="user.password_change", target_id=str(target.pk))
