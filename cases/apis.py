@@ -254,6 +254,13 @@ class ReportViewSet(InputMixin, ScopedGenericViewSet):
         )
         return Response(AllegationSerializer(allegation).data)
 
+    @extend_schema(request=None, responses=_responses(None, 204))
+    @action(detail=True, methods=["post"], url_path="read-supplements")
+    def read_supplements(self, request, pk=None):
+        """The intake office (or an assigned investigator) marks what the reporter added as read."""
+        services.supplements_mark_read(actor=request.user, report=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
     @extend_schema(request=VerificationNotesSerializer, responses=_responses(VerificationNotesSerializer))
     @action(detail=True, methods=["post"])
     def notes(self, request, pk=None):

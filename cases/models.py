@@ -359,6 +359,12 @@ class Supplement(models.Model):
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="supplements")
     text = models.TextField(_("supplementary information"))
     created_at = models.DateTimeField(auto_now_add=True)
+    # Read by the handling commission's intake office or an assigned investigator: until then it asks for reading
+    # (the work list and the inbox, cases/workflow.py).
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    read_by = models.ForeignKey(
+        User, verbose_name=_("read by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["id"]

@@ -374,6 +374,11 @@ def _feedback(request, report):
     return _("Feedback recorded.")
 
 
+def _read_supplements(request, report):
+    services.supplements_mark_read(actor=request.user, report=report)
+    return _("Marked as read.")
+
+
 def _recusal(request, report):
     data = cleaned_or_refuse(RecusalForm, request)
     other = _user_by_name(data["username"]) if data["username"] else None
@@ -514,6 +519,7 @@ ACTIONS = {
     "close": _close,
     "resume": _resume,
     "feedback": _feedback,
+    "read-supplements": _read_supplements,
     "recusal": _recusal,
     "link": _link,
     "attach": _attach,

@@ -16,7 +16,7 @@ from core.workflow import NEVER, Workflow, transition
 
 from . import deadlines
 from .choices import Status
-from .models import Allegation, Report
+from .models import Allegation, Report, Supplement
 
 
 def _role(*roles):
@@ -75,6 +75,28 @@ def _assigned_rows(user):
 
 def _supervisor_ready(user):
     return _SUPERVISOR_ROWS(user) & ~Q(_OPEN_FINDING)
+
+
+_UNREAD = Exists(Supplement.objects.filter(report=OuterRef("pk"), read_at__isnull=True))
+
+
+def _unread_supplements(report) -> bool:
+    return Supplement.objects.filter(report=report, read_at__isnull=True).exists()
+
+
+def _reader(user, report, **context) -> bool:
+    return jurisdiction.has_role(user, report.commission_id, Role.INTAKE) or _assigned(user, report)
+
+
+def _reader_rows(user) -> Q:
+    from .selectors import assigned_report_ids
+
+    intake_at = [c.pk for c in jurisdiction.commissions_with_role(user, Role.INTAKE)]
+    ids = assigned_report_ids(user)
+    if not (intake_at or ids):
+        return NEVER
+    readers = (Q(commission__in=intake_at) if intake_at else NEVER) | (Q(pk__in=ids) if ids else NEVER)
+    return readers & Q(_UNREAD)
 
 
 _SUPERVISOR, _SUPERVISOR_ROWS = _role(Role.SUPERVISOR)
@@ -166,6 +188,17 @@ REPORTS = Workflow(
             _who(Role.SUPERVISOR),
             task=gettext_lazy("Concluded: to close or pass on"),
             actors=_SUPERVISOR_ROWS,
+        ),
+        transition(
+            "read_supplements",
+            gettext_lazy("Mark the reporter's additions read"),
+            list(S.values),
+            S.REGISTERED,  # a step without a change of state: supplements_mark_read only checks it
+            _reader,
+            gettext_lazy("Only the intake office of the handling commission or an assigned investigator reads these."),
+            task=gettext_lazy("Information the reporter added"),
+            pending=lambda user, report: _unread_supplements(report),
+            actors=_reader_rows,
         ),
         transition(
             "resume", gettext_lazy("Resume held report"), [S.HELD], [S.REGISTERED], _SUPERVISOR, _who(Role.SUPERVISOR)

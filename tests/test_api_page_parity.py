@@ -33,6 +33,7 @@ PAGE_ACTIONS = {
     "cases:report-action:attach": "reports_attachments_create",
     "cases:report-action:request-identity": "reports_request_identity_create",
     "cases:report-action:notes": "reports_notes_create",
+    "cases:report-action:read-supplements": "reports_read_supplements_create",
     # corrections: one operation takes every kind (op: report, edit, split, merge, add, remove)
     "cases:report-action:correct-report": "reports_corrections_create",
     "cases:report-action:correct-allegation": "reports_corrections_create",

@@ -181,3 +181,42 @@ def test_the_next_actor_and_only_they_are_told_in_the_inbox(
     notification = Notification.objects.get(recipient=zhanyi_investigator)
     assert notification.url == reverse("cases:report-detail", args=[report.pk])
     assert notification.params["label"] == report.reference  # no summary or allegation in the inbox
+
+
+def test_a_reporters_supplement_asks_the_intake_office_until_read(
+    client, tree, zhanyi_intake, zhanyi_supervisor, qilin_investigator, django_capture_on_commit_callbacks
+):
+    from cases import services
+    from cases.models import Supplement
+    from cases.services import ReporterInput, SubjectInput, public_report_submit
+    from inbox.models import Notification
+
+    registered = public_report_submit(
+        commission=tree["zhanyi"],
+        summary="反映区应急管理局救灾物资采购问题",
+        subjects=[SubjectInput(name="李某", unit="沾益区应急管理局")],
+        reporter=ReporterInput(is_anonymous=True),
+        area="procurement",
+    )
+    report = registered.report
+    assert ("report", report.pk) not in _keys(zhanyi_intake)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.supplement_add(code=registered.receipt_code, text="补充：另有一份招标文件可证明")
+    assert {t.key for t in work.tasks_for(zhanyi_intake)} == {"report.read_supplements"}
+    told = Notification.objects.get(recipient=zhanyi_intake)
+    assert told.params == {"label": report.reference, "task": "Information the reporter added"}
+
+    url = f"/api/reports/{report.pk}/read-supplements/"
+    client.force_login(zhanyi_supervisor)  # reads the report, is not asked to read the additions
+    refused = client.post(url)
+    assert refused.status_code == 403 and refused.json()["code"] == "forbidden"
+    client.force_login(qilin_investigator)
+    assert client.post(url).status_code == 404
+    assert Supplement.objects.get().read_at is None
+
+    client.force_login(zhanyi_intake)
+    assert client.post(url).status_code == 204
+    assert Supplement.objects.get().read_by == zhanyi_intake
+    assert ("report", report.pk) not in _keys(zhanyi_intake)
+    again = client.post(url)
+    assert again.status_code == 400 and again.json()["code"] == "nothing_unread"

@@ -23,6 +23,7 @@ from .reports import (
     report_register,
     report_resume,
     subject_create,
+    supplements_mark_read,
     verification_conclude,
     verification_notes_update,
     verification_start,
@@ -61,5 +62,6 @@ __all__ = [
     "supplement_add",
     "verification_conclude",
     "verification_notes_update",
+    "supplements_mark_read",
     "verification_start",
 ]

@@ -11,6 +11,7 @@ from accounts.models import Commission
 from audit.services import audit_record
 from core.errors import DomainError
 
+from .. import workflow
 from ..choices import AttachmentKind, Category, Channel, SubjectKind
 from ..limits import check_summary
 from ..models import Feedback, Report, Reporter, Supplement
@@ -113,4 +114,5 @@ def supplement_add(*, code: str, text: str, uploads: list[Upload] = ()) -> Suppl
         scope=report,
         attachments=len(stored),
     )
+    workflow.REPORTS.announce(report, actor=None, key=f"supplement:{supplement.pk}")
     return supplement

@@ -42,6 +42,7 @@ from ..models import (
     Reporter,
     ReportLink,
     Subject,
+    Supplement,
     Transfer,
     Verification,
 )
@@ -592,6 +593,26 @@ def finding_record(
     )
     workflow.REPORTS.announce(locked, actor=actor, key=f"finding:{allegation.pk}")
     return allegation
+
+
+@transaction.atomic
+def supplements_mark_read(*, actor: User, report: Report) -> int:
+    """The intake office (or an assigned investigator) has read what the reporter added; returns how many."""
+    locked = workflow.lock(report)
+    workflow.check_transition(report=locked, actor=actor, name="read_supplements")
+    unread = list(Supplement.objects.select_for_update().filter(report=locked, read_at__isnull=True))
+    if not unread:
+        raise DomainError(_("Nothing the reporter added waits to be read."), code="nothing_unread")
+    Supplement.objects.filter(pk__in=[s.pk for s in unread]).update(read_at=timezone.now(), read_by=actor)
+    audit_record(
+        actor=actor,
+        action="report.supplements_read",
+        target=locked,
+        commission=locked.commission,
+        scope=locked,
+        supplements=[s.pk for s in unread],
+    )
+    return len(unread)
 
 
 @transaction.atomic
