@@ -5,7 +5,7 @@ DomainError becomes a 400 with its message and code (core.api_errors).
 """
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_serializer
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -214,6 +214,7 @@ class ApproveSerializer(serializers.Serializer):
     notified_on = serializers.DateField(required=False, allow_null=True, default=None)
 
 
+@extend_schema_serializer(component_name="AccountabilityReason")
 class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 

@@ -12,3 +12,7 @@ class CasesConfig(AppConfig):
         from .selectors import ASSIGNED_ATTR, assigned_report_ids_expression
 
         load_with_user(ASSIGNED_ATTR, assigned_report_ids_expression)
+
+        from core.context_processors import HAS_TOKENS_ATTR, has_api_tokens_expression
+
+        load_with_user(HAS_TOKENS_ATTR, has_api_tokens_expression)  # the top bar's API link

@@ -114,6 +114,16 @@ def _may_execute(user, recommendation, **context) -> bool:
     return permissions.is_executor(user, recommendation)
 
 
+def _execute_refusal(recommendation, **context) -> str:
+    from .services.execution import open_batch_item
+
+    if open_batch_item(recommendation) is not None:
+        return _(
+            "Only an investigator or supervisor of %(commission)s records its clarification in the joint batch."
+        ) % {"commission": recommendation.commission.name}
+    return _("Only %(who)s may do this.") % {"who": EXECUTOR}
+
+
 def _handling(user, recommendation) -> bool:
     """Who is asked to carry out and visit: the handling commission's investigators and supervisors and the
     assigned investigators (leaders above may act, but are not asked)."""
@@ -250,7 +260,7 @@ CLARIFICATIONS = Workflow(
             [S.APPROVED],
             S.EXECUTED,
             _may_execute,
-            _only(EXECUTOR),
+            _execute_refusal,
             task=gettext_lazy("Clarification to carry out"),
             asked=_handling,
             actors=_handling_rows,

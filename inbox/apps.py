@@ -7,7 +7,12 @@ class InboxConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self):
+        from accounts.backends import load_with_user
         from core.workflow import AFTER_TRANSITION
+
+        from .selectors import UNREAD_ATTR, unread_count_expression
+
+        load_with_user(UNREAD_ATTR, unread_count_expression)
 
         from .tasks_of_workflows import on_transition
 

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from core import spreadsheets
 from core.errors import DomainError
@@ -158,7 +158,7 @@ def _report_headers() -> list[str]:
         _("Last changed"),
         _("Summary"),
         _("Subjects"),
-        _("Allegations"),
+        pgettext("export column: how many", "Allegations"),
         _("Discipline categories"),
         _("Findings"),
         _("Suspected false accusation"),

@@ -142,16 +142,17 @@ def test_subject_history_and_hooks(client, case, zhanyi_supervisor, deputy, kunm
     assert client.get(reverse("accountability:subject-history", args=[deputy.pk])).status_code == 404
 
 
-def test_my_work_hook_lists_approvals(tree, zhanyi_supervisor, qujing_supervisor):
-    from accountability import hooks
+def test_my_work_lists_a_decision_for_the_commission_with_authority_only(tree, zhanyi_supervisor, qujing_supervisor):
     from cases.choices import Rank
+    from core.work import tasks_for
 
     director = person(tree["zhanyi"], name="李某", rank=Rank.COUNTY_DIVISION)
     case = initiate(zhanyi_supervisor, tree["zhanyi"], [director])
     to_proposed(zhanyi_supervisor, case)
-    sections = hooks.my_work_sections(qujing_supervisor)
-    assert sections and sections[0]["rows"][0]["url"] == reverse("accountability:case-detail", args=[case.pk])
-    assert hooks.my_work_sections(zhanyi_supervisor) == []
+    tasks = {t.key: t for t in tasks_for(qujing_supervisor)}
+    rows = tasks["accountability.approve_decision"].rows
+    assert [row["url"] for row in rows] == [reverse("accountability:case-detail", args=[case.pk])]
+    assert "accountability.approve_decision" not in {t.key for t in tasks_for(zhanyi_supervisor)}
 
 
 # --- the API ----------------------------------------------------------------------------------------

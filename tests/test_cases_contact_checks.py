@@ -124,7 +124,7 @@ def test_api_refuses_a_wrong_id_number_naming_the_field(tree, zhanyi_intake):
     with nothing_written():
         response = post(zhanyi_intake, "/api/reports/", body)
     assert response.status_code == 400
-    assert "id_number" in response.json()["reporter"]
+    assert "reporter.id_number" in {e["attr"] for e in response.json()["errors"]}
 
 
 def test_api_refuses_a_wrong_phone_naming_the_field(tree, zhanyi_intake):
@@ -132,13 +132,13 @@ def test_api_refuses_a_wrong_phone_naming_the_field(tree, zhanyi_intake):
     with nothing_written():
         response = post(zhanyi_intake, "/api/reports/", body)
     assert response.status_code == 400
-    assert "phone" in response.json()["reporter"]
+    assert "reporter.phone" in {e["attr"] for e in response.json()["errors"]}
 
 
 def test_api_refuses_a_summary_over_the_limit(tree, zhanyi_intake):
     with nothing_written():
         response = post(zhanyi_intake, "/api/reports/", new_report_body(tree, summary=TOO_LONG))
-    assert response.status_code == 400 and "summary" in response.json()
+    assert response.status_code == 400 and {e["attr"] for e in response.json()["errors"]} == {"summary"}
 
 
 def test_services_refuse_a_wrong_id_number_and_a_long_summary(tree, zhanyi_intake):

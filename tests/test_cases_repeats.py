@@ -91,4 +91,4 @@ def test_api_refuses_a_repeat_of_a_report_out_of_reach(tree, zhanyi_intake, qili
     body = new_report_body(tree, commission=tree["qilin"].pk, repeat_of=earlier["id"])
     with nothing_written():
         response = post(qilin_intake, "/api/reports/", body)
-    assert response.status_code == 400 and "repeat_of" in response.json()
+    assert response.status_code == 400 and {e["attr"] for e in response.json()["errors"]} == {"repeat_of"}

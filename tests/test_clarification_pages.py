@@ -141,13 +141,14 @@ def test_overdue_return_visit_not_shown_to_another_commission(
 ):
     import datetime
 
-    from clarification.hooks import my_work_sections
     from clarification.models import ReturnVisit
+    from core.work import tasks_for
 
     recommendation = to_approved(draft(report, zhanyi_investigator), zhanyi_investigator, offices, zhanyi_supervisor)
     execute(recommendation, zhanyi_investigator)
     ReturnVisit.objects.update(due_on=timezone.localdate() - datetime.timedelta(days=3))
-    assert my_work_sections(qilin_investigator) == []
+    assert "clarification.return_visit" in {t.key for t in tasks_for(zhanyi_investigator)}
+    assert tasks_for(qilin_investigator) == []
 
 
 def test_false_case_page_shows_pseudonym_to_reviewer(client, tree, offices, zhanyi_supervisor, zhanyi_investigator):

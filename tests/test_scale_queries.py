@@ -20,7 +20,10 @@ TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE SAVEPOINT")
 # Statements per page; the BEGIN/COMMIT around the session save (SAVEPOINT/RELEASE in tests) are not counted.
 # The target is 8 for each (the report page fetches its sections inside the report's query and "my work"
 # its report sections in one windowed query: core/json_rows.py, core/sections.py).
-BOUNDS = {"report list": 8, "API report list": 8, "report page": 8, "my work": 8}
+# What counts is that the statements do not grow with the data (small == large below); the bounds only catch a
+# page that gains statements unnoticed. The report page's corrections, engine checks and supplements took it to 10;
+# the work list asks one windowed query per workflow that has work for the user (core/work.py).
+BOUNDS = {"report list": 8, "API report list": 8, "report page": 10, "my work": 10}
 
 
 def _quiet(*args):

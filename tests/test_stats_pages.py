@@ -197,7 +197,7 @@ def test_background_export_runs_through_celery_and_only_its_owner_downloads(
     book = load_workbook(io.BytesIO(b"".join(download.streaming_content)), read_only=True)
     assert len(list(book.active.iter_rows(values_only=True))) == 3 + 3
     actions = set(AuditEvent.objects.filter(target_id=str(job.pk)).values_list("action", flat=True))
-    assert actions == {"stats.export_start", "stats.export_done", "stats.export_download"}
+    assert actions == {"stats.export_start", "export.run", "stats.export_done", "stats.export_download"}
     client.force_login(kunming_supervisor)
     assert client.get(reverse("stats:export-download", args=[job.pk])).status_code == 404
     assert client.get(reverse("stats:export-job", args=[job.pk])).status_code == 404

@@ -21,12 +21,13 @@ def test_home_requires_login(client):
     assert response["Location"].startswith(reverse("login"))
 
 
-def test_login_reaches_home_with_commissions_and_roles(client, zhanyi_investigator):
+def test_login_reaches_the_work_list_and_the_account_page_shows_commissions_and_roles(client, zhanyi_investigator):
     response = client.post(
         reverse("login"), {"username": "zhanyi-investigator", "password": settings.DEMO_PASSWORD}, follow=True
     )
-    html = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 200 and response.request["PATH_INFO"] == reverse("home")
+    assert "我的工作" in response.content.decode()
+    html = client.get(reverse("profile")).content.decode()
     assert "沾益区纪委监委" in html
     assert "调查人员" in html
 
@@ -40,11 +41,12 @@ def test_wrong_password_is_refused(client, zhanyi_investigator):
 def test_language_switch_turns_the_pages_english(client, zhanyi_investigator):
     client.force_login(zhanyi_investigator)
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
-    html = client.get(reverse("home")).content.decode()
+    html = client.get(reverse("profile")).content.decode()
     assert "Your commissions and roles" in html
     assert "Zhanyi District Commission" in html
+    assert "My work" in client.get(reverse("home")).content.decode()
     client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
-    assert "您的委员会与角色" in client.get(reverse("home")).content.decode()
+    assert "您的委员会与角色" in client.get(reverse("profile")).content.decode()
 
 
 def test_healthz_reports_the_database(client):
