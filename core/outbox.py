@@ -57,7 +57,9 @@ def _publish(pk: int, connection) -> bool | None:
             OutboxMessage.objects.filter(pk=message.pk).update(
                 attempts=message.attempts + 1, last_error=f"{error.__class__.__name__}: {error}"[:300]
             )
-            logger.warning("outbox: %s #%s not published yet (%s)", message.task, message.pk, error.__class__.__name__)
+            logger.warning(
+                "outbox: %s #%s not published yet (%s: %s)", message.task, message.pk, error.__class__.__name__, error
+            )
             return False
         OutboxMessage.objects.filter(pk=message.pk).update(sent_at=timezone.now())
     return True

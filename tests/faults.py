@@ -75,6 +75,11 @@ def _reset_pools(app) -> None:
         app._pool.force_close_all()
         app._pool = None
     app.amqp._producer_pool = None
+    # kombu keeps producer pools per connection in a global group: drop them too, or the next publish (an eager one
+    # included: it takes a producer for the serializer) finds the pool closed above ("Acquire on closed pool").
+    from kombu import pools
+
+    pools.reset()
     app.backend  # noqa: B018  (touch, then drop the cached result backend)
     app._local.__dict__.pop("backend", None)
 

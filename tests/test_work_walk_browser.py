@@ -66,8 +66,26 @@ def _told(page, base, reference, label) -> bool:
     return any(reference in text and label in text for text in texts)
 
 
+@pytest.fixture
+def tasks_in_process():
+    """The embedded default: queued work runs in this process (tests before may have pointed Celery at a broker of
+    their own and closed its pools)."""
+    from celery._state import _get_active_apps
+
+    from .faults import _reset_pools
+
+    apps = set(_get_active_apps())
+    saved = {a: a.conf.task_always_eager for a in apps}
+    for a in apps:
+        a.conf.update(task_always_eager=True)
+        _reset_pools(a)
+    yield
+    for a, eager in saved.items():
+        a.conf.update(task_always_eager=eager)
+
+
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
-def test_each_step_reaches_the_next_actor_and_only_them(browser, live_server, tree, language):
+def test_each_step_reaches_the_next_actor_and_only_them(browser, live_server, tree, language, tasks_in_process):
     base = live_server.url
     offices = reviewers(tree["zhanyi"], "zy")
     people = {
