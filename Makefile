@@ -11,7 +11,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 PYTEST_ARGS ?=
 
-.PHONY: bench-load bench-pg-restart install messages translations run test lint services browser-deps check migrations-check backup restore bench clean
+.PHONY: test-tools bench-load bench-pg-restart install messages translations run test lint services browser-deps check migrations-check backup restore bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,11 +43,19 @@ services:
 browser-deps:
 	@bin/ensure-browser
 
+# Test-only JavaScript tools (axe-core for the accessibility walk), pinned by package-lock.json; never shipped.
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || bin/ensure-system-package npm
+	npm ci --no-audit --no-fund --silent
+	@touch $@
+
+test-tools: node_modules/.installed
+
 migrations-check: install
 	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python manage.py makemigrations --check --dry-run
 	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python manage.py check
 
-test: install messages services browser-deps migrations-check
+test: install messages services browser-deps test-tools migrations-check
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest -n 2 --create-db $(PYTEST_ARGS)
 
 lint: install
@@ -71,4 +79,4 @@ bench: install services
 	$(BIN)/python bench/run_all.py --size $(SIZE)
 
 clean:
-	rm -rf $(VENV) db.sqlite3 var staticfiles
+	rm -rf $(VENV) node_modules db.sqlite3 var staticfiles

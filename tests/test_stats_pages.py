@@ -191,7 +191,7 @@ def test_background_export_runs_through_celery_and_only_its_owner_downloads(
     assert response.url == reverse("stats:export-job", args=[job.pk])
     assert (job.status, job.rows_done, job.rows_total) == (ExportStatus.DONE, 3, 3)
     page = client.get(reverse("stats:export-job", args=[job.pk]))
-    assert b'http-equiv="refresh"' not in page.content
+    assert b"data-poll" not in page.content
     download = client.get(reverse("stats:export-download", args=[job.pk]))
     assert download.status_code == 200
     book = load_workbook(io.BytesIO(b"".join(download.streaming_content)), read_only=True)
@@ -204,9 +204,12 @@ def test_background_export_runs_through_celery_and_only_its_owner_downloads(
 
 
 def test_a_queued_export_page_refreshes_itself(client, qujing_supervisor):
+    """By polling from a script (stats/export_job.js), not a timed reload that throws a screen reader to the top."""
     job = ExportJob.objects.create(owner=qujing_supervisor, kind="reports", fmt="csv")
     client.force_login(qujing_supervisor)
-    assert b'http-equiv="refresh"' in client.get(reverse("stats:export-job", args=[job.pk])).content
+    content = client.get(reverse("stats:export-job", args=[job.pk])).content
+    assert b'data-poll="3000"' in content and b"stats/export_job.js" in content
+    assert b'http-equiv="refresh"' not in content
 
 
 # --- snapshots -------------------------------------------------------------------------------------
