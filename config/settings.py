@@ -325,8 +325,15 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = _choice_enum_names()
 
 # --- Public intake (cases/public_views.py): rate limits of the reporting and receipt-lookup pages ---
 # Successful public reports per client address per hour, and receipt lookups (and supplements) per 10 minutes.
-PUBLIC_REPORTS_PER_HOUR = int(os.environ.get("PUBLIC_REPORTS_PER_HOUR", "5"))
-RECEIPT_LOOKUPS_PER_WINDOW = int(os.environ.get("RECEIPT_LOOKUPS_PER_WINDOW", "10"))
+# Sized for a busy service hall (issue 16): a QR poster on shared Wi-Fi, or a carrier's shared address, carries
+# many honest reporters behind one address; automated floods are held off by the proof of work below, which
+# costs per report whatever the address. SECURITY.md gives the reasoning.
+PUBLIC_REPORTS_PER_HOUR = int(os.environ.get("PUBLIC_REPORTS_PER_HOUR", "60"))
+RECEIPT_LOOKUPS_PER_WINDOW = int(os.environ.get("RECEIPT_LOOKUPS_PER_WINDOW", "60"))
+# The proof-of-work challenge of the public report form (core/challenge.py): the largest secret number (a browser
+# tries half of it on average: about a second on a phone at 100,000), and how long one challenge stays valid.
+PUBLIC_CHALLENGE_MAX_NUMBER = int(os.environ.get("PUBLIC_CHALLENGE_MAX_NUMBER", "100000"))
+PUBLIC_CHALLENGE_MAX_AGE = int(os.environ.get("PUBLIC_CHALLENGE_MAX_AGE", str(60 * 60)))
 # The client address behind a reverse proxy: CLIENT_IP_HEADER in the block "accounts (issue 12)" below.
 
 # --- statistics (stats/) ---------------------------------------------------------------------------
