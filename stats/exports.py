@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from core import spreadsheets
 from core.errors import DomainError
@@ -291,7 +291,7 @@ def _decision_row(d, c: Cells) -> list:
         c.display(d, "target_kind"),
         c.display(d, "status"),
         c.display(d, "form") if d.form else "",
-        "；".join(d.measure_labels()),
+        pgettext("list separator", "; ").join(d.measure_labels()),
         c.display(d, "circumstance"),
         c.day(d.decided_on),
         d.approving_commission.name,
