@@ -7,6 +7,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Commission
+from core.forms import PreselectSingleChoice
 
 from .choices import Area, SubjectKind
 from .contact import check_id_number, check_phone
@@ -151,7 +152,7 @@ class SupplementForm(FilesMixin, forms.Form):
     )
 
 
-class PlaceCodeForm(forms.Form):
+class PlaceCodeForm(PreselectSingleChoice, forms.Form):
     commission = forms.ModelChoiceField(label=_("Commission"), queryset=Commission.objects.none())
     place = forms.CharField(
         label=_("Place"),
