@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.roles import Role
@@ -10,6 +11,8 @@ from cases.public_forms import PlaceCodeForm
 from core.forms import only_choice
 
 from .factories import member
+from .test_public_intake import client as public_client  # noqa: F401  (a client with an address of its own)
+from .test_public_intake import fresh_cache, submit  # noqa: F401  (a cache namespace per test)
 
 pytestmark = pytest.mark.django_db
 
@@ -64,3 +67,27 @@ def test_preselection_does_not_widen_the_choices(tree):
     assert not form.is_valid()
     assert "commission" in form.errors
     assert only_choice(form.fields["commission"]) == tree["zhanyi"].pk
+
+
+def field_errors(html: str, field_id: str) -> str:
+    """The error list inside the field's own block (cases/public/_field.html)."""
+    for block in re.findall(r'<div class="field">(.*?)\n</div>', html, re.S):
+        if f'id="{field_id}"' in block:
+            found = re.search(r'<ul class="errorlist.*?</ul>', block, re.S)
+            return found.group(0) if found else ""
+    raise AssertionError(f"no field {field_id}")
+
+
+def test_a_refused_file_is_named_beside_the_file_field_with_the_other_errors(public_client, tree):  # noqa: F811
+    from cases.models import Report
+
+    response = submit(
+        public_client, identity="named", name="", attachments=[SimpleUploadedFile("tool.exe", b"MZ\x90\x00binary")]
+    )
+    html = response.content.decode()
+
+    assert "tool.exe" in field_errors(html, "id_attachments")  # beside the file field
+    assert field_errors(html, "id_name")  # at once, with the other field's error
+    banner = re.search(r'<div class="msg msg-error" role="alert">(.*?)</div>', html, re.S).group(1)
+    assert "tool.exe" not in banner
+    assert not Report.objects.exists()
