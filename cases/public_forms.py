@@ -7,13 +7,15 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Commission
+from core.errors import DomainError
+from core.forms import PreselectSingleChoice
 
 from .choices import Area, SubjectKind
 from .contact import check_id_number, check_phone
 from .forms import MultipleFileField, field_check
 from .limits import PLACE_MAX_LENGTH, SUMMARY_MAX_LENGTH
 from .services import ReporterInput, SubjectInput, Upload
-from .services.attachments import max_bytes
+from .services.attachments import check_upload, max_bytes
 
 EXTRA_SUBJECT_ROWS = 5
 
@@ -32,11 +34,27 @@ def files_help() -> str:
 
 
 class FilesMixin:
-    """A multi-file field (limited in number by the field); the services check each file's size and type."""
+    """A multi-file field (limited in number by the field); the services check each file's size and type.
+
+    The form asks the services' own check (check_upload) too, so a refused file is named beside the file field
+    with every other field's error, not in a banner once everything else is valid (issue 16).
+    """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["attachments"].help_text = files_help()
+
+    def clean_attachments(self):
+        files = self.cleaned_data.get("attachments") or []
+        errors = []
+        for upload in read_uploads(files):
+            try:
+                check_upload(upload)
+            except DomainError as error:
+                errors.append(forms.ValidationError(error.message, code=error.code))
+        if errors:
+            raise forms.ValidationError(errors)
+        return files
 
 
 def clean_place(value: str | None) -> str:
@@ -151,7 +169,7 @@ class SupplementForm(FilesMixin, forms.Form):
     )
 
 
-class PlaceCodeForm(forms.Form):
+class PlaceCodeForm(PreselectSingleChoice, forms.Form):
     commission = forms.ModelChoiceField(label=_("Commission"), queryset=Commission.objects.none())
     place = forms.CharField(
         label=_("Place"),

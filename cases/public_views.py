@@ -37,7 +37,9 @@ from .services.common import format_receipt
 
 REPORT_WINDOW = 60 * 60
 LOOKUP_WINDOW = 10 * 60
-# Failed attempts (a wrong sum, a missing field) count too, more generously, so the sum cannot be guessed at will.
+# The form field carrying the browser's proof of work (core/challenge.py), named as ALTCHA's widget names it.
+CHALLENGE_FIELD = "altcha"
+# Failed attempts (an unsolved check, a missing field) count too, more generously: a flood is cut off early.
 ATTEMPTS_PER_SUBMISSION = 4
 SUPPLEMENT_ONCE_WINDOW = 24 * 60 * 60
 QR_ROLES = (Role.INTAKE, Role.SUPERVISOR, Role.ADMIN)
@@ -47,11 +49,11 @@ SVG_NS = "http://www.w3.org/2000/svg"
 
 
 def _reports_per_hour() -> int:
-    return getattr(settings, "PUBLIC_REPORTS_PER_HOUR", 5)
+    return settings.PUBLIC_REPORTS_PER_HOUR
 
 
 def _lookups_per_window() -> int:
-    return getattr(settings, "RECEIPT_LOOKUPS_PER_WINDOW", 10)
+    return settings.RECEIPT_LOOKUPS_PER_WINDOW
 
 
 def _public_commission(division_code: str) -> Commission:
@@ -118,22 +120,21 @@ def report(request: HttpRequest, division_code: str) -> HttpResponse:
     limit = _reports_per_hour()
     if ratelimit.exceeded(request, "public-report", limit, REPORT_WINDOW):
         return _too_many(request, REPORT_WINDOW)
-    challenge_error = ""
+    challenge_error, refusal = "", None
     if request.method == "POST":
         if not ratelimit.hit(request, "public-report-attempt", limit * ATTEMPTS_PER_SUBMISSION, REPORT_WINDOW):
             return _too_many(request, REPORT_WINDOW)
         browser = receipts.browser_of(request)
         token = _submission_token(request.POST)
-        # The same form again (its question is spent by now): the report it registered, not a refusal.
+        # The same form again (its challenge is spent by now): the report it registered, not a refusal.
         again = services.report_again(submission_token=token, browser=browser)
         if again is not None:
             return _received(request, commission, again)
         form = PublicReportForm(request.POST, request.FILES)
         subjects = SubjectFormSet(request.POST, prefix="subject")
-        solved = challenge.verify(request.POST.get("challenge_token", ""), request.POST.get("challenge_answer"))
-        if not solved:
-            challenge_error = _("That answer is not right, or the question expired. Please answer the new question.")
-        if solved and form.is_valid() and subjects.is_valid():
+        refusal = challenge.check(request.POST.get(CHALLENGE_FIELD))
+        challenge_error = _challenge_error(refusal)
+        if refusal is None and form.is_valid() and subjects.is_valid():
             try:
                 registered = services.public_report_submit(
                     commission=commission,
@@ -165,9 +166,27 @@ def report(request: HttpRequest, division_code: str) -> HttpResponse:
             "subjects": subjects,
             "more_subjects_open": any(f["name"].value() for f in subjects.forms[1:]),
             "challenge": challenge.issue(),
+            "challenge_field": CHALLENGE_FIELD,
             "challenge_error": challenge_error,
+            "challenge_refusal": refusal.value if request.method == "POST" and refusal else "",
         },
     )
+
+
+def _challenge_error(refusal: challenge.Refusal | None) -> str:
+    """The reporter's words for a refused check; the form comes back with a new challenge the browser solves again."""
+    if refusal is None:
+        return ""
+    if refusal == challenge.Refusal.MISSING:
+        return _(
+            "Your browser did not complete the automatic check, which needs JavaScript. Turn JavaScript on and send "
+            "again, or report by letter, by phone or in person."
+        )
+    if refusal == challenge.Refusal.EXPIRED:
+        return _("The automatic check expired while the form was open. It has been done again: please send again.")
+    if refusal == challenge.Refusal.USED:
+        return _("This form was already sent once. Please send it again; your browser has done a new check.")
+    return _("The automatic check failed. Please send again; your browser has done a new check.")
 
 
 def _submission_token(data) -> uuid.UUID | None:

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Commission
 from cases.choices import FeedbackMethod
+from core.forms import PreselectSingleChoice
 
 from .choices import (
     MEASURE_SUBKINDS,
@@ -105,7 +106,7 @@ class RecommendationFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Any"))] + Status.choices)
 
 
-class BatchBuildForm(forms.Form):
+class BatchBuildForm(PreselectSingleChoice, forms.Form):
     city = forms.ModelChoiceField(label=_("City"), queryset=Commission.objects.none())
     month = forms.CharField(
         label=_("Month"), widget=forms.TextInput(attrs={"type": "month"}), help_text=_("Defaults to this month.")

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from core.keyset import Page, paginate, paginate_ids
 
@@ -68,13 +69,18 @@ def _measure(m) -> Item:
     )
 
 
+def _named(name: str, kind: str) -> str:
+    """A name with its kind in brackets, in the punctuation of the language: ASCII in English, full-width in Chinese."""
+    return _("%(name)s (%(kind)s)") % {"name": name, "kind": kind}
+
+
 def _recommendation(r) -> Item:
     return Item(
         r.reference,
         reverse("clarification:detail", args=[r.pk]),
         r.commission,
         r.executed_on,
-        f"{r.subject.name}（{r.subject.get_kind_display()}）· {r.get_execution_method_display()}",
+        f"{_named(r.subject.name, r.subject.get_kind_display())} · {r.get_execution_method_display()}",
     )
 
 
@@ -102,7 +108,7 @@ def _decision(d) -> Item:
         reverse("accountability:case-detail", args=[d.case_id]),
         d.case.commission,
         d.decided_on,
-        f"{d.target.subject.name}（{d.get_target_kind_display()}）· {form}",
+        f"{_named(d.target.subject.name, d.get_target_kind_display())} · {form}",
     )
 
 

@@ -291,7 +291,7 @@ def _decision_row(d, c: Cells) -> list:
         c.display(d, "target_kind"),
         c.display(d, "status"),
         c.display(d, "form") if d.form else "",
-        "；".join(d.measure_labels()),
+        pgettext("list separator", "; ").join(d.measure_labels()),
         c.display(d, "circumstance"),
         c.day(d.decided_on),
         d.approving_commission.name,

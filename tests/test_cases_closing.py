@@ -82,8 +82,8 @@ def test_clarification_is_still_recommended_after_closing(client, report, zhanyi
     services.report_close(actor=zhanyi_supervisor, report=report, reason="暂不澄清")
     client.force_login(zhanyi_investigator)
     picker = client.get(reverse("clarification:create")).content.decode()
-    assert "选择已核查完毕或已办结的举报" in picker and report.reference in picker
+    assert "选择已出核查结论或已办结的举报" in picker and report.reference in picker
     listing = client.get(reverse("clarification:list")).content.decode()
-    assert "已办结或已核查完毕、有问题不属实的举报" in listing and report.reference in listing
+    assert "已出核查结论或已办结、有问题不属实的举报" in listing and report.reference in listing
     recommendation = draft(report, zhanyi_investigator)
     assert Recommendation.objects.filter(pk=recommendation.pk, report=report).exists()

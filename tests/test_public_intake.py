@@ -1,10 +1,14 @@
 """Public intake: online and scan-a-code reporting, the QR codes, and the receipt-code lookup (issue 3)."""
 
+import base64
+import hashlib
+import json
 import re
+import time
 import uuid
+from html import unescape
 
 import pytest
-from django.core import signing
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
@@ -15,14 +19,14 @@ from audit.models import AuditEvent
 from cases import services
 from cases.choices import AttachmentKind, Channel, FeedbackMethod
 from cases.models import Attachment, Report, Subject, Supplement
+from cases.public_views import ATTEMPTS_PER_SUBMISSION
 from core import challenge, ratelimit
 
 from .conftest import browser_login
 
 pytestmark = pytest.mark.django_db
 
-QUESTION = re.compile(r"(\d+)\s*([+−])\s*(\d+)")
-TOKEN = re.compile(r'name="challenge_token" value="([^"]+)"')
+CHALLENGE = re.compile(r'data-pow-challenge="([^"]+)"')
 RECEIPT = re.compile(r'id="receipt-code">([\d ]+)<')
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
 
@@ -50,10 +54,13 @@ def report_url(division_code="530303", place=None):
     return f"{url}?place={place}" if place else url
 
 
+def challenge_of(html: str) -> dict:
+    return json.loads(unescape(CHALLENGE.search(html).group(1)))
+
+
 def solve(html: str) -> dict:
-    a, op, b = QUESTION.search(html.split('for="id_challenge_answer">', 1)[1]).groups()
-    answer = int(a) + int(b) if op == "+" else int(a) - int(b)
-    return {"challenge_token": TOKEN.search(html).group(1), "challenge_answer": str(answer)}
+    """What a reporter's browser sends: the page's proof of work, solved (here in Python)."""
+    return {"altcha": challenge.solve(challenge_of(html))}
 
 
 def subjects_data(*subjects) -> dict:
@@ -75,7 +82,7 @@ def subjects_data(*subjects) -> dict:
     return data
 
 
-def submit(client, *, place=None, subjects=None, challenge_answer=None, **fields):
+def submit(client, *, place=None, subjects=None, altcha=None, **fields):
     url = report_url(place=place)
     page = client.get(url)
     assert page.status_code == 200
@@ -87,8 +94,8 @@ def submit(client, *, place=None, subjects=None, challenge_answer=None, **fields
         **solve(page.content.decode()),
         **fields,
     }
-    if challenge_answer is not None:
-        data["challenge_answer"] = challenge_answer
+    if altcha is not None:
+        data["altcha"] = altcha
     return client.post(url, data)
 
 
@@ -160,17 +167,48 @@ def test_named_report_without_a_name_is_refused(client, tree):
     assert "receipt-code" not in response.content.decode()
 
 
-def test_wrong_challenge_answer_is_refused_and_writes_nothing(client, tree):
-    response = submit(client, challenge_answer="999")
+def refusal_of(response) -> str | None:
+    """Which check refusal the page shows (core.challenge.Refusal), or None."""
+    found = re.search(r'data-refusal="([a-z]+)"', response.content.decode())
+    return found.group(1) if found else None
+
+
+def payload(**changes) -> str:
+    """A solved challenge as the browser sends it, with some of its fields changed."""
+    solution = json.loads(base64.b64decode(challenge.solve(challenge.issue())))
+    return challenge.encode({**solution, **changes})
+
+
+@pytest.mark.parametrize(
+    ("sent", "refusal"),
+    [
+        ("", "missing"),  # a browser without JavaScript, or a program posting the form
+        ("not base64 json", "malformed"),
+        (lambda: payload(number=-1), "forged"),  # a number that does not solve the challenge
+        (lambda: payload(signature="0" * 64), "forged"),  # a challenge we did not sign
+        (lambda: challenge.solve(challenge.issue(now=time.time() - 2 * challenge.max_age())), "expired"),
+    ],
+)
+def test_an_unsolved_forged_or_expired_check_is_refused_and_writes_nothing(client, tree, sent, refusal):
+    response = submit(client, altcha=sent() if callable(sent) else sent)
 
     assert response.status_code == 200
-    assert "challenge_answer" in response.content.decode()
+    assert refusal_of(response) == refusal
     assert "receipt-code" not in response.content.decode()
     assert not Report.objects.exists()
     assert not Subject.objects.exists()
 
 
-def test_challenge_token_works_only_once(client, tree):
+def test_a_challenge_signed_with_another_key_is_refused(client, tree, settings):
+    settings.SECRET_KEY = "another-installation"
+    foreign = challenge.solve(challenge.issue())
+    settings.SECRET_KEY = "back-to-ours-" + "x" * 40
+
+    assert refusal_of(submit(client, altcha=foreign)) == "forged"
+    assert not Report.objects.exists()
+
+
+def test_a_solved_challenge_works_only_once(client, tree):
     page = client.get(report_url()).content.decode()
     data = {
         "summary": "反映问题",
@@ -179,11 +217,53 @@ def test_challenge_token_works_only_once(client, tree):
         **subjects_data(("person", "李某", "", "")),
         **solve(page),
     }
-    assert client.post(report_url(), data).status_code == 200
+    assert receipt_of(client.post(report_url(), data))
     again = client.post(report_url(), data)
 
     assert Report.objects.count() == 1
+    assert refusal_of(again) == "used"
     assert "receipt-code" not in again.content.decode()
+
+
+def test_a_refused_check_comes_back_with_a_new_challenge(client, tree):
+    response = submit(client, altcha="")
+
+    assert receipt_of(submit(client, altcha=solve(response.content.decode())["altcha"]))
+
+
+def test_thirty_reports_from_one_address_with_solved_challenges_are_all_accepted(client, tree):
+    """A QR poster in a service hall: everyone on the hall's Wi-Fi shares one address (issue 16)."""
+    codes = {receipt_of(submit(client, summary=f"第{n}位群众反映的问题")) for n in range(30)}
+
+    assert len(codes) == 30
+    assert Report.objects.count() == 30
+    assert client.get(report_url()).status_code == 200
+
+
+@override_settings(PUBLIC_REPORTS_PER_HOUR=5)
+def test_a_flood_without_solved_challenges_is_refused_then_cut_off(client, tree):
+    for _ in range(5 * ATTEMPTS_PER_SUBMISSION):
+        response = client.post(report_url(), {"summary": "x", "identity": "anonymous", **subjects_data()})
+        assert response.status_code == 200
+        assert refusal_of(response) == "missing"
+
+    assert client.post(report_url(), {"summary": "x"}).status_code == 429
+    assert not Report.objects.exists()
+
+
+@override_settings(PUBLIC_REPORTS_PER_HOUR=1, CLIENT_IP_HEADER="HTTP_X_REAL_IP")
+def test_the_report_limit_counts_the_address_the_proxy_saw(client, tree):
+    client.defaults.update(REMOTE_ADDR="10.0.0.2", HTTP_X_REAL_IP="203.0.113.20")  # the proxy, and the client
+    assert receipt_of(submit(client))
+    assert client.get(report_url()).status_code == 429
+
+    client.defaults["HTTP_X_REAL_IP"] = "203.0.113.21"  # another reporter behind the same proxy
+    assert receipt_of(submit(client))
+
+
+def test_public_limits_are_sized_for_a_busy_service_hall(settings):
+    assert settings.PUBLIC_REPORTS_PER_HOUR >= 60
+    assert settings.RECEIPT_LOOKUPS_PER_WINDOW >= 60
 
 
 def test_disallowed_attachment_type_is_refused_and_writes_nothing(client, tree):
@@ -246,10 +326,10 @@ def test_public_reports_are_rate_limited_per_address(client, tree):
 
 @override_settings(PUBLIC_REPORTS_PER_HOUR=1)
 def test_failed_attempts_are_limited_too(client, tree):
-    for _ in range(4):
-        assert submit(client, challenge_answer="999").status_code == 200
+    for _ in range(ATTEMPTS_PER_SUBMISSION):
+        assert submit(client, altcha="").status_code == 200
 
-    assert submit(client, challenge_answer="999").status_code == 429
+    assert submit(client, altcha="").status_code == 429
 
 
 # --- receipt lookup -------------------------------------------------------------------------------------
@@ -461,17 +541,21 @@ def test_rate_limiter_counts_per_scope_and_key(rf):
     assert ratelimit.exceeded(request, "t", 2, 60)
 
 
-def test_challenge_refuses_a_tampered_or_foreign_token():
+def test_challenge_is_altcha_shaped_and_its_expiry_is_signed():
     issued = challenge.issue()
-    a, op, b = QUESTION.search(issued.question).groups()
-    answer = int(a) + int(b) if op == "+" else int(a) - int(b)
+    fields = json.loads(issued.as_json())
+    solution = json.loads(base64.b64decode(challenge.solve(issued)))
 
-    assert not challenge.verify(issued.token + "x", answer)
-    assert not challenge.verify("", answer)
-    assert not challenge.verify(issued.token, "abc")
-    assert set(signing.loads(issued.token, salt=challenge.SALT)) == {"n", "d"}  # the answer itself never travels
-    assert challenge.verify(issued.token, answer)
-    assert not challenge.verify(issued.token, answer)  # used once
+    assert set(fields) == {"algorithm", "challenge", "maxnumber", "salt", "signature"}
+    assert fields["algorithm"] == "SHA-256"
+    assert hashlib.sha256(f"{fields['salt']}{solution['number']}".encode()).hexdigest() == fields["challenge"]
+    # Moving the expiry changes the hash the signature covers: the result no longer verifies.
+    later = fields["salt"].replace("expires=", "expires=9")
+    rehashed = hashlib.sha256(f"{later}{solution['number']}".encode()).hexdigest()
+    moved = {**solution, "salt": later, "challenge": rehashed}
+    assert challenge.check(challenge.encode(moved)) == challenge.Refusal.FORGED
+    assert challenge.check(challenge.solve(issued)) is None
+    assert challenge.check(challenge.solve(issued)) == challenge.Refusal.USED
 
 
 # --- in a real browser ----------------------------------------------------------------------------------
@@ -485,9 +569,7 @@ def test_anonymous_reporter_reads_the_feedback_in_a_real_browser(page, live_serv
     page.fill("#id_subject-0-unit", "沾益区应急管理局")
     page.fill("#id_summary", "救灾物资采购中串通投标，随意取消中标结果。")
     page.select_option("#id_area", "procurement")
-    a, op, b = QUESTION.search(page.inner_text("label[for=id_challenge_answer]")).groups()
-    page.fill("#id_challenge_answer", str(int(a) + int(b) if op == "+" else int(a) - int(b)))
-    page.click("button.primary.wide")
+    page.click("button.primary.wide")  # at once: the form waits for the browser's proof of work
     code = page.inner_text("#receipt-code")
     assert re.fullmatch(r"\d{4}( \d{4}){4}", code)
 
@@ -509,3 +591,37 @@ def test_anonymous_reporter_reads_the_feedback_in_a_real_browser(page, live_serv
     browser_login(page, live_server, "zhanyi-intake")
     page.goto(f"{live_server.url}{reverse('public:intake_codes')}")
     assert page.locator(".qr-card svg").count() >= 1
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_browser_solves_the_check_itself_and_the_server_accepts_it(page, live_server, tree):
+    page.goto(f"{live_server.url}{report_url()}")
+    page.wait_for_selector("[data-pow-state=done]")
+    sent = page.input_value("input[name=altcha]")
+    page.fill("#id_subject-0-name", "李某")
+    page.fill("#id_summary", "救灾物资采购中串通投标。")
+    page.select_option("#id_area", "procurement")
+    page.click("button.primary.wide")
+
+    assert re.fullmatch(r"\d{4}( \d{4}){4}", page.inner_text("#receipt-code"))
+    assert challenge.check(sent) == challenge.Refusal.USED  # the browser's own solution was the one accepted
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_without_javascript_the_form_says_so_in_plain_words_and_sends_nothing(browser, live_server, tree):
+    context = browser.new_context(java_script_enabled=False, locale="zh-CN")
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}{report_url()}")
+        assert "JavaScript" in page.inner_text("fieldset.pow-check")
+        page.fill("#id_subject-0-name", "李某")
+        page.fill("#id_summary", "救灾物资采购中串通投标。")
+        page.select_option("#id_area", "procurement")
+        page.click("button.primary.wide")
+
+        assert page.get_attribute("ul[data-refusal]", "data-refusal") == "missing"
+        assert not Report.objects.exists()
+    finally:
+        context.close()

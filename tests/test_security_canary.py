@@ -63,7 +63,7 @@ def test_reporter_identity_never_appears_in_plaintext(
     try:
         # The public page, its error paths, and a receipt lookup.
         client.defaults["REMOTE_ADDR"] = "10.9.8.7"
-        submit(client, identity="named", challenge_answer="-1", **public)
+        submit(client, identity="named", altcha="", **public)
         response = submit(client, identity="named", **public)
         assert response.status_code == 200
         client.post(reverse("public:receipt"), {"code": "1234 5678 9012 3456 7890", "intent": "lookup"})

@@ -28,7 +28,7 @@ WORDS = {
     "report.start_verification": "待指派调查人员",
     "report.record_finding": "待填写核查结论",
     "report.conclude": "核查完毕：核查结论待审批",
-    "report.close": "已出结论：待办结或移交后续处理",
+    "report.close": "已出核查结论：待办结或移交后续处理",
     "report.recommend_clarification": "待提出澄清建议",
     "clarification.submit_review": "待提交集中审查的草稿",
     "clarification.review": "审查意见",
