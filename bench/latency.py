@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Server time p50 / p95 of the main pages over N sequential requests each, against gunicorn (-w 2).
 
-.venv/bin/python bench/latency.py [--requests 200]      (BENCH_URL=http://... to use a running server)
+.venv/bin/python bench/latency.py [--requests 200] [--only 'my work']   (BENCH_URL=http://... for a running server)
 """
 
 import argparse
@@ -36,12 +36,14 @@ def pages(t) -> list[tuple[str, str, str]]:
     ]
 
 
-def run(url: str, count: int) -> None:
+def run(url: str, count: int, only: str = "") -> None:
     from targets import find
 
     t = find()
     sessions = {}
     for label, user, path in pages(t):
+        if only and only not in label:
+            continue
         if user not in sessions:
             sessions[user] = login(url, user)
         p50, p95, status, made = timed(sessions[user], url + path, count)
@@ -57,13 +59,14 @@ def run(url: str, count: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--only", default="", help="measure only the pages whose label holds this, e.g. 'my work'")
     args = parser.parse_args()
     setup_django()
     if os.environ.get("BENCH_URL"):
-        run(base_url(), args.requests)
+        run(base_url(), args.requests, args.only)
     else:
         with Server() as server:
-            run(server.url, args.requests)
+            run(server.url, args.requests, args.only)
 
 
 if __name__ == "__main__":

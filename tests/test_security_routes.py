@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import pytest
 from django.core.management import call_command
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
 
 from accounts.models import User
@@ -236,7 +236,7 @@ def test_every_page_route_is_classified():
 def test_anonymous_is_sent_to_login_on_every_staff_page(client, world):
 
     failures = []
-    for name in sorted(STAFF_WITHOUT_OBJECTS - {"api-root", "api-schema", "api-me"}):
+    for name in sorted(STAFF_WITHOUT_OBJECTS - {"api-root", "api-schema", "api-me", "api-password-change"}):
         response = client.get(staff_url(name))
         if response.status_code != 302 or "/login/" not in response["Location"]:
             failures.append((name, response.status_code))
@@ -246,6 +246,8 @@ def test_anonymous_is_sent_to_login_on_every_staff_page(client, world):
         if response.status_code != 302 or "/login/" not in response["Location"]:
             failures.append((name, response.status_code))
     assert failures == []
+    # The API answers an anonymous caller 401, never a login page.
+    assert client.post(reverse("api-password-change"), {}, content_type="application/json").status_code == 401
 
 
 def test_outsider_gets_404_on_every_object_page(client, world):
