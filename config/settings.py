@@ -205,6 +205,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Links from an answer naming an object to the operations on it (core/api_links.py, issue 13).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "core.api_links.add_links"],
 }
 
 # Sessions: an idle limit (renewed at most once a minute) and an absolute limit from login (core/security.py).

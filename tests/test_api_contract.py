@@ -80,6 +80,24 @@ def test_choice_columns_that_may_be_blank_document_the_blank_value(schema):
     assert not allows_blank("CaseList", "status")
 
 
+def test_answers_naming_an_object_link_to_the_operations_on_it(schema):
+    """OpenAPI links (core/api_links.py): a client can go from a created or listed object to what it can do next;
+    tests/test_api_schemathesis.py follows them."""
+    paths = schema["paths"]
+    created = paths["/api/reports/"]["post"]["responses"]["201"]["links"]
+    assert created["reports_propose_disposition_create"]["parameters"] == {"id": "$response.body#/id"}
+    listed = paths["/api/clarifications/"]["get"]["responses"]["200"]["links"]
+    assert listed["clarifications_approve_create"]["parameters"] == {"id": "$response.body#/results/0/id"}
+    proposed = paths["/api/reports/{id}/propose-disposition/"]["post"]["responses"]["200"]["links"]
+    assert proposed["reports_approve_disposition_create"]["parameters"] == {"id": "$request.path.id"}
+    assert "reports_propose_disposition_create" not in proposed
+    # An answer naming another collection's object links to the operations on that object.
+    requested = paths["/api/reports/{id}/request-identity/"]["post"]["responses"]["201"]["links"]
+    assert set(requested) >= {"identity_requests_grant_create", "identity_requests_refuse_create"}
+    assert requested["identity_requests_grant_create"]["parameters"] == {"id": "$response.body#/id"}
+    assert not any(name.startswith("reports_") for name in requested)
+
+
 def test_missing_or_bad_credentials_answer_401_with_the_error_body(zhanyi_investigator):
     missing = APIClient().get("/api/reports/")
     assert missing.status_code == 401 and missing["WWW-Authenticate"] == "Token"

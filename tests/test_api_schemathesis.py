@@ -7,6 +7,8 @@ from draft to executed, the monthly batch, accountability cases with complaints)
 false-accusation case, seeded once for the module inside a transaction that is rolled back at the end; each
 operation's test runs in a savepoint of its own, so one operation's writes do not leak into the next.
 
+A second test chains calls through the schema's OpenAPI links (core/api_links.py), each scenario rolled back.
+
 Generated path ids are mostly mapped onto seeded objects (see `_seeded_ids`), so operations act on real data
 rather than answering 404 to every random id; negative ids stay as generated.
 """
@@ -164,3 +166,55 @@ def tokens(django_db_setup, django_db_blocker, tmp_path_factory):
 def test_api_never_errors_and_matches_its_schema(case, tokens):
     for role in ROLES:
         case.call_and_validate(headers={"Authorization": f"Token {tokens[role]}"})
+
+
+class _ChainedCalls(schema.as_state_machine()):
+    """Chains operations through the schema's OpenAPI links (core/api_links.py): a report created is opened,
+    assigned, proposed for disposition…; an identity request made on a report is granted or refused. Each step
+    is called as the three roles in turn until one is not refused with 403, each answer checked as above."""
+
+    tokens: dict[str, str] = {}
+    steps: list[tuple[str, int]] = []  # the operations called on an id an earlier answer gave, and their status
+
+    def setup(self):
+        # Every scenario starts from the seeded data: Hypothesis replays scenarios and needs the same answers.
+        self.savepoint = transaction.savepoint()
+
+    def teardown(self):
+        transaction.savepoint_rollback(self.savepoint)
+
+    def step(self, input):
+        # The schema also documents the browser's session cookie; a generated one would only be a wrong one.
+        input.case.cookies = {}
+        # Our token is the request's credential, not a generated one (as `case.call_and_validate(headers=…)`
+        # marks it in the test above).
+        input.case._has_explicit_auth = True
+        for role in ROLES:
+            input.case.headers = {**(input.case.headers or {}), "Authorization": f"Token {self.tokens[role]}"}
+            response = self.call(input.case)
+            self.validate_response(response, input.case)
+            if response.status_code != 403:
+                break
+        if input.transition is not None and input.is_applied:
+            self.steps.append((input.case.operation.label, response.status_code))
+        return schemathesis.generation.stateful.state_machine.StepOutput(response, input.case)
+
+
+@pytest.mark.django_db
+def test_api_chained_through_links_never_errors(tokens):
+    _ChainedCalls.tokens = tokens
+    _ChainedCalls.steps = []
+    _ChainedCalls.run(
+        settings=settings(
+            max_examples=50,
+            stateful_step_count=6,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            derandomize=True,
+        )
+    )
+    # The links lead to real objects: every call on an id an earlier answer gave reaches it (it is answered, or
+    # refused by a rule or a role, never 404), and many succeed.
+    statuses = [status for _, status in _ChainedCalls.steps]
+    assert len(statuses) >= 20 and 404 not in statuses, _ChainedCalls.steps
+    assert sum(status < 300 for status in statuses) >= 10, _ChainedCalls.steps
