@@ -4,7 +4,7 @@ for someone or assigned to them).
 The engine calls `on_transition` inside the transition's transaction (core.workflow.AFTER_TRANSITION); it queues
 `notify_tasks` through the outbox, so the request does not wait for the recipients to be worked out and nothing is
 told of a transition that rolled back. Recipients are exactly the users for whom the engine now lists a task on
-the object (Workflow.tasks_for), the actor excepted.
+the object (Workflow.tasks_for) and who may open it (Workflow.visible), the actor excepted.
 """
 
 from django.utils import translation
@@ -50,7 +50,12 @@ def notify_tasks(workflow_name: str, pk: int, occasion, actor_id: int | None, ki
     reference = shown["label"].split(" · ")[0]  # the reference alone: no summary or allegation in the inbox
     written = 0
     for user in User.objects.filter(pk__in=workflow.candidates(obj), is_active=True).exclude(pk=actor_id):
-        for task in workflow.tasks_for(user, obj):
+        tasks = workflow.tasks_for(user, obj)
+        # Only people who may open the object are told of it (a recused supervisor may not: its reference alone
+        # would tell them it exists); the same scoped selector as every read.
+        if tasks and workflow.visible is not None and not workflow.visible(user).filter(pk=obj.pk).exists():
+            continue
+        for task in tasks:
             with translation.override("en"):
                 message_id = str(task.task)  # the English source text is the message id, translated when shown
             written += len(

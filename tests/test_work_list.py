@@ -183,6 +183,25 @@ def test_the_next_actor_and_only_they_are_told_in_the_inbox(
     assert notification.params["label"] == report.reference  # no summary or allegation in the inbox
 
 
+def test_a_recused_supervisor_is_not_told_of_the_report_in_the_inbox(
+    tree, zhanyi_intake, zhanyi_supervisor, django_capture_on_commit_callbacks
+):
+    """The inbox tells only people who may open the object: a recused supervisor would learn its reference."""
+    from cases import services
+    from cases.choices import DispositionKind
+    from inbox.models import Notification
+
+    reviewer = member("zhanyi-case-management", tree["zhanyi"], Role.REVIEWER, "case_management")
+    recused = member("zhanyi-supervisor-2", tree["zhanyi"], Role.SUPERVISOR)
+    report = register(zhanyi_intake, tree["zhanyi"]).report
+    services.recusal_declare(actor=recused, report=report, reason="与被反映人系亲属")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.disposition_propose(actor=reviewer, report=report, kind=DispositionKind.PRELIMINARY, reasons="需核实")
+    told = Notification.objects.filter(params__label=report.reference)
+    assert told.filter(recipient=zhanyi_supervisor).exists()
+    assert not told.filter(recipient=recused).exists()
+
+
 def test_a_reporters_supplement_asks_the_intake_office_until_read(
     client, tree, zhanyi_intake, zhanyi_supervisor, qilin_investigator, django_capture_on_commit_callbacks
 ):
