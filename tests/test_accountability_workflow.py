@@ -624,6 +624,19 @@ def test_reuse_review_falls_due_when_the_influence_period_ends(earlier_case, zha
     assert decision not in accountability_work_for(zhanyi_supervisor).reviews_due
 
 
+@pytest.mark.parametrize("days, shown", [(-3, True), (29, True), (30, True), (31, False)])
+def test_reviews_and_follow_up_visits_show_from_thirty_days_before_they_fall_due(
+    decided, zhanyi_supervisor, days, shown
+):
+    """README: follow-up visits and the ends of influence periods show from 30 days before they fall due."""
+    due = TODAY() + datetime.timedelta(days=days)
+    Decision.objects.filter(pk=decided.pk).update(influence_ends_on=due)
+    decided.visits.update(due_on=due, done_on=None)
+    work = accountability_work_for(zhanyi_supervisor)
+    assert (decided in work.reviews_due) is shown
+    assert (decided.visits.get() in work.visits_due) is shown
+
+
 def test_reuse_review_refused_while_the_influence_period_runs(decided, zhanyi_supervisor, case):
     with pytest.raises(DomainError):
         services.reuse_review_record(actor=zhanyi_supervisor, decision=decided, result="may_be_used", notes="好")
