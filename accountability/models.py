@@ -258,7 +258,15 @@ class Decision(models.Model):
         ordering = ["case_id", "id"]
         verbose_name = _("accountability decision")
         verbose_name_plural = _("accountability decisions")
-        indexes = [models.Index(fields=["status", "influence_ends_on"], name="acc_decision_influence_idx")]
+        indexes = [
+            models.Index(fields=["status", "influence_ends_on"], name="acc_decision_influence_idx"),
+            # "May be used again" reviews waiting, soonest first (accountability.selectors.accountability_work_for).
+            models.Index(
+                fields=["influence_ends_on", "id"],
+                condition=models.Q(status="in_force", reuse_reviewed_on__isnull=True),
+                name="acc_decision_review_due_idx",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(form__isnull=True) | models.Q(form__gte=1, form__lte=4), name="acc_decision_form"
@@ -293,6 +301,10 @@ class FollowUpVisit(models.Model):
 
     class Meta:
         ordering = ["due_on", "id"]
+        # Visits not yet made, soonest first (accountability.selectors.accountability_work_for).
+        indexes = [
+            models.Index(fields=["due_on", "id"], condition=models.Q(done_on__isnull=True), name="acc_visit_open_idx")
+        ]
         verbose_name = _("follow-up visit")
         verbose_name_plural = _("follow-up visits")
 

@@ -3,16 +3,16 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts import jurisdiction
 from accounts.models import Commission, CommissionLevel
 from accounts.roles import Role
 from cases.models import Subject
-from core.sections import first_rows, first_rows_by_section
+from core.sections import first_rows
 
-from .choices import DecisionStatus, Measure, Status
+from .choices import DecisionStatus, Measure
 from .models import (
     AccountabilityCase,
     AccountabilityCaseUserObjectPermission,
@@ -170,24 +170,15 @@ def history_of_subject(user, subject: Subject) -> QuerySet[Decision]:
 
 @dataclass
 class AccountabilityWork:
-    """What is due for a user: re-use reviews, approvals waiting for them, complaints to review."""
+    """The follow-ups due for a user, which are dates rather than workflow steps: "may be used again" reviews at
+    the end of an influence period, and follow-up visits. Approvals and complaints are workflow steps: the engine
+    lists them (core/work.py)."""
 
     reviews_due: list = field(default_factory=list)
-    approvals_waiting: list = field(default_factory=list)
-    complaints_to_review: list = field(default_factory=list)
-    complaints_to_decide: list = field(default_factory=list)
     visits_due: list = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return any(
-            (
-                self.reviews_due,
-                self.approvals_waiting,
-                self.complaints_to_review,
-                self.complaints_to_decide,
-                self.visits_due,
-            )
-        )
+        return bool(self.reviews_due or self.visits_due)
 
 
 LIMIT = 50
@@ -203,45 +194,20 @@ def accountability_work_for(user) -> AccountabilityWork:
     # Reviews and visits show from FOLLOW_UP_NOTICE_DAYS before they fall due; overdue ones sort first.
     notice = timezone.localdate() + datetime.timedelta(days=FOLLOW_UP_NOTICE_DAYS)
     supervised = [c.pk for c in jurisdiction.commissions_with_role(user, Role.SUPERVISOR)]
-    reviewing = [c.pk for c in jurisdiction.commissions_with_role(user, Role.REVIEWER, Role.SUPERVISOR)]
-    # Decisions (approvals waiting, "may be used again" reviews due) in one query, complaints in another.
-    decision_sections = {}
     if supervised:
-        decision_sections["reviews_due"] = (
-            Q(
-                Q(case__commission__in=supervised) | Q(approving_commission__in=supervised),
-                status=DecisionStatus.IN_FORCE,
-                influence_ends_on__lte=notice,
-                reuse_reviewed_on__isnull=True,
-            ),
-            [F("influence_ends_on").asc(), F("id").asc()],
+        work.reviews_due = list(
+            first_rows(
+                decisions_visible_to(user)
+                .filter(
+                    Q(case__commission__in=supervised) | Q(approving_commission__in=supervised),
+                    status=DecisionStatus.IN_FORCE,
+                    influence_ends_on__lte=notice,
+                    reuse_reviewed_on__isnull=True,
+                )
+                .order_by("influence_ends_on", "id"),
+                LIMIT,
+            )
         )
-        decision_sections["approvals_waiting"] = (
-            Q(
-                status=DecisionStatus.PROPOSED,
-                approving_commission__in=supervised,
-                case__status=Status.DECISION_PROPOSED,
-            ),
-            [F("proposed_at").asc(), F("id").asc()],
-        )
-        found = first_rows_by_section(decisions_visible_to(user), decision_sections, LIMIT)
-        work.reviews_due, work.approvals_waiting = found["reviews_due"], found["approvals_waiting"]
-    complaint_order = [F("received_on").asc(), F("id").asc()]
-    complaint_sections = {}
-    if supervised:
-        complaint_sections["to_decide"] = (
-            Q(case__status=Status.COMPLAINT_REVIEWED, outcome="", decision__approving_commission__in=supervised),
-            complaint_order,
-        )
-    if reviewing:
-        complaint_sections["to_review"] = (
-            Q(case__commission__in=reviewing, case__status=Status.COMPLAINT, outcome=""),
-            complaint_order,
-        )
-    if complaint_sections:
-        found = first_rows_by_section(complaints_visible_to(user), complaint_sections, LIMIT)
-        work.complaints_to_decide = found.get("to_decide", [])
-        work.complaints_to_review = found.get("to_review", [])
     team_cases = cases_visible_to(user).filter(
         Q(commission__in=supervised) | Q(pk__in=jurisdiction.granted_ids(user, AccountabilityCase, WORK_PERM))
     )

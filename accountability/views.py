@@ -17,6 +17,7 @@ from accounts.roles import Role
 from audit.services import timeline
 from cases.authority import managing_commission
 from cases.selectors import reports_visible_to, subjects_visible_to
+from core import work as work_list
 from core.errors import DomainError
 from core.keyset import paginate
 
@@ -65,6 +66,7 @@ def case_list(request):
             "form": form,
             "page": page,
             "base_query": params.urlencode(),
+            "tasks": work_list.tasks_for(request.user, workflows=(workflow.CASES.name,)),
             "work": selectors.accountability_work_for(request.user),
             "can_initiate": bool(jurisdiction.commissions_with_role(request.user, Role.SUPERVISOR)),
         },

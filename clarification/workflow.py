@@ -169,6 +169,7 @@ CLARIFICATIONS = Workflow(
         "label": f"{r.reference} · {r.subject.name}",
         "due_on": getattr(getattr(r, "return_visit", None), "due_on", None) if r.status == Status.EXECUTED else None,
     },
+    presented_with=("subject", "return_visit"),
     parties=lambda r: (
         [r.commission, r.approving_commission, r.report.commission],
         _selectors_cases().active_assignees(r.report),
@@ -309,7 +310,9 @@ def _untrue_unrecommended():
 
 def _recommendation_due(user, report) -> bool:
     return (
-        report.pk is not None and Report.objects.filter(pk=report.pk).filter(Exists(_untrue_unrecommended())).exists()
+        report.status == ReportStatus.CONCLUDED
+        and report.pk is not None
+        and Report.objects.filter(pk=report.pk).filter(Exists(_untrue_unrecommended())).exists()
     )
 
 
@@ -319,11 +322,13 @@ def _recommendation_rows(user) -> Q:
     if not (investigator_at or assigned):
         return NEVER
     drafters = _at(investigator_at) | (Q(pk__in=assigned) if assigned else NEVER)
-    return drafters & Q(Exists(_untrue_unrecommended()))
+    return drafters & Q(status=ReportStatus.CONCLUDED) & Q(Exists(_untrue_unrecommended()))
 
 
-# On a concluded (or closed) report whose untrue allegations have no clarification yet, the investigators are asked
-# for a recommendation (clarification.services.recommendation_draft decides; the report's state does not change).
+# On a concluded report whose untrue allegations have no clarification yet, the investigators are asked for a
+# recommendation (clarification.services.recommendation_draft decides; the report's state does not change). Once
+# the report is closed the question is settled (closing without one records why none is needed,
+# cases.services.report_close): a recommendation stays possible on a closed report, but is no longer asked for.
 REPORTS.extend(
     transition(
         "recommend_clarification",

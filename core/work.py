@@ -1,15 +1,17 @@
 """What a user can do now: one answer for the work list page, the home page, the API and the action panels.
 
 Derived from the workflow declarations (core/workflow.py): an object is in a user's work when a
-transition that asks something (`task`) is open to that user on it. Each task is a section, its rows
-chosen in one windowed query per workflow (core/sections.py), overdue and soonest due first.
+transition that asks something (`task`) is open to that user on it. Each task is a section, its first rows
+chosen by one LIMIT query of its own (core/sections.first_rows), overdue and soonest due first: a section
+whose condition matches often stops early, where one windowed query for all of a workflow's sections evaluated
+every condition on every row in reach (bench/results/README.md).
 """
 
 from dataclasses import dataclass, field
 
 from django.db.models import F
 
-from core.sections import first_rows_by_section
+from core.sections import first_rows
 from core.workflow import REGISTRY, Transition, Workflow
 
 LIMIT = 50
@@ -39,20 +41,20 @@ def _order(workflow: Workflow) -> list:
     return [F(name[1:]).desc() if name.startswith("-") else F(name).asc(nulls_last=True) for name in workflow.order]
 
 
-def tasks_for(user, limit: int | None = None) -> list[Task]:
-    """The user's work, grouped by what is asked of them; empty tasks are left out."""
+def tasks_for(user, limit: int | None = None, workflows: tuple[str, ...] | None = None) -> list[Task]:
+    """The user's work (of the named workflows only, if given), grouped by what is asked of them; empty tasks
+    are left out."""
     limit = limit or LIMIT
     tasks = []
     for workflow in REGISTRY.values():
-        if workflow.visible is None:
+        if workflow.visible is None or (workflows is not None and workflow.name not in workflows):
             continue
         conditions = workflow.work(user)
         if not conditions:
             continue
-        sections = {t.name: (condition, _order(workflow)) for t, condition in conditions.items()}
-        found = first_rows_by_section(workflow.visible(user), sections, limit + 1)
-        for t in conditions:
-            objects = found[t.name]
+        visible = workflow.visible(user).select_related(*workflow.presented_with)
+        for t, condition in conditions.items():
+            objects = list(first_rows(visible.filter(condition).order_by(*_order(workflow)), limit + 1))
             if objects:
                 rows = [{**workflow.present(obj), "object": obj} for obj in objects[:limit]]
                 tasks.append(Task(workflow, t, rows, more=len(objects) > limit))

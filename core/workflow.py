@@ -67,6 +67,7 @@ class Workflow:
     audit_context: Callable[[models.Model], dict] = lambda obj: {}
     visible: Callable | None = None  # (user) -> the queryset of objects the user may open
     present: Callable | None = None  # (obj) -> {"url", "label", "due_on"} for work lists
+    presented_with: tuple[str, ...] = ()  # select_related for `present` (no query per row)
     order: tuple = ("id",)  # work-list order (overdue and soonest due first where the object has a due date)
     parties: Callable | None = None  # (obj) -> (commissions, extra user ids): whom its tasks may ask, and above
     by_name: dict[str, Transition] = dataclasses.field(init=False)

@@ -20,6 +20,7 @@ from audit.models import AuditEvent
 from cases import services as case_services
 from cases.choices import OrganisationKind, Rank, SubjectKind
 from cases.services import SubjectInput
+from core import work
 from core.errors import DomainError
 
 from .factories import member
@@ -615,8 +616,8 @@ def test_reuse_review_falls_due_when_the_influence_period_ends(earlier_case, zha
     services.decision_approve(actor=zhanyi_supervisor, decision=decision, decided_on=services.add_months(TODAY(), -6))
     decision.refresh_from_db()
     assert decision.influence_ends_on == TODAY()
-    work = accountability_work_for(zhanyi_supervisor)
-    assert decision in work.reviews_due
+    due = accountability_work_for(zhanyi_supervisor)
+    assert decision in due.reviews_due
     assert not accountability_work_for(zhanyi_investigator).reviews_due
     with pytest.raises(DomainError):
         services.reuse_review_record(actor=zhanyi_investigator, decision=decision, result="may_be_used", notes="好")
@@ -632,9 +633,9 @@ def test_reviews_and_follow_up_visits_show_from_thirty_days_before_they_fall_due
     due = TODAY() + datetime.timedelta(days=days)
     Decision.objects.filter(pk=decided.pk).update(influence_ends_on=due)
     decided.visits.update(due_on=due, done_on=None)
-    work = accountability_work_for(zhanyi_supervisor)
-    assert (decided in work.reviews_due) is shown
-    assert (decided.visits.get() in work.visits_due) is shown
+    follow_ups = accountability_work_for(zhanyi_supervisor)
+    assert (decided in follow_ups.reviews_due) is shown
+    assert (decided.visits.get() in follow_ups.visits_due) is shown
 
 
 def test_reuse_review_refused_while_the_influence_period_runs(decided, zhanyi_supervisor, case):
@@ -645,14 +646,14 @@ def test_reuse_review_refused_while_the_influence_period_runs(decided, zhanyi_su
 def test_approvals_wait_for_the_supervisor_with_authority(tree, zhanyi_supervisor, qujing_supervisor, director):
     case = initiate(zhanyi_supervisor, tree["zhanyi"], [director])
     (decision,) = to_proposed(zhanyi_supervisor, case)
-    assert decision in accountability_work_for(qujing_supervisor).approvals_waiting
-    assert decision not in accountability_work_for(zhanyi_supervisor).approvals_waiting
+    assert ("accountability", case.pk) in work.object_keys(qujing_supervisor)
+    assert ("accountability", case.pk) not in work.object_keys(zhanyi_supervisor)
 
 
 def test_complaints_to_review_show_for_the_reviewer(decided, zhanyi_supervisor, zhanyi_reviewer, qilin_investigator):
     complaint = services.complaint_lodge(actor=zhanyi_supervisor, decision=decided, grounds="不服", received_on=TODAY())
-    assert complaint in accountability_work_for(zhanyi_reviewer).complaints_to_review
-    assert not accountability_work_for(qilin_investigator)
+    assert ("accountability", complaint.case_id) in work.object_keys(zhanyi_reviewer)
+    assert not work.object_keys(qilin_investigator) and not accountability_work_for(qilin_investigator)
 
 
 def test_subject_history_lists_decisions_in_reach(decided, deputy, zhanyi_investigator, kunming_supervisor):

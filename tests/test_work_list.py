@@ -96,6 +96,22 @@ def test_findings_are_asked_of_the_assigned_investigator_until_every_allegation_
     assert "report.conclude" in {t.key for t in work.tasks_for(zhanyi_supervisor)}
 
 
+def test_a_recommendation_is_asked_for_while_the_report_is_concluded_and_no_longer_once_closed(
+    tree, zhanyi_intake, zhanyi_supervisor, zhanyi_investigator
+):
+    """Closing a report whose untrue allegations have no clarification records why none is needed: the question
+    is settled, so it leaves the investigator's work (a recommendation stays possible)."""
+    from cases.services import report_close
+    from core.workflow import REGISTRY
+
+    report = concluded_report(tree, zhanyi_intake, zhanyi_supervisor, zhanyi_investigator)
+    assert ("report", report.pk) in _keys(zhanyi_investigator)
+    report = report_close(actor=zhanyi_supervisor, report=report, reason="举报人已撤回，影响已消除")
+    assert ("report", report.pk) not in _keys(zhanyi_investigator)
+    assert "recommend_clarification" in REGISTRY["report"].allowed(zhanyi_investigator, report)
+    draft(report, zhanyi_investigator)
+
+
 def test_the_api_answers_what_the_page_lists(client, tree, zhanyi_intake, zhanyi_supervisor):
     report = register(zhanyi_intake, tree["zhanyi"]).report
     client.force_login(zhanyi_supervisor)

@@ -90,6 +90,7 @@ CORRECTIONS = Workflow(
         "label": f"{c.report.reference} · {c.get_op_display()}",
         "due_on": None,
     },
+    presented_with=("report",),
     parties=lambda c: ([c.report.commission], []),
     transitions=[
         transition(

@@ -89,6 +89,7 @@ IDENTITY_REQUESTS = Workflow(
         "label": f"{access.report.reference} · {access.requester}",
         "due_on": None,
     },
+    presented_with=("report", "requester"),
     parties=lambda access: ([access.report.commission], []),
     transitions=[
         transition(

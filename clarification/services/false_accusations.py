@@ -183,6 +183,7 @@ MEASURES = Workflow(
         "label": f"{measure.case.reference} · {measure.get_kind_display()}",
         "due_on": None,
     },
+    presented_with=("case",),
     parties=lambda measure: ([measure.case.commission], []),
     transitions=[
         transition(
