@@ -10,19 +10,28 @@ from core import work
 from . import selectors
 
 
-def sections_for(user) -> list[dict]:
+def sections_for(user, shown: int | None = None, only: str | None = None) -> list[dict]:
+    """Every section of the user's work (or the one keyed `only`), each with its first `shown` rows (all found,
+    by default), its count and whether more rows were found than are shown."""
     sections = [
         {
             "title": task.label,
             "key": task.key,
             "count": task.count_label,
+            "found": task.found,
             "rows": [
                 {"url": r["url"], "label": r["label"], "detail": task.label, "due_on": r["due_on"]} for r in task.rows
             ],
         }
-        for task in work.tasks_for(user)
+        for task in work.tasks_for(user, shown=shown, only=only)
     ]
     for section in selectors.my_work_sections_from_apps(user):
+        if only is not None and section["key"] != only:
+            continue
         section.setdefault("count", str(len(section["rows"])))
+        section["found"] = len(section["rows"])
+        section["rows"] = section["rows"][:shown]
         sections.append(section)
+    for section in sections:
+        section["truncated"] = section["found"] > len(section["rows"])
     return sections

@@ -10,15 +10,21 @@ from accounts import jurisdiction
 from cases.deadlines import nearing_limit
 
 
+# The home page shows the first rows of each kind of work; "show all" opens one kind with all it found.
+HOME_ROWS = 10
+
+
 @login_required
 def home(request):
-    """The work list with its counts per kind: what the workflows ask of me now."""
+    """The work list with its counts per kind: what the workflows ask of me now (`?work=<key>`: one kind)."""
     from cases.my_work import sections_for
 
+    only = request.GET.get("work") or None
+    sections = sections_for(request.user, only=only) if only else sections_for(request.user, shown=HOME_ROWS)
     return render(
         request,
         "core/home.html",
-        {"sections": sections_for(request.user), "today": timezone.localdate(), "nearing": nearing_limit()},
+        {"sections": sections, "only": only, "today": timezone.localdate(), "nearing": nearing_limit()},
     )
 
 

@@ -21,8 +21,9 @@ LIMIT = 50
 class Task:
     workflow: Workflow
     transition: Transition
-    rows: list[dict] = field(default_factory=list)
-    more: bool = False  # more rows wait than the list shows
+    rows: list[dict] = field(default_factory=list)  # the rows shown (the first `shown` of those found)
+    found: int = 0  # rows found, up to the limit
+    more: bool = False  # more rows wait than the limit
 
     @property
     def key(self) -> str:
@@ -34,30 +35,43 @@ class Task:
 
     @property
     def count_label(self) -> str:
-        return f"{LIMIT}+" if self.more else str(len(self.rows))
+        return f"{LIMIT}+" if self.more else str(self.found)
 
 
 def _order(workflow: Workflow) -> list:
     return [F(name[1:]).desc() if name.startswith("-") else F(name).asc(nulls_last=True) for name in workflow.order]
 
 
-def tasks_for(user, limit: int | None = None, workflows: tuple[str, ...] | None = None) -> list[Task]:
-    """The user's work (of the named workflows only, if given), grouped by what is asked of them; empty tasks
-    are left out."""
+def tasks_for(
+    user,
+    limit: int | None = None,
+    workflows: tuple[str, ...] | None = None,
+    shown: int | None = None,
+    only: str | None = None,
+) -> list[Task]:
+    """The user's work, grouped by what is asked of them; empty tasks are left out.
+
+    Each task finds up to `limit` rows (counted, "50+" beyond) and presents the first `shown` of them (all, by
+    default); `workflows` and `only` (a task key) narrow it to some workflows or one task."""
     limit = limit or LIMIT
     tasks = []
     for workflow in REGISTRY.values():
         if workflow.visible is None or (workflows is not None and workflow.name not in workflows):
             continue
+        if only is not None and not only.startswith(f"{workflow.name}."):
+            continue
         conditions = workflow.work(user)
+        if only is not None:
+            conditions = {t: q for t, q in conditions.items() if f"{workflow.name}.{t.name}" == only}
         if not conditions:
             continue
         visible = workflow.visible(user).select_related(*workflow.presented_with)
         for t, condition in conditions.items():
             objects = list(first_rows(visible.filter(condition).order_by(*_order(workflow)), limit + 1))
             if objects:
-                rows = [{**workflow.present(obj), "object": obj} for obj in objects[:limit]]
-                tasks.append(Task(workflow, t, rows, more=len(objects) > limit))
+                found = objects[:limit]
+                rows = [{**workflow.present(obj), "object": obj} for obj in found[:shown]]
+                tasks.append(Task(workflow, t, rows, found=len(found), more=len(objects) > limit))
     return tasks
 
 

@@ -126,6 +126,28 @@ def test_the_api_answers_what_the_page_lists(client, tree, zhanyi_intake, zhanyi
     assert client.get("/api/my-work/").json() == []
 
 
+def test_home_shows_the_first_rows_of_each_kind_and_one_kind_in_full_on_request(
+    client, tree, zhanyi_intake, zhanyi_supervisor
+):
+    from core.views import HOME_ROWS
+
+    references = [register(zhanyi_intake, tree["zhanyi"]).report.reference for _ in range(HOME_ROWS + 2)]
+    client.force_login(zhanyi_supervisor)
+    home = client.get(reverse("home"))
+    assert home.status_code == 200
+    page = home.content.decode()
+    assert sum(reference in page for reference in references) == HOME_ROWS
+    assert f'{HOME_ROWS + 2}</span></h2>' in page  # the count is of every row found, not of those shown
+    assert "?work=report.propose_disposition" in page
+    focused = client.get(reverse("home"), {"work": "report.propose_disposition"})
+    assert focused.status_code == 200
+    body = focused.content.decode()
+    assert all(reference in body for reference in references)
+    assert 'data-work="report.propose_disposition"' in body and body.count("data-work=") == 1
+    unknown = client.get(reverse("home"), {"work": "no.such"}).content.decode()
+    assert "data-work=" not in unknown and reverse("home") in unknown
+
+
 def test_home_is_the_work_list_and_the_roles_are_on_the_profile_page(client, zhanyi_supervisor):
     client.force_login(zhanyi_supervisor)
     home = client.get(reverse("home")).content.decode()
