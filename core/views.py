@@ -9,7 +9,6 @@ from django.views.decorators.cache import never_cache
 from accounts import jurisdiction
 from cases.deadlines import nearing_limit
 
-
 # The home page shows the first rows of each kind of work; "show all" opens one kind with all it found.
 HOME_ROWS = 10
 

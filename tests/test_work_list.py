@@ -137,7 +137,7 @@ def test_home_shows_the_first_rows_of_each_kind_and_one_kind_in_full_on_request(
     assert home.status_code == 200
     page = home.content.decode()
     assert sum(reference in page for reference in references) == HOME_ROWS
-    assert f'{HOME_ROWS + 2}</span></h2>' in page  # the count is of every row found, not of those shown
+    assert f"{HOME_ROWS + 2}</span></h2>" in page  # the count is of every row found, not of those shown
     assert "?work=report.propose_disposition" in page
     focused = client.get(reverse("home"), {"work": "report.propose_disposition"})
     assert focused.status_code == 200
