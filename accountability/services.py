@@ -482,8 +482,7 @@ def decision_approve(
     decision = _lock_decision(decision)
     authority = managing_commission(decision.target.subject)
     workflow.check_transition(case=case, actor=actor, name="approve_decision", authority=authority)
-    if decision.status != DecisionStatus.PROPOSED:
-        raise DomainError(_("This decision is not awaiting approval."), code="wrong_state")
+    workflow.DECISIONS.check(decision, actor=actor, name="approve", authority=authority)
     decided_on = decided_on or timezone.localdate()
     notified_on = notified_on or decided_on
     refuse_future(decided_on, _("The date of decision"))
@@ -525,8 +524,7 @@ def decision_return(*, actor: User, decision: Decision, reason: str) -> Decision
     decision = _lock_decision(decision)
     authority = managing_commission(decision.target.subject)
     workflow.check_transition(case=case, actor=actor, name="return_decision", authority=authority)
-    if decision.status != DecisionStatus.PROPOSED:
-        raise DomainError(_("This decision is not awaiting approval."), code="wrong_state")
+    workflow.DECISIONS.check(decision, actor=actor, name="return", authority=authority)
     reason = require_text(reason, _("The reason"))
     workflow.DECISIONS.apply(
         decision, actor=actor, name="return", fields={"return_reason": reason}, context={"authority": authority}

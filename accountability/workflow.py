@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from accounts import jurisdiction
 from accounts.models import Commission
 from accounts.roles import Role
-from core.workflow import NEVER, Workflow, transition
+from core.workflow import NEVER, Workflow, any_of, rows_at, rows_in, transition
 
 from .choices import DecisionStatus, Status
 from .models import AccountabilityCase, Complaint, Decision
@@ -82,8 +82,8 @@ def _refusal(who, roles):
 
 def _rows(who, roles):
     def actors(user) -> Q:
-        at = [c.pk for c in jurisdiction.commissions_with_role(user, *roles)]
         if who == AUTHORITY:
+            at = [c.pk for c in jurisdiction.commissions_with_role(user, *roles)]
             if not at:
                 return NEVER
             decisions = Decision.objects.filter(
@@ -96,12 +96,9 @@ def _rows(who, roles):
                 Q(status=Status.COMPLAINT_REVIEWED) & Q(Exists(complaints))
             )
         if who == TEAM:
-            supervised = [c.pk for c in jurisdiction.commissions_with_role(user, Role.SUPERVISOR)]
             granted = jurisdiction.granted_ids(user, AccountabilityCase, WORK_PERM)
-            if not (supervised or granted):
-                return NEVER
-            return (Q(commission__in=supervised) if supervised else NEVER) | (Q(pk__in=granted) if granted else NEVER)
-        return Q(commission__in=at) if at else NEVER
+            return any_of(rows_at(user, Role.SUPERVISOR), rows_in(granted))
+        return rows_at(user, *roles)
 
     return actors
 
@@ -212,6 +209,7 @@ _NO_AUTHORITY = _refusal(AUTHORITY, (Role.SUPERVISOR,))
 D = DecisionStatus
 # A decision's own states, taken inside the case's transitions (approve_decision, return_decision,
 # resolve_complaint) by the commission with management authority over the target.
+_NOT_AWAITING = gettext_lazy("This decision is not awaiting approval.")
 DECISIONS = Workflow(
     name="decision",
     model=Decision,
@@ -219,8 +217,24 @@ DECISIONS = Workflow(
     related=("case", "case__commission"),
     audit_context=lambda d: {"commission": d.case.commission, "scope": d.case},
     transitions=[
-        transition("approve", gettext_lazy("Approve decision"), [D.PROPOSED], D.IN_FORCE, _authority, _NO_AUTHORITY),
-        transition("return", gettext_lazy("Return decision"), [D.PROPOSED], D.RETURNED, _authority, _NO_AUTHORITY),
+        transition(
+            "approve",
+            gettext_lazy("Approve decision"),
+            [D.PROPOSED],
+            D.IN_FORCE,
+            _authority,
+            _NO_AUTHORITY,
+            done=_NOT_AWAITING,
+        ),
+        transition(
+            "return",
+            gettext_lazy("Return decision"),
+            [D.PROPOSED],
+            D.RETURNED,
+            _authority,
+            _NO_AUTHORITY,
+            done=_NOT_AWAITING,
+        ),
         transition("change", gettext_lazy("Changed on complaint"), [D.IN_FORCE], D.CHANGED, _authority, _NO_AUTHORITY),
         transition("revoke", gettext_lazy("Revoked on complaint"), [D.IN_FORCE], D.REVOKED, _authority, _NO_AUTHORITY),
     ],

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts import jurisdiction
 from accounts.roles import Role
-from core.workflow import NEVER, Workflow, transition
+from core.workflow import NEVER, Workflow, any_of, rows_at, rows_in, transition
 
 from . import deadlines
 from .choices import Status
@@ -24,8 +24,7 @@ def _role(*roles):
         return jurisdiction.has_role(user, report.commission_id, *roles)
 
     def actors(user):
-        commissions = [c.pk for c in jurisdiction.commissions_with_role(user, *roles)]
-        return Q(commission__in=commissions) if commissions else NEVER
+        return rows_at(user, *roles)
 
     return allowed, actors
 
@@ -69,8 +68,8 @@ def _assigned(user, report, **context):
 def _assigned_rows(user):
     from .selectors import assigned_report_ids
 
-    ids = assigned_report_ids(user)
-    return Q(pk__in=ids) & Q(_OPEN_FINDING) if ids else NEVER
+    assigned = rows_in(assigned_report_ids(user))
+    return assigned & Q(_OPEN_FINDING) if assigned is not NEVER else NEVER
 
 
 def _supervisor_ready(user):
@@ -91,12 +90,8 @@ def _reader(user, report, **context) -> bool:
 def _reader_rows(user) -> Q:
     from .selectors import assigned_report_ids
 
-    intake_at = [c.pk for c in jurisdiction.commissions_with_role(user, Role.INTAKE)]
-    ids = assigned_report_ids(user)
-    if not (intake_at or ids):
-        return NEVER
-    readers = (Q(commission__in=intake_at) if intake_at else NEVER) | (Q(pk__in=ids) if ids else NEVER)
-    return readers & Q(_UNREAD)
+    readers = any_of(rows_at(user, Role.INTAKE), rows_in(assigned_report_ids(user)))
+    return readers & Q(_UNREAD) if readers is not NEVER else NEVER
 
 
 _SUPERVISOR, _SUPERVISOR_ROWS = _role(Role.SUPERVISOR)

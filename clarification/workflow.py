@@ -20,7 +20,7 @@ from cases.choices import Status as ReportStatus
 from cases.models import Allegation, Recusal, Report
 from cases.selectors import assigned_report_ids
 from cases.workflow import REPORTS
-from core.workflow import NEVER, Workflow, transition
+from core.workflow import NEVER, Workflow, any_of, rows_at, rows_in, transition
 
 from . import permissions
 from .choices import REVIEW_OFFICES, Opinion, Status
@@ -49,24 +49,18 @@ def _only(who):
     return lambda recommendation, **context: _("Only %(who)s may do this.") % {"who": who}
 
 
-def _at(commissions, field="commission") -> Q:
-    return Q(**{f"{field}__in": commissions}) if commissions else NEVER
-
-
 def _drafter_rows(user) -> Q:
-    investigator_at = [c.pk for c in jurisdiction.commissions_with_role(user, Role.INVESTIGATOR)]
-    assigned = assigned_report_ids(user)
-    rows = _at(investigator_at, "report__commission") | (Q(report__in=assigned) if assigned else NEVER)
-    return rows if (investigator_at or assigned) else NEVER
+    return any_of(
+        rows_at(user, Role.INVESTIGATOR, field="report__commission"),
+        rows_in(assigned_report_ids(user), "report"),
+    )
 
 
 def _approver_rows(user) -> Q:
-    supervised = [c.pk for c in jurisdiction.commissions_with_role(user, Role.SUPERVISOR)]
-    if not supervised:
+    approving = rows_at(user, Role.SUPERVISOR, field="approving_commission")
+    if approving is NEVER:
         return NEVER
-    return _at(supervised, "approving_commission") & ~Q(
-        Exists(Recusal.objects.filter(report=OuterRef("report"), user=user))
-    )
+    return approving & ~Q(Exists(Recusal.objects.filter(report=OuterRef("report"), user=user)))
 
 
 def _opinion(office, agreeing=False):
@@ -133,11 +127,7 @@ def _handling(user, recommendation) -> bool:
 
 
 def _handling_rows(user) -> Q:
-    working = [c.pk for c in jurisdiction.commissions_with_role(user, Role.INVESTIGATOR, Role.SUPERVISOR)]
-    assigned = assigned_report_ids(user)
-    if not (working or assigned):
-        return NEVER
-    return _at(working) | (Q(report__in=assigned) if assigned else NEVER)
+    return any_of(rows_at(user, Role.INVESTIGATOR, Role.SUPERVISOR), rows_in(assigned_report_ids(user), "report"))
 
 
 def visit_notice_from(today: datetime.date | None = None) -> datetime.date:
@@ -277,12 +267,10 @@ CLARIFICATIONS = Workflow(
                 _("The reporter has already been told of this clarification.") if r.reporter_feedback_id else None
             ),
             ready_code="duplicate",
+            done=gettext_lazy("Feedback on the clarification follows its execution."),
             task=gettext_lazy("Feedback to the reporter"),
             asked=lambda user, r: jurisdiction.has_role(user, r.commission_id, Role.INTAKE),
-            actors=lambda user: (
-                _at([c.pk for c in jurisdiction.commissions_with_role(user, Role.INTAKE)])
-                & Q(reporter_feedback__isnull=True)
-            ),
+            actors=lambda user: rows_at(user, Role.INTAKE) & Q(reporter_feedback__isnull=True),
         ),
         transition(
             "return_visit",
@@ -317,11 +305,9 @@ def _recommendation_due(user, report) -> bool:
 
 
 def _recommendation_rows(user) -> Q:
-    investigator_at = [c.pk for c in jurisdiction.commissions_with_role(user, Role.INVESTIGATOR)]
-    assigned = assigned_report_ids(user)
-    if not (investigator_at or assigned):
+    drafters = any_of(rows_at(user, Role.INVESTIGATOR), rows_in(assigned_report_ids(user)))
+    if drafters is NEVER:
         return NEVER
-    drafters = _at(investigator_at) | (Q(pk__in=assigned) if assigned else NEVER)
     return drafters & Q(status=ReportStatus.CONCLUDED) & Q(Exists(_untrue_unrecommended()))
 
 

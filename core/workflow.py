@@ -13,6 +13,8 @@ exactly when a transition with a task is open to that user on it now.
 from __future__ import annotations
 
 import dataclasses
+import functools
+import operator
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -28,6 +30,26 @@ REGISTRY: dict[str, Workflow] = {}
 # registers here to tell the people a transition now asks something of (inbox/apps.py).
 AFTER_TRANSITION: list[Callable] = []
 NEVER = Q(pk__isnull=True)  # a condition no row meets, that stays a boolean column in SQL
+
+
+def any_of(*conditions: Q) -> Q:
+    """Rows meeting any of the conditions; NEVER itself when none can be met (the work list skips the task)."""
+    live = [c for c in conditions if c is not NEVER]
+    return functools.reduce(operator.or_, live) if live else NEVER
+
+
+def rows_at(user, *roles, field: str = "commission") -> Q:
+    """Rows whose commission (`field`) is one where the user holds one of the roles: how a role becomes a row
+    condition in every workflow's `actors`."""
+    from accounts import jurisdiction
+
+    ids = [c.pk for c in jurisdiction.commissions_with_role(user, *roles)]
+    return Q(**{f"{field}__in": ids}) if ids else NEVER
+
+
+def rows_in(ids, field: str = "pk") -> Q:
+    """Rows whose `field` is one of the ids (assigned reports, granted cases); NEVER for none."""
+    return Q(**{f"{field}__in": ids}) if ids else NEVER
 
 
 @dataclass(frozen=True)
@@ -47,6 +69,7 @@ class Transition:
     actors: Callable[..., Q] | None = None  # (user) -> `allowed`, `ready` and `pending` as a condition on rows
     action: str | None = None  # the audit action, when it differs from "<workflow>.<name>"
     new_round: bool = False
+    done: str | None = None  # the refusal once the object has left the sources ("already decided"), if not generic
 
 
 def transition(name, label, sources, targets, allowed, who, **options) -> Transition:
@@ -91,6 +114,8 @@ class Workflow:
     def check(self, obj, *, actor, name: str, target: str | None = None, **context) -> Transition:
         spec = self.by_name[name]
         if self.state(obj) not in spec.sources:
+            if spec.done:
+                raise DomainError(spec.done, code="wrong_state")
             raise DomainError(
                 _("“%(action)s” is not possible while %(noun)s is “%(status)s”.")
                 % {

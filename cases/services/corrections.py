@@ -22,7 +22,7 @@ from accounts.roles import Role
 from audit.services import audit_record
 from core.errors import DomainError
 from core.validation import refuse_future, require_text
-from core.workflow import NEVER, Workflow, transition
+from core.workflow import NEVER, Workflow, rows_at, transition
 
 from .. import workflow
 from ..choices import Area, Category, Channel, CorrectionOp, CorrectionStatus, Status
@@ -63,11 +63,11 @@ def _may_apply(user, correction: Correction, direct: bool = False, **context) ->
 
 
 def _decider_rows(user) -> Q:
-    supervised = [c.pk for c in jurisdiction.commissions_with_role(user, Role.SUPERVISOR)]
-    if not supervised:
+    supervised = rows_at(user, Role.SUPERVISOR, field="report__commission")
+    if supervised is NEVER:
         return NEVER
     recused = Recusal.objects.filter(report=OuterRef("report"), user=user)
-    return Q(report__commission__in=supervised) & ~Q(proposed_by=user) & ~Q(Exists(recused))
+    return supervised & ~Q(proposed_by=user) & ~Q(Exists(recused))
 
 
 def _corrections_in_reach(user):
@@ -77,6 +77,7 @@ def _corrections_in_reach(user):
 
 
 _DECIDERS = gettext_lazy("Only a supervisor of the handling commission decides on corrections of this report.")
+_DECIDED = gettext_lazy("This correction has already been decided.")
 _C = CorrectionStatus
 CORRECTIONS = Workflow(
     name="correction",
@@ -101,6 +102,7 @@ CORRECTIONS = Workflow(
             _may_apply,
             _DECIDERS,
             action="report.correct",
+            done=_DECIDED,
             task=gettext_lazy("Correction to approve"),
             actors=_decider_rows,
         ),
@@ -112,6 +114,7 @@ CORRECTIONS = Workflow(
             _may_apply,
             _DECIDERS,
             action="report.correction_reject",
+            done=_DECIDED,
         ),
     ],
 )
@@ -175,10 +178,9 @@ def correction_decide(*, actor: User, correction: Correction, approve: bool, rea
             % {"commission": report.commission},
             code="forbidden",
         )
-    if correction.status != CorrectionStatus.PENDING:
-        raise DomainError(_("This correction has already been decided."), code="wrong_state")
     if correction.proposed_by_id == actor.pk:
         raise DomainError(_("Another supervisor decides on a correction you proposed."), code="own_proposal")
+    CORRECTIONS.check(correction, actor=actor, name="apply" if approve else "reject")
     reason = (reason or "").strip()
     if approve:
         # The report may have changed since the proposal: validated again against it as it is now.

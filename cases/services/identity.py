@@ -15,7 +15,7 @@ from accounts.roles import Role
 from audit.services import audit_record
 from core.crypto import Undecryptable
 from core.errors import DomainError
-from core.workflow import NEVER, Workflow, transition
+from core.workflow import NEVER, Workflow, rows_at, transition
 
 from ..choices import AccessStatus
 from ..models import IdentityAccess, Report
@@ -61,8 +61,8 @@ def _custodian(user, access: IdentityAccess, **context) -> bool:
 
 
 def _custodian_rows(user) -> Q:
-    supervised = [c.pk for c in jurisdiction.commissions_with_role(user, Role.SUPERVISOR)]
-    return Q(report__commission__in=supervised) & ~Q(requester=user) if supervised else NEVER
+    supervised = rows_at(user, Role.SUPERVISOR, field="report__commission")
+    return supervised & ~Q(requester=user) if supervised is not NEVER else NEVER
 
 
 def _custodian_requests(user):
@@ -72,6 +72,7 @@ def _custodian_requests(user):
 
 
 _CUSTODIAN_ONLY = gettext_lazy("Only a supervisor of the handling commission decides on identity requests.")
+_DECIDED = gettext_lazy("This request has already been decided.")
 A = AccessStatus
 IDENTITY_REQUESTS = Workflow(
     name="identity",
@@ -102,9 +103,20 @@ IDENTITY_REQUESTS = Workflow(
             task=gettext_lazy("Identity request to decide"),
             asked=lambda user, access: access.requester_id != user.pk,
             actors=_custodian_rows,
+            done=_DECIDED,
         ),
-        transition("refuse", gettext_lazy("Refuse"), [A.PENDING], A.REFUSED, _custodian, _CUSTODIAN_ONLY),
-        transition("revoke", gettext_lazy("Revoke"), [A.GRANTED], A.REVOKED, _custodian, _CUSTODIAN_ONLY),
+        transition(
+            "refuse", gettext_lazy("Refuse"), [A.PENDING], A.REFUSED, _custodian, _CUSTODIAN_ONLY, done=_DECIDED
+        ),
+        transition(
+            "revoke",
+            gettext_lazy("Revoke"),
+            [A.GRANTED],
+            A.REVOKED,
+            _custodian,
+            _CUSTODIAN_ONLY,
+            done=gettext_lazy("Only a granted access can be revoked."),
+        ),
     ],
 )
 
@@ -115,8 +127,6 @@ def identity_decide(*, actor: User, access: IdentityAccess, grant: bool, reason:
     access = IDENTITY_REQUESTS.lock(access)
     if _custodian(actor, access) and access.requester_id == actor.pk:
         raise DomainError(_("You cannot decide on your own request: another supervisor must."), code="self_grant")
-    if access.status != AccessStatus.PENDING and _custodian(actor, access):
-        raise DomainError(_("This request has already been decided."), code="wrong_state")
     return IDENTITY_REQUESTS.apply(
         access,
         actor=actor,
@@ -130,8 +140,6 @@ def identity_decide(*, actor: User, access: IdentityAccess, grant: bool, reason:
 def identity_revoke(*, actor: User, access: IdentityAccess, reason: str) -> IdentityAccess:
     reason = require_text(reason, _("The reason"))
     access = IDENTITY_REQUESTS.lock(access)
-    if access.status != AccessStatus.GRANTED and _custodian(actor, access):
-        raise DomainError(_("Only a granted access can be revoked."), code="wrong_state")
     return IDENTITY_REQUESTS.apply(
         access,
         actor=actor,

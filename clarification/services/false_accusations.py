@@ -21,7 +21,7 @@ from audit.services import audit_record
 from cases.models import Allegation, Reporter
 from cases.selectors import allegations_visible_to
 from core.errors import DomainError
-from core.workflow import NEVER, Workflow, transition
+from core.workflow import Workflow, rows_at, transition
 
 from ..choices import (
     MEASURE_SUBKINDS,
@@ -142,8 +142,7 @@ def _supervisor(user, obj, **context) -> bool:
 
 def _supervisor_rows(path: str):
     def actors(user) -> Q:
-        supervised = [c.pk for c in jurisdiction.commissions_with_role(user, Role.SUPERVISOR)]
-        return Q(**{f"{path}__in": supervised}) if supervised else NEVER
+        return rows_at(user, Role.SUPERVISOR, field=path)
 
     return actors
 
@@ -152,6 +151,12 @@ def _false_cases(user):
     from ..selectors import false_cases_visible_to
 
     return false_cases_visible_to(user)
+
+
+def _measures_pending(case) -> str | None:
+    if case.measures.filter(status=MeasureStatus.PROPOSED).exists():
+        return _("Decide the measures awaiting approval first.")
+    return None
 
 
 FALSE_CASES = Workflow(
@@ -168,6 +173,9 @@ FALSE_CASES = Workflow(
             FalseCaseStatus.CLOSED,
             _supervisor,
             gettext_lazy("Only a supervisor of the commission may do this."),
+            ready=_measures_pending,
+            ready_code="pending_measures",
+            done=gettext_lazy("This case is already closed."),
         )
     ],
 )
@@ -194,6 +202,7 @@ MEASURES = Workflow(
             _supervisor,
             gettext_lazy("Only a supervisor of the commission approves measures."),
             action=f"false_case.measure_{target}",
+            done=gettext_lazy("This measure has already been decided."),
             **extra,
         )
         for name, label, target, extra in [
@@ -211,11 +220,6 @@ MEASURES = Workflow(
 
 @transaction.atomic
 def false_case_close(*, actor: User, case: FalseAccusationCase, reason: str = "") -> FalseAccusationCase:
-    case = FalseAccusationCase.objects.select_for_update().get(pk=case.pk)
-    if case.measures.filter(status=MeasureStatus.PROPOSED).exists():
-        raise DomainError(_("Decide the measures awaiting approval first."), code="pending_measures")
-    if case.status != FalseCaseStatus.OPEN:
-        raise DomainError(_("This case is already closed."), code="wrong_state")
     return FALSE_CASES.apply(
         case, actor=actor, name="closed", fields={"closed_at": timezone.now()}, reason=(reason or "").strip() or None
     )
@@ -276,8 +280,6 @@ def measure_decide(*, actor: User, measure: Measure, approve: bool, reason: str 
     reason = (reason or "").strip()
     if not approve:
         reason = require_text(reason, _("The reason"))
-    if measure.status != MeasureStatus.PROPOSED:
-        raise DomainError(_("This measure has already been decided."), code="wrong_state")
     return MEASURES.apply(
         measure,
         actor=actor,

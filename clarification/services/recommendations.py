@@ -532,8 +532,6 @@ def clarification_feedback(
 ):
     """Tell the reporter the result once the clarification is done, through the cases feedback."""
     locked = workflow.lock(recommendation)
-    if locked.status not in (Status.EXECUTED, Status.COMPLETED):
-        raise DomainError(_("Feedback on the clarification follows its execution."), code="wrong_state")
     workflow.check_transition(recommendation=locked, actor=actor, name="feedback")
     feedback = feedback_record(actor=actor, report=locked.report, text=text, method=method, given_on=given_on)
     locked.reporter_feedback = feedback
