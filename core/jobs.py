@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from .models import JobRun, JobStatus, JobStep
-from .workflow import Workflow, transition
+from .workflow import Workflow, by_the_system, transition
 
 logger = logging.getLogger(__name__)
 CATCH_UP_LIMIT = 12
@@ -82,10 +82,6 @@ def is_stale(run: JobRun, now: datetime.datetime | None = None) -> bool:
     return last < (now or timezone.now()) - datetime.timedelta(minutes=settings.JOBS_STALE_MINUTES)
 
 
-def _system(user, run, **context) -> bool:
-    return True  # runners' steps: no page or API operation takes them
-
-
 # A job run's states, written only here: a runner starts (or restarts, after a dead runner) a period, and finishes
 # or fails it.
 RUNS = Workflow(
@@ -99,11 +95,13 @@ RUNS = Workflow(
             gettext_lazy("Start"),
             [JobStatus.RUNNING, JobStatus.FAILED],
             JobStatus.RUNNING,
-            _system,
+            by_the_system,
             "",
         ),
-        transition("finish", gettext_lazy("Finish"), [JobStatus.RUNNING], JobStatus.DONE, _system, ""),
-        transition("fail", gettext_lazy("Fail"), [JobStatus.RUNNING, JobStatus.FAILED], JobStatus.FAILED, _system, ""),
+        transition("finish", gettext_lazy("Finish"), [JobStatus.RUNNING], JobStatus.DONE, by_the_system, ""),
+        transition(
+            "fail", gettext_lazy("Fail"), [JobStatus.RUNNING, JobStatus.FAILED], JobStatus.FAILED, by_the_system, ""
+        ),
     ],
 )
 

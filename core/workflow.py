@@ -32,6 +32,12 @@ AFTER_TRANSITION: list[Callable] = []
 NEVER = Q(pk__isnull=True)  # a condition no row meets, that stays a boolean column in SQL
 
 
+def by_the_system(user, obj, **context) -> bool:
+    """`allowed` of the steps a worker or runner takes (an export's, a job run's): no page or API operation
+    offers them, so there is no one to refuse."""
+    return True
+
+
 def any_of(*conditions: Q) -> Q:
     """Rows meeting any of the conditions; NEVER itself when none can be met (the work list skips the task)."""
     live = [c for c in conditions if c is not NEVER]

@@ -16,7 +16,7 @@ from accounts.models import Commission, User
 from audit.services import audit_record
 from core import jobs, outbox
 from core.errors import DomainError
-from core.workflow import Workflow, transition
+from core.workflow import Workflow, by_the_system, transition
 
 from . import exports, kept_items, selectors
 from .figures import collect
@@ -147,10 +147,6 @@ def export_job_start(*, actor: User, kind: str, fmt: str, params) -> ExportJob:
     return job
 
 
-def _system(user, job, **context) -> bool:
-    return True  # the worker's steps: no page or API operation takes them
-
-
 _E = ExportStatus
 EXPORTS = Workflow(
     name="export",
@@ -158,12 +154,14 @@ EXPORTS = Workflow(
     noun=gettext_lazy("the export"),
     audit_context=lambda job: {"kind": job.kind, "format": job.fmt},
     transitions=[
-        transition("run", gettext_lazy("Run"), [_E.QUEUED], _E.RUNNING, _system, ""),
-        transition("done", gettext_lazy("Finish"), [_E.RUNNING], _E.DONE, _system, "", action="stats.export_done"),
-        transition("fail", gettext_lazy("Fail"), [_E.QUEUED, _E.RUNNING], _E.FAILED, _system, ""),
+        transition("run", gettext_lazy("Run"), [_E.QUEUED], _E.RUNNING, by_the_system, ""),
+        transition(
+            "done", gettext_lazy("Finish"), [_E.RUNNING], _E.DONE, by_the_system, "", action="stats.export_done"
+        ),
+        transition("fail", gettext_lazy("Fail"), [_E.QUEUED, _E.RUNNING], _E.FAILED, by_the_system, ""),
         # Back to queued only when its runner died midway (exports_resume_orphaned).
-        transition("requeue", gettext_lazy("Queue again"), [_E.RUNNING], _E.QUEUED, _system, ""),
-        transition("expire", gettext_lazy("Expire"), [_E.DONE], _E.EXPIRED, _system, ""),
+        transition("requeue", gettext_lazy("Queue again"), [_E.RUNNING], _E.QUEUED, by_the_system, ""),
+        transition("expire", gettext_lazy("Expire"), [_E.DONE], _E.EXPIRED, by_the_system, ""),
     ],
 )
 _STEP = {_E.RUNNING: "run", _E.DONE: "done", _E.FAILED: "fail", _E.QUEUED: "requeue", _E.EXPIRED: "expire"}
