@@ -469,6 +469,15 @@ def _schedule_visit(decision: Decision) -> None:
         )
 
 
+def approval_refusal(user, decision: Decision, *, case=None, authority=None) -> DomainError | None:
+    """Why this user may not approve the decision now (the case's step and the decision's own), or None."""
+    case = case or decision.case
+    authority = authority or managing_commission(decision.target.subject)
+    return workflow.CASES.refusal(
+        case, actor=user, name="approve_decision", authority=authority
+    ) or workflow.DECISIONS.refusal(decision, actor=user, name="approve", authority=authority)
+
+
 @transaction.atomic
 def decision_approve(
     *,
@@ -481,8 +490,8 @@ def decision_approve(
     case = workflow.lock(decision.case)
     decision = _lock_decision(decision)
     authority = managing_commission(decision.target.subject)
-    workflow.check_transition(case=case, actor=actor, name="approve_decision", authority=authority)
-    workflow.DECISIONS.check(decision, actor=actor, name="approve", authority=authority)
+    if refused := approval_refusal(actor, decision, case=case, authority=authority):
+        raise refused
     decided_on = decided_on or timezone.localdate()
     notified_on = notified_on or decided_on
     refuse_future(decided_on, _("The date of decision"))
@@ -753,25 +762,35 @@ def visit_record(*, actor: User, visit: FollowUpVisit, done_on: datetime.date, n
     return visit
 
 
-@transaction.atomic
-def reuse_review_record(*, actor: User, decision: Decision, result: str, notes: str) -> Decision:
-    """When the influence period has ended, a supervisor records whether the cadre may be used again."""
-    decision = _lock_decision(decision)
+def reuse_review_refusal(user, decision: Decision) -> DomainError | None:
+    """Why this user may not record the "may be used again" review of this decision now, or None."""
     case = decision.case
     if not (
-        jurisdiction.has_role(actor, case.commission_id, Role.SUPERVISOR)
-        or jurisdiction.has_role(actor, decision.approving_commission_id, Role.SUPERVISOR)
+        jurisdiction.has_role(user, case.commission_id, Role.SUPERVISOR)
+        or jurisdiction.has_role(user, decision.approving_commission_id, Role.SUPERVISOR)
     ):
-        raise DomainError(_("Only a supervisor of the handling or approving commission may do this."), code="forbidden")
+        return DomainError(
+            _("Only a supervisor of the handling or approving commission may do this."), code="forbidden"
+        )
     if decision.status != DecisionStatus.IN_FORCE or decision.influence_ends_on is None:
-        raise DomainError(_("This decision has no influence period to review."), code="wrong_state")
+        return DomainError(_("This decision has no influence period to review."), code="wrong_state")
     if decision.influence_ends_on > timezone.localdate():
-        raise DomainError(
+        return DomainError(
             _("The influence period runs until %(day)s.") % {"day": decision.influence_ends_on.isoformat()},
             code="influence_running",
         )
     if decision.reuse_reviewed_on is not None:
-        raise DomainError(_("The review is already recorded."), code="wrong_state")
+        return DomainError(_("The review is already recorded."), code="wrong_state")
+    return None
+
+
+@transaction.atomic
+def reuse_review_record(*, actor: User, decision: Decision, result: str, notes: str) -> Decision:
+    """When the influence period has ended, a supervisor records whether the cadre may be used again."""
+    decision = _lock_decision(decision)
+    if refused := reuse_review_refusal(actor, decision):
+        raise refused
+    case = decision.case
     if result not in ReuseResult.values:
         raise DomainError(_("Choose a result."), code="result")
     decision.reuse_result = result

@@ -153,7 +153,6 @@ def case_detail(request, pk):
     team_member = workflow.is_team_member(user, case)
     allowed = set(workflow.allowed_transitions(user, case))
     supervisor_here = jurisdiction.has_role(user, case.commission_id, Role.SUPERVISOR)
-    today = timezone.localdate()
     targets = []
     decisions = list(case.decisions.all())
     for target in case.targets.all():
@@ -166,17 +165,8 @@ def case_detail(request, pk):
             rows.append(
                 {
                     "decision": decision,
-                    "may_approve": decision.status == DecisionStatus.PROPOSED
-                    and case.status == Status.DECISION_PROPOSED
-                    and jurisdiction.has_role(user, authority.pk, Role.SUPERVISOR),
-                    "may_review_reuse": decision.status == DecisionStatus.IN_FORCE
-                    and decision.influence_ends_on is not None
-                    and decision.influence_ends_on <= today
-                    and decision.reuse_reviewed_on is None
-                    and (
-                        supervisor_here
-                        or jurisdiction.has_role(user, decision.approving_commission_id, Role.SUPERVISOR)
-                    ),
+                    "may_approve": services.approval_refusal(user, decision, case=case, authority=authority) is None,
+                    "may_review_reuse": services.reuse_review_refusal(user, decision) is None,
                     "may_visit": team_member,
                 }
             )
@@ -199,8 +189,7 @@ def case_detail(request, pk):
                 and case.status == Status.COMPLAINT
                 and "review_complaint" in allowed,
                 "may_resolve": not complaint.outcome
-                and case.status == Status.COMPLAINT_REVIEWED
-                and jurisdiction.has_role(user, authority.pk, Role.SUPERVISOR),
+                and workflow.CASES.refusal(case, actor=user, name="resolve_complaint", authority=authority) is None,
             }
         )
     return render(

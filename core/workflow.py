@@ -139,6 +139,15 @@ class Workflow:
             raise DomainError(message, code=spec.ready_code)
         return spec
 
+    def refusal(self, obj, *, actor, name: str, **context) -> DomainError | None:
+        """Why this user may not take the transition now, or None: for pages that show a button only where the
+        service would accept it (the same rules as `check`)."""
+        try:
+            self.check(obj, actor=actor, name=name, **context)
+        except DomainError as refused:
+            return refused
+        return None
+
     def lock(self, obj):
         if getattr(obj, "_locked", False):
             return obj
