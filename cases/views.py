@@ -17,7 +17,7 @@ from accounts import jurisdiction
 from accounts.models import Commission, User
 from accounts.roles import Role
 from audit.services import audit_record, timeline
-from core.actions import cleaned_or_refuse, run_page_action
+from core.actions import cleaned_or_refuse, run_page_action, valid_or_refuse
 from core.errors import DomainError
 from core.keyset import paginate
 
@@ -440,9 +440,7 @@ def _correct_allegation(request, report):
 
 
 def _split_allegation(request, report):
-    form = SplitAllegationForm(request.POST)
-    if not form.is_valid():
-        cleaned_or_refuse(SplitAllegationForm, request)
+    form = valid_or_refuse(SplitAllegationForm(request.POST))
     correction = services.report_correct(
         actor=request.user,
         report=report,

@@ -19,7 +19,11 @@ def run_page_action(request, handler, obj) -> bool:
 
 def cleaned_or_refuse(form_class, request, **kwargs) -> dict:
     """Validate a posted form; an invalid one is refused like a service refusal, naming each field."""
-    form = form_class(request.POST, request.FILES, **kwargs)
+    return valid_or_refuse(form_class(request.POST, request.FILES, **kwargs)).cleaned_data
+
+
+def valid_or_refuse(form):
+    """The form itself once valid (for callers that need more than its cleaned data); refused as above if not."""
     if not form.is_valid():
         errors = "; ".join(
             f"{form.fields[f].label if f in form.fields else ''} {e}".strip()
@@ -27,4 +31,4 @@ def cleaned_or_refuse(form_class, request, **kwargs) -> dict:
             for e in errs
         )
         raise DomainError(errors or _("Please check the form."), code="invalid")
-    return form.cleaned_data
+    return form
