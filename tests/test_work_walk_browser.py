@@ -70,18 +70,15 @@ def _told(page, base, reference, label) -> bool:
 def tasks_in_process():
     """The embedded default: queued work runs in this process (tests before may have pointed Celery at a broker of
     their own and closed its pools)."""
-    from celery._state import _get_active_apps
+    from config.celery import app
 
     from .faults import _reset_pools
 
-    apps = set(_get_active_apps())
-    saved = {a: a.conf.task_always_eager for a in apps}
-    for a in apps:
-        a.conf.update(task_always_eager=True)
-        _reset_pools(a)
+    eager = app.conf.task_always_eager
+    app.conf.update(task_always_eager=True)
+    _reset_pools(app)
     yield
-    for a, eager in saved.items():
-        a.conf.update(task_always_eager=eager)
+    app.conf.update(task_always_eager=eager)
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
