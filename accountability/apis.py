@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from accounts import jurisdiction
 from accounts.models import User
 from cases.selectors import reports_visible_to, subjects_visible_to
-from core.api import ScopedGenericViewSet, ScopedReadOnlyViewSet, query_data
+from core.api import InputMixin, ScopedGenericViewSet, ScopedReadOnlyViewSet, query_data
 from core.api_errors import ApiErrorSerializer
 from core.errors import DomainError
 
@@ -273,13 +273,6 @@ class CaseFilterSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Status.choices, required=False)
     trigger = serializers.ChoiceField(choices=Trigger.choices, required=False)
     commission = serializers.IntegerField(required=False, min_value=1, help_text="Id of the handling commission.")
-
-
-class InputMixin:
-    def validated(self, serializer_class) -> dict:
-        serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
 
 
 # --- viewsets -----------------------------------------------------------------------------------------
