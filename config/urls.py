@@ -6,9 +6,9 @@ from django.views.generic import RedirectView
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from accounts import two_factor
 from accounts import views as account_views
 from accounts.apis import MeView, PasswordChangeView, TokenIssueView
-from core import two_factor
 from core import views as core_views
 
 from .api_urls import router
