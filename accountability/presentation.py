@@ -6,7 +6,6 @@ from .choices import Circumstance, ComplaintOutcome, Status
 
 LABELS = {
     "accountability.initiate": _("Case initiated"),
-    "accountability.target_add": _("Target added"),
     "accountability.team_add": _("Added to the team"),
     "accountability.team_remove": _("Removed from the team"),
     "accountability.start_investigation": _("Investigation started"),

@@ -127,10 +127,6 @@ def case_record(user) -> QuerySet[AccountabilityCase]:
     )
 
 
-def targets_visible_to(user) -> QuerySet[Target]:
-    return Target.objects.filter(case__in=cases_visible_to(user)).select_related("case", "subject")
-
-
 def decisions_visible_to(user) -> QuerySet[Decision]:
     return Decision.objects.filter(case__in=cases_visible_to(user)).select_related(
         "case", "case__commission", "target__subject", "approving_commission", "supersedes"

@@ -163,22 +163,6 @@ def case_initiate(
 
 
 @transaction.atomic
-def target_add(*, actor: User, case: AccountabilityCase, subject: Subject) -> Target:
-    """Add an organisation or a person (e.g. a leader of the organisation) before decisions are proposed."""
-    case = workflow.lock(case)
-    if not jurisdiction.has_role(actor, case.commission_id, Role.SUPERVISOR):
-        raise DomainError(_("Only a supervisor of the handling commission may do this."), code="forbidden")
-    _require_state(case, Status.INITIATED, Status.INVESTIGATING)
-    if not subjects_visible_to(actor).filter(pk=subject.pk).exists():
-        raise DomainError(_("That subject is not in your registry."), code="subject")
-    if case.targets.filter(subject=subject).exists():
-        raise DomainError(_("This subject is already a target of the case."), code="duplicate")
-    target = Target.objects.create(case=case, subject=subject, kind=subject.kind)
-    audit_record(actor=actor, action="accountability.target_add", target=target, commission=case.commission, scope=case)
-    return target
-
-
-@transaction.atomic
 def team_add(*, actor: User, case: AccountabilityCase, user: User) -> None:
     """A supervisor of the handling commission puts an investigator (of any commission) on the team."""
     if not jurisdiction.has_role(actor, case.commission_id, Role.SUPERVISOR):

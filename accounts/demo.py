@@ -70,16 +70,6 @@ ADMIN_AT = {"yunnan", "qujing", "kunming", "yuxi"}
 SURNAMES = "张王李赵刘陈杨黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾"
 
 
-def demo_logins() -> list[tuple[str, str, str]]:
-    """(login, role label, commission) for the README table."""
-    rows = []
-    for commission in Commission.objects.order_by("path"):
-        for user in User.objects.filter(memberships__commission=commission).distinct().order_by("username"):
-            for m in user.memberships.filter(commission=commission):
-                rows.append((user.username, m.get_role_display(), commission.name))
-    return rows
-
-
 def _ensure_commission(node, parent, level, prefixes):
     code, abbr, name_zh, name_en, prefix, children = node
     commission = Commission.objects.filter(division_code=code).first()

@@ -296,7 +296,7 @@ def user_password_change(*, user: User, password: str) -> User:
 @transaction.atomic
 def user_two_factor_reset(*, user: User, actor: User | None) -> int:
     """Remove a user's authenticator and recovery codes (a lost phone); they enrol again after their next
-    password login (core/two_factor.py). Returns how many devices were removed."""
+    password login (accounts/two_factor.py). Returns how many devices were removed."""
     from django_otp.plugins.otp_static.models import StaticDevice
     from django_otp.plugins.otp_totp.models import TOTPDevice
 

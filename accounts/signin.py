@@ -32,9 +32,9 @@ from audit.models import AuditEvent
 from audit.services import audit_record
 from core.errors import error_body
 from core.ratelimit import client_ip
-from core.security import API_PREFIX, requires_two_factor
 
 from .models import User
+from .security import API_PREFIX, requires_two_factor
 
 
 class SignInRefused(Exception):

@@ -23,11 +23,11 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 
 from audit.services import audit_record
 from core.errors import DomainError
-from core.security import second_factor_missing, two_factor_refusal
 
 from . import jurisdiction
 from .models import ApiToken, Membership, User
 from .roles import Role
+from .security import second_factor_missing, two_factor_refusal
 
 KEYWORD = "Token"
 PREFIX_LENGTH = 8

@@ -17,7 +17,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from audit.services import timeline
-from core.api import ScopedGenericViewSet, ScopedReadOnlyViewSet, query_data
+from core.api import InputMixin, ScopedGenericViewSet, ScopedReadOnlyViewSet, query_data
 from core.errors import DomainError
 from core.pagination import DefaultCursorPagination
 
@@ -74,15 +74,6 @@ KEY_MISSING = OpenApiResponse(
 
 def _responses(ok, code: int = 200) -> dict:
     return {code: ok, 400: REFUSED, 404: NOT_FOUND}
-
-
-class InputMixin:
-    def validated(self, serializer_class, data=None) -> dict:
-        serializer = serializer_class(
-            data=self.request.data if data is None else data, context=self.get_serializer_context()
-        )
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from accounts import jurisdiction
 from accounts.roles import Role
 from core.json_rows import attach_lists, with_lists
 
-from .choices import AccessStatus, Finding, Status
+from .choices import AccessStatus, Finding
 from .models import Allegation, Assignment, Disposition, Feedback, IdentityAccess, Recusal, Report, Subject, Transfer
 
 WORK_PERM = "cases.work_report"
@@ -199,19 +199,6 @@ def identity_requests_visible_to(user) -> QuerySet[IdentityAccess]:
     )
 
 
-def my_assigned_reports(user) -> QuerySet[Report]:
-    return (
-        reports_visible_to(user)
-        .filter(
-            assignments__user=user,
-            assignments__active=True,
-            status__in=[Status.DISPOSITION_APPROVED, Status.UNDER_VERIFICATION],
-        )
-        .select_related("commission")
-        .distinct()
-    )
-
-
 def readable_commissions_for_filter(user):
     return jurisdiction.readable_commissions(user).order_by("path")
 
@@ -236,34 +223,27 @@ def reports_about(user, subject: Subject) -> QuerySet[Report]:
     )
 
 
-def _hook_results(hook: str, *args) -> list:
-    """Sections other apps add to the cases pages (`<app>/hooks.py`), e.g. accountability history."""
-    from importlib import import_module
-
-    results = []
-    for app in ("clarification", "accountability"):
-        try:
-            module = import_module(f"{app}.hooks")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{app}.hooks":
-                raise
-            continue
-        function = getattr(module, hook, None)
-        if function is not None:
-            results.extend(function(*args) or [])
-    return results
+# Sections other apps add to the cases pages (`<app>/hooks.py`), e.g. accountability history. Those apps build on
+# cases, so their hooks are imported when called, not when cases loads.
 
 
 def subject_sections(user, subject: Subject) -> list:
-    return _hook_results("subject_sections", user, subject)
+    from accountability import hooks as accountability_hooks
+    from clarification import hooks as clarification_hooks
+
+    return clarification_hooks.subject_sections(user, subject) + accountability_hooks.subject_sections(user, subject)
 
 
 def report_sections(user, report: Report) -> list:
-    return _hook_results("report_sections", user, report)
+    from clarification import hooks as clarification_hooks
+
+    return clarification_hooks.report_sections(user, report)
 
 
 def my_work_sections_from_apps(user) -> list:
-    return _hook_results("my_work_sections", user)
+    from accountability import hooks as accountability_hooks
+
+    return accountability_hooks.my_work_sections(user)
 
 
 def filter_reports(queryset: QuerySet[Report], params: dict, *, overdue_until) -> QuerySet[Report]:
@@ -292,6 +272,8 @@ def filter_reports(queryset: QuerySet[Report], params: dict, *, overdue_until) -
 
 def subjects_without_clarification(report: Report) -> list[Subject]:
     """Subjects with an allegation found untrue and no clarification decided for them (clarification/hooks.py)."""
-    decided = set(_hook_results("clarified_subject_ids", report))
+    from clarification import hooks as clarification_hooks
+
+    decided = set(clarification_hooks.clarified_subject_ids(report))
     untrue = report.allegations.filter(finding=Finding.UNSUBSTANTIATED).select_related("subject").order_by("id")
     return list({a.subject_id: a.subject for a in untrue if a.subject_id not in decided}.values())

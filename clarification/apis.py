@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from accounts.models import Commission
 from cases.models import Allegation
 from cases.selectors import allegations_visible_to, reports_visible_to
-from core.api import ScopedGenericViewSet, ScopedReadOnlyViewSet
+from core.api import InputMixin, ScopedGenericViewSet, ScopedReadOnlyViewSet
 
 from . import selectors, services
 from .serializers import (
@@ -35,13 +35,6 @@ from .serializers import (
     ReturnVisitInputSerializer,
     ReviewInputSerializer,
 )
-
-
-class InputMixin:
-    def validated(self, serializer_class) -> dict:
-        serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
 
 
 def _in_reach(queryset, pk, **lookup):

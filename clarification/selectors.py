@@ -3,7 +3,6 @@
 from collections import Counter, defaultdict
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
-from django.utils import timezone
 
 from accounts import jurisdiction
 from accounts.models import Commission
@@ -14,7 +13,6 @@ from cases.models import Allegation, Report
 from cases.selectors import (
     WORK_PERM,
     allegations_visible_to,
-    assigned_report_ids,
     recusals_removing_reach,
     reports_visible_to,
 )
@@ -216,17 +214,6 @@ def batch_summary(user, batch: JointBatch, items=None) -> dict:
 def return_visits_visible_to(user) -> QuerySet[ReturnVisit]:
     return ReturnVisit.objects.filter(recommendation__in=recommendations_visible_to(user)).select_related(
         "recommendation__subject", "recommendation__commission", "recorded_by"
-    )
-
-
-def overdue_return_visits(user) -> QuerySet[ReturnVisit]:
-    """Visits not yet recorded whose date has passed, at commissions where the user works the cases."""
-    working = [c.pk for c in jurisdiction.commissions_with_role(user, Role.INVESTIGATOR, Role.SUPERVISOR)]
-    return (
-        return_visits_visible_to(user)
-        .filter(visited_on__isnull=True, due_on__lt=timezone.localdate())
-        .filter(Q(recommendation__commission__in=working) | Q(recommendation__report__in=assigned_report_ids(user)))
-        .order_by("due_on", "id")
     )
 
 

@@ -70,8 +70,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "core.security.SessionLimitsMiddleware",
-    "core.security.RequireTwoFactorMiddleware",
+    "accounts.security.SessionLimitsMiddleware",
+    "accounts.security.RequireTwoFactorMiddleware",
     "accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -209,11 +209,11 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "core.api_links.add_links"],
 }
 
-# Sessions: an idle limit (renewed at most once a minute) and an absolute limit from login (core/security.py).
-# With Redis they are read from the cache and kept in PostgreSQL (core/sessions.py): no session query per page,
+# Sessions: an idle limit (renewed at most once a minute) and an absolute limit from login (accounts/security.py).
+# With Redis they are read from the cache and kept in PostgreSQL (accounts/sessions.py): no session query per page,
 # and a Redis outage only makes pages read them from the database. Without Redis (the embedded default) they
 # stay in the database alone: a per-process cache could keep a signed-out session alive in another process.
-SESSION_ENGINE = "core.sessions" if REDIS_URL else "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "accounts.sessions" if REDIS_URL else "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_MINUTES", "30")) * 60
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_RENEW_SECONDS = 60
@@ -435,7 +435,7 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 2 * MAX_UPLOAD_FILES
 
 # --- administration and account recovery (issue 12, items 1 and 14) ---------------------------------------
 # A second factor can be enrolled only this many minutes after the password login of the session
-# (core/two_factor.py); later, the user signs in again first.
+# (accounts/two_factor.py); later, the user signs in again first.
 TWO_FACTOR_ENROL_WITHIN_MINUTES = int(os.environ.get("TWO_FACTOR_ENROL_WITHIN_MINUTES", "10"))
 # --- end administration and account recovery ---------------------------------------------------------------
 

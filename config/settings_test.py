@@ -10,6 +10,8 @@ os.environ.setdefault("TWO_FACTOR_ROLES", "")
 
 from .settings import *  # noqa: E402,F403
 
+# The scale data generator and `seed_scale` (development only: the product does not install it).
+INSTALLED_APPS = [*INSTALLED_APPS, "devtools"]  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 DATA_DIR = BASE_DIR / "var" / "test"  # noqa: F405
 PRIVATE_FILES_ROOT = DATA_DIR / "private"

@@ -10,5 +10,4 @@ class CoreConfig(AppConfig):
         from . import (
             checks,  # noqa: F401  (system checks)
             signals,  # noqa: F401  (audits login lockouts)
-            two_factor,  # noqa: F401  (notes when a session's password login happened)
         )

@@ -49,7 +49,7 @@ from clarification.selectors import (
 )
 
 from .models import Snapshot
-from .periods import add_months, month_end, month_start
+from .periods import month_end, month_start, month_start_after
 
 
 @dataclass(frozen=True)
@@ -851,7 +851,7 @@ TREND_SERIES = [
 
 
 def months_ending(last_month: datetime.date, count: int = 12) -> list[datetime.date]:
-    return [add_months(last_month, offset) for offset in range(-(count - 1), 1)]
+    return [month_start_after(last_month, offset) for offset in range(-(count - 1), 1)]
 
 
 def _kept_months(commission: Commission, months: list[datetime.date], *, subtree: bool) -> dict[datetime.date, dict]:

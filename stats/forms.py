@@ -38,9 +38,3 @@ class PeriodForm(forms.Form):
             "scope": "subtree" if subtree else "alone",
         }
         return cls(initial=initial)
-
-
-class ExportStartForm(forms.Form):
-    kind = forms.CharField()
-    fmt = forms.CharField()
-    query = forms.CharField(required=False)

@@ -57,7 +57,9 @@ def previous_month(today: datetime.date | None = None) -> datetime.date:
     return month_start(month_start(today or timezone.localdate()) - datetime.timedelta(days=1))
 
 
-def add_months(day: datetime.date, months: int) -> datetime.date:
+def month_start_after(day: datetime.date, months: int) -> datetime.date:
+    """The first day of the month `months` after `day`'s (negative: before); compare core.validation.add_months, which
+    keeps the day of the month."""
     index = day.year * 12 + day.month - 1 + months
     return datetime.date(index // 12, index % 12 + 1, 1)
 
@@ -127,7 +129,7 @@ def parse_period(params, default: Period | None = None) -> Period:
         if quarter not in (1, 2, 3, 4):
             raise _bad(_("A quarter is 1, 2, 3 or 4."))
         start = datetime.date(year, 3 * quarter - 2, 1)
-        return Period("quarter", start, month_end(add_months(start, 2)))
+        return Period("quarter", start, month_end(month_start_after(start, 2)))
     if kind == "year":
         year = _year(params.get("year"))
         return Period("year", datetime.date(year, 1, 1), datetime.date(year, 12, 31))

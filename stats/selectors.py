@@ -41,10 +41,6 @@ def kept_items_of(snapshot: Snapshot, *, subtree: bool, key: str) -> SnapshotIte
     return SnapshotItems.objects.filter(snapshot=snapshot, subtree=subtree, key=key).first()
 
 
-def snapshots_of(commission: Commission) -> QuerySet[Snapshot]:
-    return Snapshot.objects.filter(commission=commission).order_by("-month")
-
-
 def export_jobs_of(user) -> QuerySet[ExportJob]:
     """A user sees their own export jobs only, and only while they hold a statistics role."""
     if not may_see_statistics(user):

@@ -9,8 +9,8 @@ from accounts.models import User
 from cases import selectors
 from cases.models import Report
 from core.json_rows import attach_lists, with_lists
-from core.scale.generator import generate
 from core.sections import first_rows_by_section
+from devtools.scale.generator import generate
 
 pytestmark = pytest.mark.django_db
 

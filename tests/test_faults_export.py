@@ -10,7 +10,7 @@ from django.urls import reverse
 from accounts.models import Commission, CommissionLevel, Membership
 from accounts.roles import Role
 from audit.models import AuditEvent
-from core.scale.generator import generate
+from devtools.scale.generator import generate
 from stats.models import ExportJob, ExportStatus
 from stats.services import PART_SUFFIX
 

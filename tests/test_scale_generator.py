@@ -1,4 +1,4 @@
-"""The scale data generator (core/scale): its data satisfy every model rule, and a seed fixes them."""
+"""The scale data generator (devtools/scale): its data satisfy every model rule, and a seed fixes them."""
 
 import pytest
 from django.db import transaction
@@ -6,8 +6,8 @@ from django.db import transaction
 from accounts.models import Commission
 from cases.models import Report
 from clarification.models import Recommendation
-from core.scale.checker import check_sample
-from core.scale.generator import generate
+from devtools.scale.checker import check_sample
+from devtools.scale.generator import generate
 
 pytestmark = pytest.mark.django_db
 

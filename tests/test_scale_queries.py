@@ -12,8 +12,8 @@ import cases.views
 from accounts.models import Membership, User
 from accounts.roles import Role
 from cases.models import Report
-from core.scale.generator import generate
 from core.workflow import REGISTRY
+from devtools.scale.generator import generate
 
 pytestmark = pytest.mark.django_db
 

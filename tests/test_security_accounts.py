@@ -10,8 +10,8 @@ from django.urls import reverse
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.security import SESSION_STARTED
 from audit.models import AuditEvent
-from core.security import SESSION_STARTED
 
 pytestmark = pytest.mark.django_db
 
@@ -96,7 +96,7 @@ def test_idle_limit_is_thirty_minutes_renewed_at_most_once_a_minute(client, zhan
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    import core.security
+    import accounts.security
 
     assert settings.SESSION_COOKIE_AGE == 30 * 60
     client.force_login(zhanyi_investigator)
@@ -107,7 +107,7 @@ def test_idle_limit_is_thirty_minutes_renewed_at_most_once_a_minute(client, zhan
         assert client.get(reverse("home")).status_code == 200
     assert not [q for q in queries.captured_queries if "django_session" in q["sql"]]  # read from Redis, not renewed
     later = time.time() + 120
-    monkeypatch.setattr(core.security.time, "time", lambda: later)
+    monkeypatch.setattr(accounts.security.time, "time", lambda: later)
     assert client.get(reverse("home")).status_code == 200
     assert Session.objects.get(session_key=key).expire_date > first
 

@@ -8,7 +8,7 @@ from django.utils.http import urlencode
 
 from cases.services import AllegationInput, SubjectInput
 from stats.models import Snapshot
-from stats.periods import add_months, previous_month
+from stats.periods import month_start_after, previous_month
 from stats.services import snapshots_take_month
 
 from .cases_helpers import register
@@ -43,7 +43,7 @@ def _last_month_reports(tree, intake, count):
 def _publish_last_twelve_months():
     last = previous_month()
     for offset in range(12):
-        snapshots_take_month(add_months(last, -offset))
+        snapshots_take_month(month_start_after(last, -offset))
 
 
 def _month_param(day):
@@ -92,7 +92,7 @@ def test_the_trend_reads_the_kept_months_and_counts_the_current_month_live(
     kept.save()
     register(zhanyi_intake, tree["zhanyi"])  # received today: the current month has no snapshot
     client.force_login(qujing_supervisor)
-    today = add_months(previous_month(), 1)
+    today = month_start_after(previous_month(), 1)
     response = client.get(_url(tree["qujing"], **_month_param(today)))
     assert response.status_code == 200
     assert response.context["snapshot"] is None and not response.context["published_only"]

@@ -185,13 +185,13 @@ def test_the_live_figures_serve_the_trend_and_the_comparison_unchanged(data, tre
     """The current month's trend point and the comparison below are read from the live figures' counts per
     commission: the same numbers as counting them again, for the province, a city and a city alone."""
     from stats.figures import monthly_trend, subordinate_comparison
-    from stats.periods import add_months, month_end, month_start
+    from stats.periods import month_end, month_start, month_start_after
     from stats.services import snapshot_take
 
     start = month_start(TODAY() - datetime.timedelta(days=2))  # the month of the reports in `data`
     for commission in (tree["yunnan"], tree["qujing"]):  # the trend's 11 months before are kept
         for offset in range(1, 12):
-            snapshot_take(commission=commission, month=add_months(start, -offset))
+            snapshot_take(commission=commission, month=month_start_after(start, -offset))
     for commission, subtree in ((tree["yunnan"], True), (tree["qujing"], True), (tree["qujing"], False)):
         live = figures_for(commission, start, month_end(start), subtree=subtree)
         with CaptureQueriesContext(connection) as reused_queries:

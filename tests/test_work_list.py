@@ -174,7 +174,7 @@ def assert_work_matches_the_panel(users) -> int:
 
 def test_every_generated_user_sees_exactly_the_objects_the_panel_asks_them_to_act_on(db):
     """The same property as over the demo data (tests/test_security_routes.py), over a generated province."""
-    from core.scale.generator import generate
+    from devtools.scale.generator import generate
 
     generate(reports=150, seed=11, log=lambda *args: None)
     # One user of each role at each level of a county, its city and the province: every kind of reach.

@@ -14,8 +14,8 @@ from core.workflow import REGISTRY
 from .cases_helpers import register
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-# The scale generator writes rows of every state in bulk for the bench (development only, never served).
-NOT_PRODUCT = ("tests", "migrations", "bench", ".venv", "core/scale", "node_modules")
+# The scale generator (devtools/) writes rows of every state in bulk for the bench (development only, never served).
+NOT_PRODUCT = ("tests", "migrations", "bench", ".venv", "devtools", "node_modules")
 
 
 def _status_writes(source: str) -> list[int]:

@@ -9,9 +9,9 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from accounts import jurisdiction
+from core.errors import error_body
 
-from .errors import error_body
+from . import jurisdiction
 
 SESSION_STARTED = "auth_started_at"
 SESSION_RENEWED = "renewed_at"

@@ -9,7 +9,7 @@ Search tokens come from cases.search.tokens_for, named reporters are encrypted w
 distinct identity), and ReferenceCounter / CaseCounter rows match the reference numbers.
 
 Everything is drawn from one random.Random(seed) in a fixed order, with dates counted back from today:
-the same seed on the same day gives the same references, summaries and states. core.scale.checker
+the same seed on the same day gives the same references, summaries and states. devtools.scale.checker
 validates a sample against the model rules afterwards.
 """
 

@@ -5,7 +5,7 @@ from django.db import connection
 
 
 class Command(BaseCommand):
-    help = "Generate a province's worth of internally consistent case data with COPY (see core/scale/)."
+    help = "Generate a province's worth of internally consistent case data with COPY (see devtools/scale/)."
 
     def add_arguments(self, parser):
         parser.add_argument("--reports", type=int, required=True, help="How many reports to add.")
@@ -22,8 +22,8 @@ class Command(BaseCommand):
             raise CommandError("seed_scale writes with COPY and needs PostgreSQL (set DATABASE_URL).")
         if reports < 1:
             raise CommandError("--reports must be positive.")
-        from core.scale.checker import check_sample
-        from core.scale.generator import generate
+        from devtools.scale.checker import check_sample
+        from devtools.scale.generator import generate
 
         rebuild = False if keep_indexes else None
         counts = generate(reports=reports, seed=seed, log=self.stdout.write, rebuild_indexes=rebuild)
