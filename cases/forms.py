@@ -208,8 +208,13 @@ class VerificationForm(forms.Form):
         queryset=User.objects.none(),
         widget=forms.CheckboxSelectMultiple,
     )
-    other_usernames = forms.CharField(
-        label=_("Investigators from other commissions (user names, comma-separated)"), required=False
+    # Picked on the page from a search of the supervisor's reach (selectors.investigators_in_reach); any active
+    # user id is accepted here, as in the API: the service decides who may be assigned.
+    others = forms.ModelMultipleChoiceField(
+        label=_("Investigators from other commissions"),
+        required=False,
+        queryset=User.objects.filter(is_active=True),
+        widget=forms.MultipleHiddenInput,
     )
     due_on = forms.DateField(label=_("Due on"), required=False, widget=DATE)
 
@@ -219,13 +224,7 @@ class VerificationForm(forms.Form):
             self.fields["investigators"].queryset = candidates
 
     def chosen(self) -> list:
-        users = list(self.cleaned_data.get("investigators") or [])
-        names = [n.strip() for n in (self.cleaned_data.get("other_usernames") or "").split(",") if n.strip()]
-        found = {u.username: u for u in User.objects.filter(username__in=names, is_active=True)}
-        missing = [n for n in names if n not in found]
-        if missing:
-            raise forms.ValidationError(_("Unknown user: %(names)s") % {"names": ", ".join(missing)})
-        return users + [found[n] for n in names]
+        return list(self.cleaned_data.get("investigators") or []) + list(self.cleaned_data.get("others") or [])
 
 
 class AssignForm(forms.Form):

@@ -91,3 +91,117 @@ def test_a_refused_file_is_named_beside_the_file_field_with_the_other_errors(pub
     banner = re.search(r'<div class="msg msg-error" role="alert">(.*?)</div>', html, re.S).group(1)
     assert "tool.exe" not in banner
     assert not Report.objects.exists()
+
+
+# --- Investigators of other commissions are picked from a search of the supervisor's reach -------------------
+
+
+def _qujing_report(tree, qujing_supervisor):
+    from cases.models import Report
+
+    from .cases_helpers import register
+
+    intake = member("qujing-intake", tree["qujing"], Role.INTAKE, "letters_visits")
+    report = register(intake, tree["qujing"]).report
+    services_disposition(report, qujing_supervisor)
+    return Report.objects.get(pk=report.pk)
+
+
+def services_disposition(report, supervisor):
+    from cases import services
+
+    services.disposition_propose(actor=supervisor, report=report, kind="preliminary", reasons="需初步核实")
+    services.disposition_approve(actor=supervisor, report=report)
+
+
+def picked(client, report, query: str) -> list[str]:
+    response = client.get(reverse("cases:investigator-search", args=[report.pk]), {"q": query})
+    assert response.status_code == 200
+    return [row["username"] for row in response.json()["results"]]
+
+
+def test_the_investigator_search_lists_an_investigator_of_a_county_below(client, tree, qujing_supervisor):
+    report = _qujing_report(tree, qujing_supervisor)
+    member("qilin-investigator", tree["qilin"], Role.INVESTIGATOR, "investigation")
+    client.force_login(qujing_supervisor)
+
+    assert picked(client, report, "qilin") == ["qilin-investigator"]
+
+
+def test_the_investigator_search_never_lists_a_sibling_commissions_investigator(
+    client, tree, zhanyi_intake, zhanyi_supervisor, qilin_investigator
+):
+    from .cases_helpers import register
+
+    report = register(zhanyi_intake, tree["zhanyi"]).report
+    services_disposition(report, zhanyi_supervisor)
+    member("kunming-investigator", tree["kunming"], Role.INVESTIGATOR, "investigation")
+    client.force_login(zhanyi_supervisor)
+
+    assert picked(client, report, "qilin") == []  # a sibling county
+    assert picked(client, report, "kunming") == []  # a sibling city above
+
+
+def test_the_investigator_search_lists_no_user_without_the_investigator_role(client, tree, qujing_supervisor):
+    report = _qujing_report(tree, qujing_supervisor)
+    member("qilin-intake", tree["qilin"], Role.INTAKE, "letters_visits")
+    client.force_login(qujing_supervisor)
+
+    assert picked(client, report, "qilin") == []
+
+
+def test_the_investigator_search_lists_nobody_for_a_user_who_leads_no_commission(
+    client, tree, qujing_supervisor, zhanyi_investigator
+):
+    report = _qujing_report(tree, qujing_supervisor)
+    member("qilin-investigator", tree["qilin"], Role.INVESTIGATOR, "investigation")
+    member("zhanyi-investigator", tree["qujing"], Role.INVESTIGATOR, "investigation")
+    client.force_login(zhanyi_investigator)
+
+    assert picked(client, report, "qilin") == []
+
+
+def test_the_investigator_search_of_a_report_out_of_reach_is_not_found(client, tree, qujing_supervisor):
+    report = _qujing_report(tree, qujing_supervisor)
+    outsider = member("kunming-supervisor", tree["kunming"], Role.SUPERVISOR)
+    client.force_login(outsider)
+
+    response = client.get(reverse("cases:investigator-search", args=[report.pk]), {"q": "qilin"})
+
+    assert response.status_code == 404
+
+
+def test_the_investigator_search_sends_an_anonymous_caller_to_sign_in(client, tree, qujing_supervisor):
+    report = _qujing_report(tree, qujing_supervisor)
+
+    response = client.get(reverse("cases:investigator-search", args=[report.pk]), {"q": "qilin"})
+
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_verification_starts_with_an_investigator_picked_from_another_commission(client, tree, qujing_supervisor):
+    report = _qujing_report(tree, qujing_supervisor)
+    qilin = member("qilin-investigator", tree["qilin"], Role.INVESTIGATOR, "investigation")
+    client.force_login(qujing_supervisor)
+
+    client.post(reverse("cases:report-action", args=[report.pk, "start-verification"]), {"others": [qilin.pk]})
+
+    report.refresh_from_db()
+    assert report.status == "under_verification"
+    assert list(report.assignments.values_list("user__username", flat=True)) == ["qilin-investigator"]
+
+
+def test_the_service_still_refuses_a_picked_user_who_is_no_investigator(client, tree, qujing_supervisor):
+    from django.contrib.messages import get_messages
+
+    report = _qujing_report(tree, qujing_supervisor)
+    intake = member("qilin-intake", tree["qilin"], Role.INTAKE, "letters_visits")
+    client.force_login(qujing_supervisor)
+
+    response = client.post(
+        reverse("cases:report-action", args=[report.pk, "start-verification"]), {"others": [intake.pk]}
+    )
+
+    report.refresh_from_db()
+    assert report.status == "disposition_approved"
+    assert "不能指派" in " ".join(str(m) for m in get_messages(response.wsgi_request))  # not_investigator
