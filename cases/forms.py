@@ -43,6 +43,11 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
+    def get_context(self, name, value, attrs):
+        from .services.attachments import browser_check
+
+        return super().get_context(name, value, {**browser_check(), **(attrs or {})})
+
 
 class MultipleFileField(forms.FileField):
     def __init__(self, *args, **kwargs):
@@ -53,7 +58,9 @@ class MultipleFileField(forms.FileField):
     def clean(self, data, initial=None):
         files = [d for d in data if d] if isinstance(data, list | tuple) else [data] if data else []
         if len(files) > settings.MAX_UPLOAD_FILES:
-            raise forms.ValidationError(_("Attach at most %(count)s files.") % {"count": settings.MAX_UPLOAD_FILES})
+            from .services.attachments import too_many_message
+
+            raise forms.ValidationError(too_many_message())
         if not files and self.required:
             raise forms.ValidationError(self.error_messages["required"], code="required")
         return [super(MultipleFileField, self).clean(d, initial) for d in files]

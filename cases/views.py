@@ -214,6 +214,7 @@ def report_detail(request, pk, identity=None, status=200, identity_error=""):
         if Role.SUPERVISOR in roles_here
         else [],
         "findings_complete": findings_complete,
+        "records_findings": assigned and report.status == Status.UNDER_VERIFICATION,
         "recusals": list(report.recusals.all()),
         # Supervisors on the report's line of command record conflicts for their members (the service decides).
         "records_recusals_for_others": any(
