@@ -3,8 +3,8 @@
 // and ArrowUp move through them, Enter chooses one, Escape closes the list, and a click chooses as before. Focus
 // stays in the text box; aria-activedescendant tells a screen reader which suggestion is current.
 //
-// Combobox(input, list, {url, label(item), onChoose(item), onInput()}): url is the JSON endpoint answering
-// ?q=… with {"results": [...]}; label gives an option's text.
+// Combobox(input, list, {url, label(item), onChoose(item), onInput(), skip(item)}): url is the JSON endpoint
+// answering ?q=… with {"results": [...]}; label gives an option's text; skip leaves out an item (one chosen already).
 (function () {
   "use strict";
   window.Combobox = function (input, list, options) {
@@ -51,7 +51,7 @@
           .then(function (r) { return r.json(); })
           .then(function (data) {
             list.innerHTML = "";
-            items = data.results;
+            items = options.skip ? data.results.filter(function (item) { return !options.skip(item); }) : data.results;
             items.forEach(function (item, i) {
               var li = document.createElement("li");
               li.id = list.id + "-" + i;

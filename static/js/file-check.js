@@ -5,11 +5,15 @@
   "use strict";
   document.querySelectorAll("input[type=file][data-max-bytes]").forEach(function (input) {
     var allowed = (input.getAttribute("accept") || "").toLowerCase().split(",").filter(Boolean);
-    var box = document.createElement("ul");
-    box.className = "errorlist client-errors";
+    // The alert is a box around the list: a list with the alert role would no longer be a list.
+    var box = document.createElement("div");
+    box.className = "client-errors";
     box.id = input.id + "_client_errors";
     box.hidden = true;
     box.setAttribute("role", "alert");
+    var list = document.createElement("ul");
+    list.className = "errorlist";
+    box.appendChild(list);
     input.insertAdjacentElement("afterend", box);
     function problems() {
       var found = [];
@@ -29,14 +33,14 @@
     input.addEventListener("change", function () {
       var found = problems();
       // What the server said of the files chosen before no longer applies.
-      input.parentElement.querySelectorAll("ul.errorlist:not(.client-errors)").forEach(function (old) {
-        old.hidden = true;
+      input.parentElement.querySelectorAll("ul.errorlist").forEach(function (old) {
+        if (old !== list) old.hidden = true;
       });
-      box.innerHTML = "";
+      list.innerHTML = "";
       found.forEach(function (text) {
         var li = document.createElement("li");
         li.textContent = text;
-        box.appendChild(li);
+        list.appendChild(li);
       });
       box.hidden = !found.length;
       input.setCustomValidity(found.join(" "));

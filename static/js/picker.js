@@ -40,6 +40,7 @@
       url: picker.dataset.searchUrl,
       label: function (item) { return item.label + " · " + item.commission; },
       onChoose: add,
+      skip: function (item) { return chosen(item.id); },
     });
   });
 })();
