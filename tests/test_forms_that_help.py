@@ -363,3 +363,22 @@ def test_the_file_field_carries_the_servers_limits_not_a_copy(settings):
     assert f'accept="{",".join("." + e for e in ALLOWED)}"' in html
     assert "上限为 3 MB" in html  # the server's own message, with {name} for the file's name
     assert "{name}" in html
+
+
+def test_a_commission_without_investigators_says_so_instead_of_an_empty_list(
+    client, tree, qujing_supervisor, zhanyi_intake, zhanyi_supervisor, zhanyi_investigator
+):
+    from .cases_helpers import register
+
+    city = _qujing_report(tree, qujing_supervisor)
+    county = register(zhanyi_intake, tree["zhanyi"]).report
+    services_disposition(county, zhanyi_supervisor)
+
+    client.force_login(qujing_supervisor)
+    city_html = client.get(reverse("cases:report-detail", args=[city.pk])).content.decode()
+    client.force_login(zhanyi_supervisor)
+    county_html = client.get(reverse("cases:report-detail", args=[county.pk])).content.decode()
+
+    assert 'id="no-own-investigators"' in city_html and 'name="investigators"' not in city_html
+    assert 'id="no-own-investigators"' not in county_html
+    assert f'name="investigators" value="{zhanyi_investigator.pk}"' in county_html
