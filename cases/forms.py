@@ -43,6 +43,11 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
+    def get_context(self, name, value, attrs):
+        from .services.attachments import browser_check
+
+        return super().get_context(name, value, {**browser_check(), **(attrs or {})})
+
 
 class MultipleFileField(forms.FileField):
     def __init__(self, *args, **kwargs):
@@ -53,7 +58,9 @@ class MultipleFileField(forms.FileField):
     def clean(self, data, initial=None):
         files = [d for d in data if d] if isinstance(data, list | tuple) else [data] if data else []
         if len(files) > settings.MAX_UPLOAD_FILES:
-            raise forms.ValidationError(_("Attach at most %(count)s files.") % {"count": settings.MAX_UPLOAD_FILES})
+            from .services.attachments import too_many_message
+
+            raise forms.ValidationError(too_many_message())
         if not files and self.required:
             raise forms.ValidationError(self.error_messages["required"], code="required")
         return [super(MultipleFileField, self).clean(d, initial) for d in files]
@@ -208,8 +215,13 @@ class VerificationForm(forms.Form):
         queryset=User.objects.none(),
         widget=forms.CheckboxSelectMultiple,
     )
-    other_usernames = forms.CharField(
-        label=_("Investigators from other commissions (user names, comma-separated)"), required=False
+    # Picked on the page from a search of the supervisor's reach (selectors.investigators_in_reach); any active
+    # user id is accepted here, as in the API: the service decides who may be assigned.
+    others = forms.ModelMultipleChoiceField(
+        label=_("Investigators from other commissions"),
+        required=False,
+        queryset=User.objects.filter(is_active=True),
+        widget=forms.MultipleHiddenInput,
     )
     due_on = forms.DateField(label=_("Due on"), required=False, widget=DATE)
 
@@ -219,13 +231,7 @@ class VerificationForm(forms.Form):
             self.fields["investigators"].queryset = candidates
 
     def chosen(self) -> list:
-        users = list(self.cleaned_data.get("investigators") or [])
-        names = [n.strip() for n in (self.cleaned_data.get("other_usernames") or "").split(",") if n.strip()]
-        found = {u.username: u for u in User.objects.filter(username__in=names, is_active=True)}
-        missing = [n for n in names if n not in found]
-        if missing:
-            raise forms.ValidationError(_("Unknown user: %(names)s") % {"names": ", ".join(missing)})
-        return users + [found[n] for n in names]
+        return list(self.cleaned_data.get("investigators") or []) + list(self.cleaned_data.get("others") or [])
 
 
 class AssignForm(forms.Form):

@@ -145,6 +145,33 @@ def assignable_investigators(report: Report) -> QuerySet:
     ).order_by("username")
 
 
+def investigators_in_reach(user, report: Report, query: str, limit: int = 15) -> list:
+    """Investigators of other commissions a supervisor may pick for this report: only in the commissions the
+    user leads (their own and those below), never a sibling's; active, not recused, not yet assigned. Returns
+    (user, commission) pairs. The service still decides who may be assigned."""
+    from django.db.models import Q
+
+    from accounts.models import Membership
+
+    query = query.strip()
+    commissions = jurisdiction.readable_commission_ids(user, roles=[Role.SUPERVISOR])
+    if not query or not commissions:
+        return []
+    memberships = (
+        Membership.objects.filter(role=Role.INVESTIGATOR, commission_id__in=commissions, user__is_active=True)
+        .filter(Q(user__username__istartswith=query) | Q(user__full_name__contains=query))
+        .exclude(user__in=assignable_investigators(report))
+        .exclude(user__in=Recusal.objects.filter(report=report).values("user"))
+        .exclude(user__in=Assignment.objects.filter(report=report, active=True).values("user"))
+        .select_related("user", "commission")
+        .order_by("commission__path", "user__username")
+    )
+    found: dict[int, tuple] = {}
+    for membership in memberships[: limit * 2]:
+        found.setdefault(membership.user_id, (membership.user, membership.commission))
+    return list(found.values())[:limit]
+
+
 def reports_filtered(user, params):
     """The report list page's filter form and what it selects (shared by the page and the exports)."""
     from . import deadlines

@@ -10,6 +10,7 @@ urlpatterns = [
     path("reports/<int:pk>/", views.report_detail, name="report-detail"),
     path("reports/<int:pk>/identity/", views.identity_reveal, name="identity-reveal"),
     path("reports/<int:pk>/do/<slug:action>/", views.report_action, name="report-action"),
+    path("reports/<int:pk>/investigators/", views.investigator_search, name="investigator-search"),
     path("subjects/search/", views.subject_search, name="subject-search"),
     path("subjects/<int:pk>/", views.subject_detail, name="subject-detail"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment-download"),

@@ -2,7 +2,6 @@
 
 import datetime
 
-from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
@@ -215,6 +214,7 @@ def report_detail(request, pk, identity=None, status=200, identity_error=""):
         if Role.SUPERVISOR in roles_here
         else [],
         "findings_complete": findings_complete,
+        "records_findings": assigned and report.status == Status.UNDER_VERIFICATION,
         "recusals": list(report.recusals.all()),
         # Supervisors on the report's line of command record conflicts for their members (the service decides).
         "records_recusals_for_others": any(
@@ -304,12 +304,8 @@ def _start(request, report):
     form = VerificationForm(request.POST, candidates=selectors.assignable_investigators(report))
     if not form.is_valid():
         raise DomainError(_("Please check the form."), code="invalid")
-    try:
-        investigators = form.chosen()
-    except django_forms.ValidationError as error:
-        raise DomainError(" ".join(error.messages), code="unknown_user") from error
     services.verification_start(
-        actor=request.user, report=report, investigators=investigators, due_on=form.cleaned_data["due_on"]
+        actor=request.user, report=report, investigators=form.chosen(), due_on=form.cleaned_data["due_on"]
     )
     return _("Verification started.")
 
@@ -625,6 +621,15 @@ def subject_search(request):
             {"id": s.pk, "label": str(s), "kind": s.get_kind_display(), "commission": s.commission.name}
             for s in subjects
         ]
+    return JsonResponse({"results": results})
+
+
+@login_required
+def investigator_search(request, pk):
+    """The investigator picker of the report page: a report out of reach is not found, as on the page."""
+    report = selectors.report_detail(request.user, pk)
+    found = selectors.investigators_in_reach(request.user, report, request.GET.get("q") or "")
+    results = [{"id": u.pk, "label": str(u), "username": u.username, "commission": c.name} for u, c in found]
     return JsonResponse({"results": results})
 
 

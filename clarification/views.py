@@ -166,8 +166,12 @@ def recommendation_detail(request, pk):
         permissions.review_offices_of(user, recommendation) if recommendation.status == Status.IN_REVIEW else []
     )
     history = [o for o in recommendation.opinions.all() if o.round != recommendation.round]
-    review_form = ReviewForm(initial={"office": my_offices[0] if my_offices else None})
-    review_form.fields["office"].choices = [(k.value, k.label) for k in REVIEW_OFFICES if k in my_offices]
+    # One opinion form per office the user reviews for, each in that office's own action panel (issue 16).
+    review_forms = [
+        (kind, kind.label, ReviewForm(initial={"office": kind.value}, auto_id=f"review_{kind.value}_%s"))
+        for kind in REVIEW_OFFICES
+        if kind in my_offices
+    ]
     check = services.statement_check(recommendation) if recommendation.status in _CHECKED else None
     batch_item = services.open_batch_item(recommendation) if recommendation.status == Status.APPROVED else None
     context = {
@@ -179,7 +183,7 @@ def recommendation_detail(request, pk):
         "all_agree": all(o is not None and o.opinion == "agree" for o in opinions.values()),
         "history": history,
         "my_offices": my_offices,
-        "review_form": review_form,
+        "review_forms": review_forms,
         "check": check,
         "may_override": bool(check and check["blocked"]) and permissions.may_override_statement(user, recommendation),
         "reason_form": ReasonForm(),

@@ -50,6 +50,7 @@ NOT_PAGES = {
     "stats:items",
     "cases:attachment-download",
     "cases:subject-search",
+    "cases:investigator-search",
     "clarification:batch-xlsx",
     "clarification:batch-job-run",  # POST only
     "inbox:read-all",

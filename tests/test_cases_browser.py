@@ -59,14 +59,14 @@ def test_report_from_intake_to_conclusion(page, live_server, zhanyi_intake, zhan
     page.goto(f"{live_server.url}/reports/{report.pk}/")
     allegations = list(report.allegations.order_by("id"))
     for allegation, finding in zip(allegations, [Finding.UNSUBSTANTIATED, Finding.SUBSTANTIATED], strict=True):
-        row = page.locator(
-            "tr:not(.correction-row)", has=page.locator(f"input[name=allegation][value='{allegation.pk}']")
-        )
-        row.locator("summary").click()
-        row.locator("select[name=finding]").select_option(finding)
-        row.locator("textarea[name=notes]").fill("经调取招标档案核实")
-        row.locator("button[type=submit]").click()
+        # The allegation's row points to its finding form, which has room of its own below the table.
+        page.locator(f".allegations a[href='#finding-form-{allegation.pk}']").click()
+        form = page.locator(f"#finding-form-{allegation.pk}")
+        form.locator("select[name=finding]").select_option(finding)
+        form.locator("textarea[name=notes]").fill("经调取招标档案核实")
+        form.locator("button[type=submit]").click()
         page.wait_for_selector(".msg-success")
+    assert "现等待分管领导批准核查结论" in page.locator("#awaiting-conclusion").inner_text()
     page.click("text=退出")
 
     browser_login(page, live_server, "zhanyi-supervisor")

@@ -91,3 +91,294 @@ def test_a_refused_file_is_named_beside_the_file_field_with_the_other_errors(pub
     banner = re.search(r'<div class="msg msg-error" role="alert">(.*?)</div>', html, re.S).group(1)
     assert "tool.exe" not in banner
     assert not Report.objects.exists()
+
+
+# --- Investigators of other commissions are picked from a search of the supervisor's reach -------------------
+
+
+def _qujing_report(tree, qujing_supervisor):
+    from cases.models import Report
+
+    from .cases_helpers import register
+
+    intake = member("qujing-intake", tree["qujing"], Role.INTAKE, "letters_visits")
+    report = register(intake, tree["qujing"]).report
+    services_disposition(report, qujing_supervisor)
+    return Report.objects.get(pk=report.pk)
+
+
+def services_disposition(report, supervisor):
+    from cases import services
+
+    services.disposition_propose(actor=supervisor, report=report, kind="preliminary", reasons="需初步核实")
+    services.disposition_approve(actor=supervisor, report=report)
+
+
+def picked(client, report, query: str) -> list[str]:
+    response = client.get(reverse("cases:investigator-search", args=[report.pk]), {"q": query})
+    assert response.status_code == 200
+    return [row["username"] for row in response.json()["results"]]
+
+
+def test_the_investigator_search_lists_an_investigator_of_a_county_below(client, tree, qujing_supervisor):
+    report = _qujing_report(tree, qujing_supervisor)
+    member("qilin-investigator", tree["qilin"], Role.INVESTIGATOR, "investigation")
+    client.force_login(qujing_supervisor)
+
+    assert picked(client, report, "qilin") == ["qilin-investigator"]
+
+
+def test_the_investigator_search_never_lists_a_sibling_commissions_investigator(
+    client, tree, zhanyi_intake, zhanyi_supervisor, qilin_investigator
+):
+    from .cases_helpers import register
+
+    report = register(zhanyi_intake, tree["zhanyi"]).report
+    services_disposition(report, zhanyi_supervisor)
+    member("kunming-investigator", tree["kunming"], Role.INVESTIGATOR, "investigation")
+    client.force_login(zhanyi_supervisor)
+
+    assert picked(client, report, "qilin") == []  # a sibling county
+    assert picked(client, report, "kunming") == []  # a sibling city above
+
+
+def test_the_investigator_search_lists_no_user_without_the_investigator_role(client, tree, qujing_supervisor):
+    report = _qujing_report(tree, qujing_supervisor)
+    member("qilin-intake", tree["qilin"], Role.INTAKE, "letters_visits")
+    client.force_login(qujing_supervisor)
+
+    assert picked(client, report, "qilin") == []
+
+
+def test_the_investigator_search_lists_nobody_for_a_user_who_leads_no_commission(
+    client, tree, qujing_supervisor, zhanyi_investigator
+):
+    report = _qujing_report(tree, qujing_supervisor)
+    member("qilin-investigator", tree["qilin"], Role.INVESTIGATOR, "investigation")
+    member("zhanyi-investigator", tree["qujing"], Role.INVESTIGATOR, "investigation")
+    client.force_login(zhanyi_investigator)
+
+    assert picked(client, report, "qilin") == []
+
+
+def test_the_investigator_search_of_a_report_out_of_reach_is_not_found(client, tree, qujing_supervisor):
+    report = _qujing_report(tree, qujing_supervisor)
+    outsider = member("kunming-supervisor", tree["kunming"], Role.SUPERVISOR)
+    client.force_login(outsider)
+
+    response = client.get(reverse("cases:investigator-search", args=[report.pk]), {"q": "qilin"})
+
+    assert response.status_code == 404
+
+
+def test_the_investigator_search_sends_an_anonymous_caller_to_sign_in(client, tree, qujing_supervisor):
+    report = _qujing_report(tree, qujing_supervisor)
+
+    response = client.get(reverse("cases:investigator-search", args=[report.pk]), {"q": "qilin"})
+
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_verification_starts_with_an_investigator_picked_from_another_commission(client, tree, qujing_supervisor):
+    report = _qujing_report(tree, qujing_supervisor)
+    qilin = member("qilin-investigator", tree["qilin"], Role.INVESTIGATOR, "investigation")
+    client.force_login(qujing_supervisor)
+
+    client.post(reverse("cases:report-action", args=[report.pk, "start-verification"]), {"others": [qilin.pk]})
+
+    report.refresh_from_db()
+    assert report.status == "under_verification"
+    assert list(report.assignments.values_list("user__username", flat=True)) == ["qilin-investigator"]
+
+
+def test_the_service_still_refuses_a_picked_user_who_is_no_investigator(client, tree, qujing_supervisor):
+    from django.contrib.messages import get_messages
+
+    report = _qujing_report(tree, qujing_supervisor)
+    intake = member("qilin-intake", tree["qilin"], Role.INTAKE, "letters_visits")
+    client.force_login(qujing_supervisor)
+
+    response = client.post(
+        reverse("cases:report-action", args=[report.pk, "start-verification"]), {"others": [intake.pk]}
+    )
+
+    report.refresh_from_db()
+    assert report.status == "disposition_approved"
+    assert "不能指派" in " ".join(str(m) for m in get_messages(response.wsgi_request))  # not_investigator
+
+
+# --- The three-office review: each office's opinion form is in its own action panel ---------------------------
+
+
+def _aside(html: str) -> str:
+    return html[html.index("<aside>") : html.index("</aside>")]
+
+
+@pytest.fixture
+def in_review(tree, zhanyi_supervisor, zhanyi_investigator):
+    from clarification import services as clarification_services
+
+    from .clarification_helpers import concluded_report, draft, reviewers
+
+    offices = reviewers(tree["zhanyi"], "zhanyi")
+    report = concluded_report(tree, offices["letters_visits"], zhanyi_supervisor, zhanyi_investigator)
+    recommendation = draft(report, zhanyi_investigator)
+    clarification_services.recommendation_submit_review(actor=zhanyi_investigator, recommendation=recommendation)
+    return recommendation, offices
+
+
+def test_each_review_office_finds_its_opinion_form_in_its_own_action_panel(client, in_review):
+    recommendation, offices = in_review
+    for office, user in offices.items():
+        client.force_login(user)
+        html = client.get(reverse("clarification:detail", args=[recommendation.pk])).content.decode()
+        aside = _aside(html)
+
+        assert f'id="review-{office}"' in aside  # in the action panel, not beside the table
+        assert f'<input type="hidden" name="office" value="{office}">' in aside
+        assert html.count('name="office"') == 1, "only this office's form"
+        others = [o for o in offices if o != office]
+        assert not any(f'id="review-{o}"' in html for o in others)
+
+
+def test_who_reviews_for_no_office_gets_no_opinion_form(client, in_review, zhanyi_investigator, zhanyi_supervisor):
+    recommendation, _offices = in_review
+    for user in (zhanyi_investigator, zhanyi_supervisor):
+        client.force_login(user)
+        html = client.get(reverse("clarification:detail", args=[recommendation.pk])).content.decode()
+
+        assert 'name="office"' not in html and 'id="review-' not in html
+
+
+# --- After every finding the investigator is told the conclusion waits for the supervisor ----------------------
+
+
+@pytest.fixture
+def all_found(tree, zhanyi_intake, zhanyi_supervisor, zhanyi_investigator):
+    from cases import services
+
+    from .cases_helpers import register, to_verification
+
+    report = to_verification(register(zhanyi_intake, tree["zhanyi"]).report, zhanyi_supervisor, [zhanyi_investigator])
+    for allegation in report.allegations.all():
+        services.finding_record(
+            actor=zhanyi_investigator, report=report, allegation=allegation, finding="unsubstantiated", notes="经核查"
+        )
+    return report
+
+
+AWAITING = 'id="awaiting-conclusion"'
+
+
+def test_the_investigator_is_told_the_conclusion_waits_for_the_supervisor(client, all_found, zhanyi_investigator):
+    client.force_login(zhanyi_investigator)
+
+    aside = _aside(client.get(reverse("cases:report-detail", args=[all_found.pk])).content.decode())
+
+    assert AWAITING in aside and "现等待分管领导批准核查结论" in aside
+    assert "批准核查结论</button>" not in aside
+
+
+def test_the_supervisor_gets_the_approval_form_instead_of_the_waiting_note(client, all_found, zhanyi_supervisor):
+    client.force_login(zhanyi_supervisor)
+
+    aside = _aside(client.get(reverse("cases:report-detail", args=[all_found.pk])).content.decode())
+
+    assert AWAITING not in aside
+    assert "/do/conclude/" in aside
+
+
+def test_the_waiting_note_waits_for_every_finding(client, tree, zhanyi_intake, zhanyi_supervisor, zhanyi_investigator):
+    from cases import services
+
+    from .cases_helpers import register, to_verification
+
+    report = to_verification(register(zhanyi_intake, tree["zhanyi"]).report, zhanyi_supervisor, [zhanyi_investigator])
+    first = report.allegations.order_by("id").first()
+    services.finding_record(actor=zhanyi_investigator, report=report, allegation=first, finding="unsubstantiated")
+    assert report.allegations.count() > 1
+    client.force_login(zhanyi_investigator)
+
+    html = client.get(reverse("cases:report-detail", args=[report.pk])).content.decode()
+
+    assert AWAITING not in html
+
+
+def test_the_intake_officer_is_not_told_about_the_conclusion(client, all_found, zhanyi_intake):
+    client.force_login(zhanyi_intake)
+
+    html = client.get(reverse("cases:report-detail", args=[all_found.pk])).content.decode()
+
+    assert AWAITING not in html
+
+
+# --- The finding form has room of its own -------------------------------------------------------------------
+
+
+def test_the_finding_forms_are_below_the_allegations_table_not_in_its_cells(
+    client, tree, zhanyi_intake, zhanyi_supervisor, zhanyi_investigator
+):
+    from .cases_helpers import register, to_verification
+
+    report = to_verification(register(zhanyi_intake, tree["zhanyi"]).report, zhanyi_supervisor, [zhanyi_investigator])
+    client.force_login(zhanyi_investigator)
+
+    html = client.get(reverse("cases:report-detail", args=[report.pk])).content.decode()
+    table = re.search(r'<table class="table allegations">.*?</table>', html, re.S).group(0)
+    forms = html[html.index('id="finding-forms"') :]
+
+    assert "/do/record-finding/" not in table
+    for allegation in report.allegations.all():
+        assert f'href="#finding-form-{allegation.pk}"' in table  # the cell points to the form
+        assert f'id="finding-form-{allegation.pk}"' in forms
+    assert forms.count("/do/record-finding/") == report.allegations.count()
+
+
+def test_who_does_not_investigate_gets_no_finding_forms(
+    client, tree, zhanyi_intake, zhanyi_supervisor, zhanyi_investigator
+):
+    from .cases_helpers import register, to_verification
+
+    report = to_verification(register(zhanyi_intake, tree["zhanyi"]).report, zhanyi_supervisor, [zhanyi_investigator])
+    client.force_login(zhanyi_supervisor)
+
+    html = client.get(reverse("cases:report-detail", args=[report.pk])).content.decode()
+
+    assert 'id="finding-forms"' not in html and "/do/record-finding/" not in html
+
+
+# --- File fields carry the server's rules, for the check in the browser -------------------------------------
+
+
+def test_the_file_field_carries_the_servers_limits_not_a_copy(settings):
+    from cases.public_forms import PublicReportForm
+    from cases.services.attachments import ALLOWED
+
+    settings.ATTACHMENT_MAX_BYTES = 3 * 1024 * 1024
+    settings.MAX_UPLOAD_FILES = 4
+
+    html = str(PublicReportForm()["attachments"])
+
+    assert 'data-max-bytes="3145728"' in html and 'data-max-files="4"' in html
+    assert f'accept="{",".join("." + e for e in ALLOWED)}"' in html
+    assert "上限为 3 MB" in html  # the server's own message, with {name} for the file's name
+    assert "{name}" in html
+
+
+def test_a_commission_without_investigators_says_so_instead_of_an_empty_list(
+    client, tree, qujing_supervisor, zhanyi_intake, zhanyi_supervisor, zhanyi_investigator
+):
+    from .cases_helpers import register
+
+    city = _qujing_report(tree, qujing_supervisor)
+    county = register(zhanyi_intake, tree["zhanyi"]).report
+    services_disposition(county, zhanyi_supervisor)
+
+    client.force_login(qujing_supervisor)
+    city_html = client.get(reverse("cases:report-detail", args=[city.pk])).content.decode()
+    client.force_login(zhanyi_supervisor)
+    county_html = client.get(reverse("cases:report-detail", args=[county.pk])).content.decode()
+
+    assert 'id="no-own-investigators"' in city_html and 'name="investigators"' not in city_html
+    assert 'id="no-own-investigators"' not in county_html
+    assert f'name="investigators" value="{zhanyi_investigator.pk}"' in county_html

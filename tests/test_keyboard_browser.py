@@ -93,3 +93,59 @@ def test_the_report_form_is_filled_and_sent_with_the_keyboard_alone(page, live_s
     assert Subject.objects.count() == subjects  # no duplicate subject for the keyboard user
     assert report.reporter.is_anonymous
     assert unfocused == [], "these elements show no focus outline"
+
+
+def test_an_investigator_of_another_commission_is_picked_with_the_keyboard_alone(
+    page, live_server, tree, qujing_supervisor
+):
+    """Issue 16: the investigator picker is the same ARIA combobox; the chosen investigator is a removable chip."""
+    from accounts.roles import Role
+
+    from .factories import member
+    from .test_forms_that_help import _qujing_report
+
+    report = _qujing_report(tree, qujing_supervisor)
+    qilin = member("qilin-investigator", tree["qilin"], Role.INVESTIGATOR, "investigation")
+    member("qilin-investigator-2", tree["qilin"], Role.INVESTIGATOR, "investigation")
+    member("kunming-investigator", tree["kunming"], Role.INVESTIGATOR, "investigation")  # a sibling city's
+    browser_login(page, live_server, "qujing-supervisor")
+    page.goto(f"{live_server.url}/reports/{report.pk}/")
+    unfocused = []
+
+    _tab_to(page, "others-search", unfocused)
+    page.keyboard.type("qilin-investigator")
+    combobox = page.locator("#others-search")
+    listbox = page.locator("#others-options")
+    listbox.locator("[role=option]").first.wait_for()
+    assert combobox.get_attribute("role") == "combobox" and combobox.get_attribute("aria-expanded") == "true"
+    assert listbox.locator("[role=option]").count() == 2
+    page.keyboard.press("Escape")
+    assert listbox.is_hidden()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")  # the first: qilin-investigator; the form is not sent
+    chips = page.locator(".chips .chip")
+    assert chips.count() == 1 and "麒麟区纪委监委" in chips.first.inner_text()
+    assert combobox.input_value() == ""
+    # A second choice, then removed again with the keyboard: Tab to its button, Enter.
+    page.keyboard.type("qilin-investigator-2")
+    listbox.locator("[role=option]").first.wait_for()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    assert chips.count() == 2
+    page.keyboard.press("Shift+Tab")  # the second chip's remove button
+    assert page.evaluate("document.activeElement.className") == "chip-remove"
+    page.keyboard.press("Enter")
+    assert chips.count() == 1
+    assert page.evaluate("document.activeElement.id") == "others-search"  # focus goes back to the search
+    page.keyboard.type("kunming")
+    page.wait_for_timeout(600)
+    assert listbox.is_hidden(), "a sibling city's investigator is never offered"
+
+    _tab_to(page, "", unfocused, "form[action$='/start-verification/'] button[type=submit]")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".msg")
+
+    report.refresh_from_db()
+    assert report.status == "under_verification"
+    assert list(report.assignments.values_list("user_id", flat=True)) == [qilin.pk]
+    assert unfocused == [], "these elements show no focus outline"

@@ -160,6 +160,7 @@ def staff_url(name):
 OBJECT_ROUTES = {
     "cases:report-detail": ("report", {}, False),
     "cases:identity-reveal": ("report", {}, True),
+    "cases:investigator-search": ("report", {}, False),
     "cases:report-action": ("report", {"action": "conclude"}, True),
     "cases:subject-detail": ("subject", {}, False),
     "cases:attachment-download": ("attachment", {}, False),

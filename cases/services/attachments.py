@@ -55,6 +55,36 @@ def max_bytes() -> int:
     return getattr(settings, "ATTACHMENT_MAX_BYTES", DEFAULT_MAX_BYTES)
 
 
+def too_large_message(name: str) -> str:
+    return _("“%(name)s” is too large: the limit is %(mb)s MB.") % {"name": name, "mb": max_bytes() // (1024 * 1024)}
+
+
+def empty_message(name: str) -> str:
+    return _("“%(name)s” is empty.") % {"name": name}
+
+
+def bad_type_message(name: str) -> str:
+    return _("“%(name)s” is not an allowed type (PDF, image, Word, Excel or text).") % {"name": name}
+
+
+def too_many_message() -> str:
+    return _("Attach at most %(count)s files.") % {"count": settings.MAX_UPLOAD_FILES}
+
+
+def browser_check() -> dict[str, str]:
+    """The same rules as data- attributes of a file field, so the page checks a chosen file before it is sent
+    (static/js/file-check.js); {name} in a message stands for the file's name. The content is checked here only."""
+    return {
+        "accept": ",".join(f".{extension}" for extension in ALLOWED),
+        "data-max-bytes": str(max_bytes()),
+        "data-max-files": str(settings.MAX_UPLOAD_FILES),
+        "data-too-large": too_large_message("{name}"),
+        "data-empty": empty_message("{name}"),
+        "data-bad-type": bad_type_message("{name}"),
+        "data-too-many": too_many_message(),
+    }
+
+
 def _is_text(file: File) -> bool:
     """UTF-8 or GB18030 text without NUL bytes, decoded chunk by chunk."""
     decoders = [codecs.getincrementaldecoder(encoding)() for encoding in ("utf-8", "gb18030")]
@@ -79,18 +109,12 @@ def check_upload(upload: Upload) -> tuple[str, str]:
     """Return (safe name, content type) or refuse; the content must match what the name claims."""
     name, file = upload.name, upload.open()
     if file.size > max_bytes():
-        raise DomainError(
-            _("“%(name)s” is too large: the limit is %(mb)s MB.") % {"name": name, "mb": max_bytes() // (1024 * 1024)},
-            code="too_large",
-        )
+        raise DomainError(too_large_message(name), code="too_large")
     if not file.size:
-        raise DomainError(_("“%(name)s” is empty.") % {"name": name}, code="empty")
+        raise DomainError(empty_message(name), code="empty")
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if extension not in ALLOWED:
-        raise DomainError(
-            _("“%(name)s” is not an allowed type (PDF, image, Word, Excel or text).") % {"name": name},
-            code="bad_type",
-        )
+        raise DomainError(bad_type_message(name), code="bad_type")
     content_type, check = ALLOWED[extension]
     file.seek(0)
     valid = _is_text(file) if check is None else check(file.read(HEAD_BYTES))
