@@ -235,12 +235,23 @@ class VerificationForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    username = forms.CharField(label=_("Investigator's user name"))
+    # Picked on the page from a search of the supervisor's reach (selectors.investigators_in_reach), as when the
+    # verification starts; the service decides who may be assigned.
+    investigators = forms.ModelMultipleChoiceField(
+        label=_("Investigators to add"),
+        queryset=User.objects.filter(is_active=True),
+        widget=forms.MultipleHiddenInput,
+    )
+
+
+class UnassignForm(forms.Form):
+    investigator = forms.ModelChoiceField(queryset=User.objects.all(), widget=forms.HiddenInput)
 
 
 class FindingForm(forms.Form):
     allegation = forms.IntegerField(widget=forms.HiddenInput)
-    finding = forms.ChoiceField(label=_("Finding"), choices=Finding.choices)
+    # No finding is preselected: saving the form untouched must not record "substantiated" (it is refused as empty).
+    finding = forms.ChoiceField(label=_("Finding"), choices=[("", "—"), *Finding.choices])
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     suspected_false = forms.BooleanField(label=_("Suspected false accusation"), required=False)
     false_grounds = forms.ChoiceField(label=_("Grounds"), required=False, choices=[("", "—")] + FalseGround.choices)

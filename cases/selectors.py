@@ -145,13 +145,14 @@ def assignable_investigators(report: Report) -> QuerySet:
     ).order_by("username")
 
 
-def investigators_in_reach(user, report: Report, query: str, limit: int = 15) -> list:
-    """Investigators of other commissions a supervisor may pick for this report: only in the commissions the
-    user leads (their own and those below), never a sibling's; active, not recused, not yet assigned. Returns
+def investigators_in_reach(user, report: Report, query: str, limit: int = 15, others_only: bool = True) -> list:
+    """Investigators a supervisor may pick for this report: only in the commissions the user leads (their own and
+    those below), never a sibling's; active, not recused, not yet assigned; with `others_only` (when a verification
+    starts, beside the checkboxes of the handling commission's own) not the handling commission's. Returns
     (user, commission) pairs. The service still decides who may be assigned."""
     from django.db.models import Q
 
-    from accounts.models import Membership
+    from accounts.models import Membership, User
 
     query = query.strip()
     commissions = jurisdiction.readable_commission_ids(user, roles=[Role.SUPERVISOR])
@@ -160,7 +161,7 @@ def investigators_in_reach(user, report: Report, query: str, limit: int = 15) ->
     memberships = (
         Membership.objects.filter(role=Role.INVESTIGATOR, commission_id__in=commissions, user__is_active=True)
         .filter(Q(user__username__istartswith=query) | Q(user__full_name__contains=query))
-        .exclude(user__in=assignable_investigators(report))
+        .exclude(user__in=assignable_investigators(report) if others_only else User.objects.none())
         .exclude(user__in=Recusal.objects.filter(report=report).values("user"))
         .exclude(user__in=Assignment.objects.filter(report=report, active=True).values("user"))
         .select_related("user", "commission")

@@ -42,6 +42,7 @@ from .forms import (
     ReportForm,
     RequiredReasonForm,
     SplitAllegationForm,
+    UnassignForm,
     VerificationForm,
 )
 from .presentation import event_changes, event_label, event_reason
@@ -312,13 +313,14 @@ def _start(request, report):
 
 def _assign(request, report):
     data = cleaned_or_refuse(AssignForm, request)
-    services.assignment_add(actor=request.user, report=report, investigator=_user_by_name(data["username"]))
+    for investigator in data["investigators"]:
+        services.assignment_add(actor=request.user, report=report, investigator=investigator)
     return _("Investigator assigned.")
 
 
 def _unassign(request, report):
-    data = cleaned_or_refuse(AssignForm, request)
-    services.assignment_end(actor=request.user, report=report, investigator=_user_by_name(data["username"]))
+    data = cleaned_or_refuse(UnassignForm, request)
+    services.assignment_end(actor=request.user, report=report, investigator=data["investigator"])
     return _("Assignment ended.")
 
 
@@ -628,7 +630,9 @@ def subject_search(request):
 def investigator_search(request, pk):
     """The investigator picker of the report page: a report out of reach is not found, as on the page."""
     report = selectors.report_detail(request.user, pk)
-    found = selectors.investigators_in_reach(request.user, report, request.GET.get("q") or "")
+    # ?scope=all (assigning another investigator during verification) includes the handling commission's own.
+    others_only = request.GET.get("scope") != "all"
+    found = selectors.investigators_in_reach(request.user, report, request.GET.get("q") or "", others_only=others_only)
     results = [{"id": u.pk, "label": str(u), "username": u.username, "commission": c.name} for u, c in found]
     return JsonResponse({"results": results})
 

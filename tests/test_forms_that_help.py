@@ -207,6 +207,50 @@ def test_the_service_still_refuses_a_picked_user_who_is_no_investigator(client, 
     assert "不能指派" in " ".join(str(m) for m in get_messages(response.wsgi_request))  # not_investigator
 
 
+def test_another_investigator_is_assigned_from_the_search_own_commission_included(client, tree, qujing_supervisor):
+    report = _qujing_report(tree, qujing_supervisor)
+    own = member("qujing-investigator", tree["qujing"], Role.INVESTIGATOR, "investigation")
+    qilin = member("qilin-investigator", tree["qilin"], Role.INVESTIGATOR, "investigation")
+    client.force_login(qujing_supervisor)
+    client.post(reverse("cases:report-action", args=[report.pk, "start-verification"]), {"others": [qilin.pk]})
+    search = reverse("cases:investigator-search", args=[report.pk])
+    # Beside the checkboxes of its own, the start of a verification searches only other commissions; assigning
+    # another investigator later searches the handling commission's own too, never one assigned already.
+    assert [r["username"] for r in client.get(search, {"q": "qujing"}).json()["results"]] == []
+    scoped = client.get(search, {"q": "q", "scope": "all"}).json()["results"]
+    assert [r["username"] for r in scoped] == ["qujing-investigator"]
+
+    client.post(reverse("cases:report-action", args=[report.pk, "assign"]), {"investigators": [own.pk]})
+
+    assert set(report.assignments.filter(active=True).values_list("user__username", flat=True)) == {
+        "qilin-investigator",
+        "qujing-investigator",
+    }
+    page = client.get(reverse("cases:report-detail", args=[report.pk])).content.decode()
+    assert 'id="assign-search"' in page and "username" not in page.split('id="assign-search"')[0][-600:]
+    assert f'name="investigator" value="{qilin.pk}"' in page  # its "end assignment" button
+
+    client.post(reverse("cases:report-action", args=[report.pk, "unassign"]), {"investigator": qilin.pk})
+
+    assert list(report.assignments.filter(active=True).values_list("user__username", flat=True)) == [
+        "qujing-investigator"
+    ]
+
+
+def test_assigning_nobody_is_refused_and_changes_nothing(client, tree, qujing_supervisor):
+    from django.contrib.messages import get_messages
+
+    report = _qujing_report(tree, qujing_supervisor)
+    qilin = member("qilin-investigator", tree["qilin"], Role.INVESTIGATOR, "investigation")
+    client.force_login(qujing_supervisor)
+    client.post(reverse("cases:report-action", args=[report.pk, "start-verification"]), {"others": [qilin.pk]})
+
+    response = client.post(reverse("cases:report-action", args=[report.pk, "assign"]), {})
+
+    assert report.assignments.count() == 1
+    assert "该字段是必填项" in " ".join(str(m) for m in get_messages(response.wsgi_request))  # the field's refusal
+
+
 # --- The three-office review: each office's opinion form is in its own action panel ---------------------------
 
 
@@ -382,3 +426,23 @@ def test_a_commission_without_investigators_says_so_instead_of_an_empty_list(
     assert 'id="no-own-investigators"' in city_html and 'name="investigators"' not in city_html
     assert 'id="no-own-investigators"' not in county_html
     assert f'name="investigators" value="{zhanyi_investigator.pk}"' in county_html
+
+
+def test_no_finding_is_preselected_and_an_untouched_form_records_none(
+    client, tree, zhanyi_intake, zhanyi_supervisor, zhanyi_investigator
+):
+    from cases.models import Allegation
+
+    from .cases_helpers import register, to_verification
+
+    report = to_verification(register(zhanyi_intake, tree["zhanyi"]).report, zhanyi_supervisor, [zhanyi_investigator])
+    allegation = report.allegations.order_by("id").first()
+    client.force_login(zhanyi_investigator)
+    page = client.get(reverse("cases:report-detail", args=[report.pk])).content.decode()
+    select = re.search(rf'<select name="finding" id="finding-{allegation.pk}"[^>]*>(.*?)</select>', page, re.S).group(1)
+    assert re.findall(r'<option value="([^"]*)"[^>]*selected', select) in ([], [""])  # nothing, or the blank
+    assert select.startswith('<option value=""')
+
+    client.post(reverse("cases:report-action", args=[report.pk, "record-finding"]), {"allegation": allegation.pk})
+
+    assert Allegation.objects.get(pk=allegation.pk).finding == ""

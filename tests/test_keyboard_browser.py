@@ -149,3 +149,39 @@ def test_an_investigator_of_another_commission_is_picked_with_the_keyboard_alone
     assert report.status == "under_verification"
     assert list(report.assignments.values_list("user_id", flat=True)) == [qilin.pk]
     assert unfocused == [], "these elements show no focus outline"
+
+
+def test_another_investigator_is_assigned_during_verification_with_the_keyboard_alone(
+    page, live_server, tree, qujing_supervisor
+):
+    """The "assign another investigator" form uses the same picker, searching the handling commission's own too."""
+    from accounts.roles import Role
+    from cases import services
+
+    from .factories import member
+    from .test_forms_that_help import _qujing_report
+
+    report = _qujing_report(tree, qujing_supervisor)
+    qilin = member("qilin-investigator", tree["qilin"], Role.INVESTIGATOR, "investigation")
+    own = member("qujing-investigator", tree["qujing"], Role.INVESTIGATOR, "investigation")
+    services.verification_start(actor=qujing_supervisor, report=report, investigators=[qilin])
+    browser_login(page, live_server, "qujing-supervisor")
+    page.goto(f"{live_server.url}/reports/{report.pk}/")
+    unfocused = []
+
+    _tab_to(page, "", unfocused, "details:has(form[action$='/assign/']) > summary")
+    page.keyboard.press("Enter")  # opens the form
+    _tab_to(page, "assign-search", unfocused)
+    page.keyboard.type("qujing-inv")
+    listbox = page.locator("#assign-options")
+    listbox.locator("[role=option]").first.wait_for()
+    assert listbox.locator("[role=option]").count() == 1
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    assert page.locator("form[action$='/assign/'] .chips .chip").count() == 1
+    _tab_to(page, "", unfocused, "form[action$='/assign/'] button[type=submit]")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".msg")
+
+    assert set(report.assignments.filter(active=True).values_list("user_id", flat=True)) == {qilin.pk, own.pk}
+    assert unfocused == [], "these elements show no focus outline"

@@ -47,7 +47,7 @@
       var q = input.value.trim();
       if (!q) { open(false); return; }
       timer = setTimeout(function () {
-        fetch(options.url + "?q=" + encodeURIComponent(q), { credentials: "same-origin" })
+        fetch(options.url + (options.url.indexOf("?") < 0 ? "?" : "&") + "q=" + encodeURIComponent(q), { credentials: "same-origin" })
           .then(function (r) { return r.json(); })
           .then(function (data) {
             list.innerHTML = "";
