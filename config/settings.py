@@ -341,6 +341,8 @@ PUBLIC_CHALLENGE_MAX_AGE = int(os.environ.get("PUBLIC_CHALLENGE_MAX_AGE", str(60
 # --- statistics (stats/) ---------------------------------------------------------------------------
 # A direct (streamed) export of more rows than this is refused; the user starts a background export instead.
 STATS_MAX_SYNC_EXPORT_ROWS = int(os.environ.get("STATS_MAX_SYNC_EXPORT_ROWS", "50000"))
+# A background export records its progress (the bar on its page, the resume point) every this many rows.
+STATS_EXPORT_PROGRESS_ROWS = int(os.environ.get("STATS_EXPORT_PROGRESS_ROWS", "2000"))
 # --- end statistics --------------------------------------------------------------------------------
 
 # --- scale-out (issue 7, docs/scaling.md) -------------------------------------------------------------

@@ -414,6 +414,6 @@ def _counting(rows: Iterable[list], progress: Callable[[int], None] | None) -> I
     for row in rows:
         yield row
         done += 1
-        if done % CHUNK == 0:
+        if done % settings.STATS_EXPORT_PROGRESS_ROWS == 0:
             progress(done)
     progress(done)

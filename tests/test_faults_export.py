@@ -17,7 +17,8 @@ from stats.services import PART_SUFFIX
 from .faults import RedisServer, celery_on, database_url, start_worker, stop_worker, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
-REPORTS = 5000  # more than two progress steps of 2000 rows (stats.exports.CHUNK)
+REPORTS = 5000
+PROGRESS_ROWS = "50"  # the worker records its progress every 50 rows: many steps, so it is caught midway
 
 
 def _waiting_on_a_lock(url: str) -> bool:
@@ -43,10 +44,10 @@ def test_export_whose_worker_is_killed_midway_runs_again_by_itself(client, tmp_p
     redis = RedisServer().start()
     holder = psycopg2.connect(url)
     worker = None
-    env = ("PRIVATE_FILES_ROOT", str(tmp_path))
+    env = (("PRIVATE_FILES_ROOT", str(tmp_path)), ("STATS_EXPORT_PROGRESS_ROWS", PROGRESS_ROWS))
     try:
         with celery_on(redis.url):
-            worker = start_worker(redis.url, env)
+            worker = start_worker(redis.url, *env)
             client.force_login(supervisor)
             response = client.post(reverse("stats:export-start"), {"kind": "reports", "fmt": "csv", "query": ""})
             assert response.status_code == 302
@@ -54,7 +55,7 @@ def test_export_whose_worker_is_killed_midway_runs_again_by_itself(client, tmp_p
 
             # Hold the job's row once the first rows are written: the worker's next progress write waits there,
             # half done, with a partial file on disk.
-            assert wait_for(lambda: ExportJob.objects.get(pk=job.pk).rows_done > 0, timeout=120)
+            assert wait_for(lambda: ExportJob.objects.get(pk=job.pk).rows_done > 0, timeout=120, step=0.005)
             with holder.cursor() as cursor:
                 cursor.execute("SELECT id FROM stats_exportjob WHERE id = %s FOR UPDATE", [job.pk])
             assert wait_for(lambda: _waiting_on_a_lock(url), timeout=60), "the worker finished before the kill"
@@ -72,7 +73,7 @@ def test_export_whose_worker_is_killed_midway_runs_again_by_itself(client, tmp_p
 
             holder.rollback()
             assert wait_for(lambda: not _runner_lock_held(url, job.pk), timeout=60), "the dead runner kept its lock"
-            worker = start_worker(redis.url, env)  # finds the orphaned export when it starts, and runs it again
+            worker = start_worker(redis.url, *env)  # finds the orphaned export when it starts, and runs it again
             assert wait_for(lambda: ExportJob.objects.get(pk=job.pk).status == ExportStatus.DONE, timeout=180)
         job.refresh_from_db()
         assert job.attempts == 2 and job.rows_done == job.rows_total == REPORTS

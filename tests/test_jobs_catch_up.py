@@ -180,10 +180,14 @@ def _blocked_on_a_lock(url: str) -> bool:
 
 
 def _advisory_locks(url: str) -> int:
+    """The monthly jobs' advisory locks held in this database (core.jobs; another test's locks are not ours)."""
+    from core.jobs import _LOCK_SPACE
+
     with psycopg2.connect(url) as conn, conn.cursor() as cursor:
         cursor.execute(
-            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
-            "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = %s "
+            "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+            [_LOCK_SPACE],
         )
         return cursor.fetchone()[0]
 
