@@ -12,7 +12,7 @@ from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet, Wi
 from django.db.models.functions import RowNumber
 
 
-def _narrow(queryset: QuerySet) -> QuerySet:
+def narrow(queryset: QuerySet) -> QuerySet:
     narrow = queryset.all()
     narrow.query.select_related = False
     return narrow
@@ -20,7 +20,7 @@ def _narrow(queryset: QuerySet) -> QuerySet:
 
 def first_rows(queryset: QuerySet, limit: int) -> QuerySet:
     """The first `limit` rows of an ordered queryset, joined for display only after they are chosen."""
-    chosen = _narrow(queryset).values("pk")[:limit]
+    chosen = narrow(queryset).values("pk")[:limit]
     joined = queryset.model._default_manager.filter(pk__in=chosen).order_by(*queryset.query.order_by)
     joined.query.select_related = queryset.query.select_related
     return joined
@@ -39,7 +39,7 @@ def first_rows_by_section(queryset: QuerySet, sections: dict[str, tuple[Q, list]
     for name in sections:
         keep |= Q(**{f"in_{name}": True, f"n_{name}__lte": limit})
     chosen = (
-        _narrow(queryset)
+        narrow(queryset)
         .filter(functools.reduce(operator.or_, (q for q, _order in sections.values())))
         .annotate(**flags)
         .annotate(**numbers)
