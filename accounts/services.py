@@ -294,6 +294,15 @@ def user_password_change(*, user: User, password: str) -> User:
 
 
 @transaction.atomic
+def user_two_factor_passed(*, user: User, **how) -> None:
+    """Record a second factor passed (at sign-in, or on the two-factor page: `how` says which)."""
+    audit_record(actor=user, action="auth.two_factor", target=user, **how)
+
+
+def user_two_factor_enrolled(*, user: User) -> None:
+    audit_record(actor=user, action="auth.two_factor_enrol", target=user)
+
+
 def user_two_factor_reset(*, user: User, actor: User | None) -> int:
     """Remove a user's authenticator and recovery codes (a lost phone); they enrol again after their next
     password login (accounts/two_factor.py). Returns how many devices were removed."""

@@ -25,7 +25,7 @@ from django_otp import match_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from audit.services import audit_record
+from . import services
 
 RECOVERY_CODES = 10
 # When the session's password login happened: enrolment is offered only shortly after it.
@@ -78,7 +78,7 @@ def two_factor(request):
         device = match_token(user, form.cleaned_data["token"].replace(" ", ""))
         if device is not None:
             otp_login(request, device)
-            audit_record(actor=user, action="auth.two_factor", target=user, device=device.__class__.__name__)
+            services.user_two_factor_passed(user=user, device=device.__class__.__name__)
             return redirect(_next(request))
         form.add_error("token", _("That code is not valid. Try the current code from your app."))
     return render(request, "registration/two_factor_verify.html", {"form": form, "next": _next(request)})
@@ -108,7 +108,7 @@ def _enrol(request):
             for code in codes:
                 static.token_set.create(token=code)
             otp_login(request, device)
-            audit_record(actor=user, action="auth.two_factor_enrol", target=user)
+            services.user_two_factor_enrolled(user=user)
             messages.success(request, _("Two-factor authentication is on."))
             return render(request, "registration/two_factor_codes.html", {"codes": codes, "next": _next(request)})
         form.add_error("token", _("That code is not valid. Try the current code from your app."))

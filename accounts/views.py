@@ -13,7 +13,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
-from audit.services import audit_record
 from core.errors import DomainError
 
 from . import services
@@ -33,7 +32,7 @@ class SignInView(auth_views.LoginView):
         response = super().form_valid(form)
         if form.device is not None:
             otp_login(self.request, form.device)
-            audit_record(actor=form.get_user(), action="auth.two_factor", target=form.get_user(), via="login")
+            services.user_two_factor_passed(user=form.get_user(), via="login")
         return response
 
     def form_invalid(self, form):

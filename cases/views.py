@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from accounts import jurisdiction
 from accounts.models import Commission, User
 from accounts.roles import Role
-from audit.services import audit_record, timeline
+from audit.services import timeline
 from core.actions import cleaned_or_refuse, run_page_action, valid_or_refuse
 from core.errors import DomainError
 from core.keyset import paginate
@@ -643,16 +643,8 @@ def attachment_download(request, pk):
         selectors.attachments_visible_to(request.user),
         pk=pk,
     )
-    audit_record(
-        actor=request.user,
-        action="attachment.download",
-        target=attachment,
-        commission=attachment.report.commission,
-        scope=attachment.report,
-        name=attachment.original_name,
-    )
     response = FileResponse(
-        attachment.file.open("rb"),
+        services.attachment_open(actor=request.user, attachment=attachment),
         as_attachment=True,
         filename=attachment.original_name,
         content_type=attachment.content_type,

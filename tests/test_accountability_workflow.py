@@ -180,8 +180,9 @@ def test_investigator_may_not_initiate(tree, zhanyi_investigator, deputy):
 
 def test_initiation_refuses_a_subject_outside_the_registry(tree, zhanyi_supervisor):
     kunming_official = person(tree["kunming"], name="赵某")
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError) as refusal:
         initiate(zhanyi_supervisor, tree["zhanyi"], [kunming_official])
+    assert refusal.value.code == "subject"
     assert AccountabilityCase.objects.count() == 0
 
 
@@ -193,8 +194,9 @@ def test_case_links_originating_reports_only_in_reach(tree, zhanyi_supervisor, z
     assert list(case.reports.all()) == [report]
     kunming_intake = member("kunming-intake", tree["kunming"], Role.INTAKE, "letters_visits")
     foreign = register(kunming_intake, tree["kunming"]).report
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError) as refusal:
         initiate(zhanyi_supervisor, tree["zhanyi"], [deputy], reports=[foreign])
+    assert refusal.value.code == "report"
 
 
 def test_city_supervisor_reads_district_cases_but_other_district_does_not(
@@ -294,8 +296,9 @@ def test_judicial_transfer_belongs_to_the_fourth_form(case, zhanyi_supervisor):
     musts(zhanyi_supervisor, target)
     assess(zhanyi_supervisor, target)
     data = DecisionInput(form=Form.SECOND, measures=[Measure.JUDICIAL_TRANSFER], deciding_organ="区纪委监委")
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError) as refusal:
         services.decision_propose(actor=zhanyi_supervisor, target=target, data=data)
+    assert refusal.value.code == "measure_not_in_form"
 
 
 def test_supervisor_with_authority_approves_and_the_case_is_decided(case, zhanyi_supervisor):
@@ -346,10 +349,12 @@ def test_organisation_and_its_leaders_decided_together(tree, zhanyi_supervisor, 
 
 def test_returned_decision_sends_the_case_back_to_investigation(case, zhanyi_supervisor, zhanyi_investigator):
     (decision,) = to_proposed(zhanyi_supervisor, case)
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError) as refusal:
         services.decision_return(actor=zhanyi_investigator, decision=decision, reason="事实不清")
-    with pytest.raises(DomainError):
+    assert refusal.value.code == "no_authority"
+    with pytest.raises(DomainError) as refusal:
         services.decision_return(actor=zhanyi_supervisor, decision=decision, reason="")
+    assert refusal.value.code == "required"
     services.decision_return(actor=zhanyi_supervisor, decision=decision, reason="事实不清")
     case.refresh_from_db()
     assert case.status == Status.INVESTIGATING
@@ -359,15 +364,18 @@ def test_returned_decision_sends_the_case_back_to_investigation(case, zhanyi_sup
 
 def test_implement_and_close(decided, zhanyi_supervisor, zhanyi_investigator):
     case = decided.case
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError) as refusal:
         services.case_close(actor=zhanyi_supervisor, case=case)
-    with pytest.raises(DomainError):
+    assert refusal.value.code == "wrong_state"
+    with pytest.raises(DomainError) as refusal:
         services.case_implement(actor=zhanyi_investigator, case=case)
+    assert refusal.value.code == "forbidden"
     services.case_implement(actor=zhanyi_supervisor, case=case)
     decided.refresh_from_db()
     assert decided.implemented_on == TODAY()
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError) as refusal:
         services.case_close(actor=zhanyi_investigator, case=case)
+    assert refusal.value.code == "forbidden"
     services.case_close(actor=zhanyi_supervisor, case=case)
     assert case.status == Status.CLOSED
 
@@ -398,8 +406,9 @@ def test_exemption_cites_the_yunnan_catalogue(case, zhanyi_supervisor):
     assess(zhanyi_supervisor, target, Circumstance.EXEMPTION, [entry], "疫情防控中临机决断，符合容错情形")
     assert list(target.exemption_entries.all()) == [entry]
     musts(zhanyi_supervisor, target)
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError) as refusal:
         services.decision_propose(actor=zhanyi_supervisor, target=target, data=FIRST_FORM)
+    assert refusal.value.code == "form"
     decision = services.decision_propose(
         actor=zhanyi_supervisor, target=target, data=DecisionInput(deciding_organ="沾益区纪委监委")
     )
@@ -428,17 +437,20 @@ def test_exemption_citing_a_retired_entry_is_refused(case, zhanyi_supervisor):
 def test_exemption_needs_entries_and_reasons(case, zhanyi_supervisor):
     services.case_start_investigation(actor=zhanyi_supervisor, case=case)
     entry = ExemptionEntry.objects.get(province_code="530000", code="YN-01")
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError) as refusal:
         assess(zhanyi_supervisor, case.targets.get(), Circumstance.EXEMPTION, [], "理由")
-    with pytest.raises(DomainError):
+    assert refusal.value.code == "exemption_entries"
+    with pytest.raises(DomainError) as refusal:
         assess(zhanyi_supervisor, case.targets.get(), Circumstance.EXEMPTION, [entry], "")
+    assert refusal.value.code == "required"
 
 
 def test_catalogue_edited_only_by_the_province_admin(tree, qujing_admin):
     yunnan_admin = member("yunnan-admin", tree["yunnan"], Role.ADMIN)
     entry = ExemptionEntry(province_code="530000", code="YN-10", title="新条目", in_force_from=TODAY())
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError) as refusal:
         services.catalogue_entry_save(actor=qujing_admin, entry=entry)
+    assert refusal.value.code == "forbidden"
     services.catalogue_entry_save(actor=yunnan_admin, entry=entry)
     assert ExemptionEntry.objects.filter(code="YN-10").exists()
 
@@ -473,7 +485,7 @@ def test_late_complaint_is_refused_unless_a_supervisor_accepts_it_with_reasons(
     with pytest.raises(DomainError) as late:
         services.complaint_lodge(actor=zhanyi_intake, decision=decision, grounds="不服", received_on=TODAY())
     assert late.value.code == "complaint_late"
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError) as refusal:
         services.complaint_lodge(
             actor=zhanyi_intake,
             decision=decision,
@@ -482,10 +494,12 @@ def test_late_complaint_is_refused_unless_a_supervisor_accepts_it_with_reasons(
             accept_late=True,
             late_reasons="住院",
         )
-    with pytest.raises(DomainError):
+    assert refusal.value.code == "forbidden"
+    with pytest.raises(DomainError) as refusal:
         services.complaint_lodge(
             actor=zhanyi_supervisor, decision=decision, grounds="不服", received_on=TODAY(), accept_late=True
         )
+    assert refusal.value.code == "required"
     assert Complaint.objects.count() == 0
     complaint = services.complaint_lodge(
         actor=zhanyi_supervisor,
@@ -512,8 +526,9 @@ def test_complaint_changes_the_decision_and_keeps_the_old_one(decided, zhanyi_su
     complaint = services.complaint_lodge(
         actor=zhanyi_supervisor, decision=decided, grounds="认为处理过重", received_on=TODAY()
     )
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError) as refusal:
         services.complaint_resolve(actor=zhanyi_supervisor, complaint=complaint, outcome="changed", reasons="x")
+    assert refusal.value.code == "wrong_state"
     services.complaint_review(actor=zhanyi_reviewer, complaint=complaint, opinion="情节较轻", recommendation="changed")
     case.refresh_from_db()
     assert case.status == Status.COMPLAINT_REVIEWED
@@ -555,8 +570,9 @@ def test_complaint_on_a_superseded_decision_is_refused(decided, zhanyi_superviso
     decided.refresh_from_db()
     assert decided.status == DecisionStatus.REVOKED
     assert decided.case.status == Status.REVOKED or AccountabilityCase.objects.get().status == Status.REVOKED
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError) as refusal:
         services.complaint_lodge(actor=zhanyi_supervisor, decision=decided, grounds="不服", received_on=TODAY())
+    assert refusal.value.code == "wrong_state"
 
 
 def test_complaint_review_refused_for_an_investigator(decided, zhanyi_supervisor, zhanyi_investigator):
@@ -619,8 +635,9 @@ def test_reuse_review_falls_due_when_the_influence_period_ends(earlier_case, zha
     due = accountability_work_for(zhanyi_supervisor)
     assert decision in due.reviews_due
     assert not accountability_work_for(zhanyi_investigator).reviews_due
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError) as refusal:
         services.reuse_review_record(actor=zhanyi_investigator, decision=decision, result="may_be_used", notes="好")
+    assert refusal.value.code == "forbidden"
     services.reuse_review_record(actor=zhanyi_supervisor, decision=decision, result="may_be_used", notes="表现良好")
     assert decision not in accountability_work_for(zhanyi_supervisor).reviews_due
 
@@ -638,9 +655,17 @@ def test_reviews_and_follow_up_visits_show_from_thirty_days_before_they_fall_due
     assert (decided.visits.get() in follow_ups.visits_due) is shown
 
 
-def test_reuse_review_refused_while_the_influence_period_runs(decided, zhanyi_supervisor, case):
-    with pytest.raises(DomainError):
-        services.reuse_review_record(actor=zhanyi_supervisor, decision=decided, result="may_be_used", notes="好")
+def test_reuse_review_refused_while_the_influence_period_runs(zhanyi_supervisor, case):
+    # An admonition carries an influence period (a talk reminder, the `decided` fixture's measure, has none).
+    (decision,) = to_proposed(zhanyi_supervisor, case, ADMONITION)
+    services.decision_approve(actor=zhanyi_supervisor, decision=decision)
+    decision.refresh_from_db()
+    assert decision.influence_ends_on > TODAY()
+    with pytest.raises(DomainError) as refusal:
+        services.reuse_review_record(actor=zhanyi_supervisor, decision=decision, result="may_be_used", notes="好")
+    assert refusal.value.code == "influence_running"
+    decision.refresh_from_db()
+    assert decision.reuse_reviewed_on is None
 
 
 def test_approvals_wait_for_the_supervisor_with_authority(tree, zhanyi_supervisor, qujing_supervisor, director):
@@ -663,8 +688,9 @@ def test_subject_history_lists_decisions_in_reach(decided, deputy, zhanyi_invest
 
 def test_follow_up_visit_recorded_by_the_team(decided, zhanyi_supervisor, qilin_investigator):
     visit = decided.visits.get()
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError) as refusal:
         services.visit_record(actor=qilin_investigator, visit=visit, done_on=TODAY(), notes="回访")
+    assert refusal.value.code == "forbidden"
     services.visit_record(actor=zhanyi_supervisor, visit=visit, done_on=TODAY(), notes="思想稳定，工作积极")
     visit.refresh_from_db()
     assert visit.done_on == TODAY()

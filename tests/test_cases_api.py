@@ -622,6 +622,7 @@ def test_report_list_query_count_does_not_grow_with_the_page(
     client = api(qujing_supervisor)
     with django_assert_max_num_queries(5):
         response = client.get("/api/reports/")
+    assert response.status_code == 200
     assert len(response.json()["results"]) == how_many
     assert response.json()["results"][0]["reporter"]["is_anonymous"] is True
     assert response.json()["results"][0]["id"] == report.pk

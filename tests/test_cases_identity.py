@@ -26,8 +26,9 @@ def test_intake_of_the_handling_commission_sees_the_identity(report, zhanyi_inta
 
 def test_reveal_is_refused_without_a_grant(report, zhanyi_investigator, qujing_supervisor):
     for user in (zhanyi_investigator, qujing_supervisor):
-        with pytest.raises(DomainError):
+        with pytest.raises(DomainError) as refusal:
             services.identity_reveal(actor=user, report=report)
+        assert refusal.value.code == "forbidden"
     assert not AuditEvent.objects.filter(action="identity.reveal").exists()
 
 
@@ -60,8 +61,9 @@ def test_self_grant_is_refused(tree, report, zhanyi_supervisor):
 
 def test_a_supervisor_of_another_commission_cannot_grant(report, zhanyi_investigator, qujing_supervisor):
     access = services.identity_request(actor=zhanyi_investigator, report=report, reason="r")
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError) as refusal:
         services.identity_decide(actor=qujing_supervisor, access=access, grant=True, reason="r")
+    assert refusal.value.code == "forbidden"
 
 
 def test_anonymous_reporter_has_no_identity_to_request(tree, zhanyi_intake, zhanyi_investigator):
@@ -72,5 +74,6 @@ def test_anonymous_reporter_has_no_identity_to_request(tree, zhanyi_intake, zhan
 
 
 def test_request_needs_a_reason(report, zhanyi_investigator):
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError) as refusal:
         services.identity_request(actor=zhanyi_investigator, report=report, reason="  ")
+    assert refusal.value.code == "required"

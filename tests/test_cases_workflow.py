@@ -123,8 +123,9 @@ def test_transition_from_the_wrong_state_is_refused_and_writes_nothing(report, z
     with pytest.raises(DomainError) as refusal:
         services.verification_conclude(actor=zhanyi_supervisor, report=report)
     assert refusal.value.code == "wrong_state"
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError) as refusal:
         services.disposition_approve(actor=zhanyi_supervisor, report=report)
+    assert refusal.value.code == "wrong_state"
     report.refresh_from_db()
     assert report.status == Status.REGISTERED
     assert AuditEvent.objects.count() == events
@@ -140,15 +141,17 @@ def test_disposition_needs_a_supervisor_of_the_handling_commission(report, zhany
 
 
 def test_investigator_cannot_propose_or_approve(report, zhanyi_investigator):
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError) as refusal:
         services.disposition_propose(actor=zhanyi_investigator, report=report, kind="preliminary", reasons="r")
+    assert refusal.value.code == "forbidden"
     assert Disposition.objects.count() == 0
 
 
 def test_rejected_disposition_returns_to_registered(report, zhanyi_supervisor):
     services.disposition_propose(actor=zhanyi_supervisor, report=report, kind=DispositionKind.HOLD, reasons="r")
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError) as refusal:
         services.disposition_reject(actor=zhanyi_supervisor, report=report, reason="")
+    assert refusal.value.code == "required"
     services.disposition_reject(actor=zhanyi_supervisor, report=report, reason="证据不足以暂存")
     report.refresh_from_db()
     assert report.status == Status.REGISTERED
@@ -265,7 +268,7 @@ def test_unassigned_investigator_cannot_record_findings(tree, report, zhanyi_sup
 def test_suspected_false_accusation_only_on_unsubstantiated(report, zhanyi_supervisor, zhanyi_investigator):
     to_verification(report, zhanyi_supervisor, [zhanyi_investigator])
     allegation = report.allegations.first()
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError) as refusal:
         services.finding_record(
             actor=zhanyi_investigator,
             report=report,
@@ -274,6 +277,7 @@ def test_suspected_false_accusation_only_on_unsubstantiated(report, zhanyi_super
             suspected_false=True,
             false_grounds=FalseGround.FABRICATED_FACTS,
         )
+    assert refusal.value.code == "false_flag"
     flagged = services.finding_record(
         actor=zhanyi_investigator,
         report=report,
@@ -306,10 +310,11 @@ def test_recusal_removes_the_report_from_the_user(report, zhanyi_investigator):
 
 
 def test_feedback_is_recorded_by_intake(report, zhanyi_intake, zhanyi_investigator):
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError) as refusal:
         services.feedback_record(
             actor=zhanyi_investigator, report=report, text="t", method="phone", given_on=timezone.localdate()
         )
+    assert refusal.value.code == "forbidden"
     services.feedback_record(
         actor=zhanyi_intake, report=report, text="经核查，反映问题不属实", method="phone", given_on=timezone.localdate()
     )
@@ -319,10 +324,12 @@ def test_feedback_is_recorded_by_intake(report, zhanyi_intake, zhanyi_investigat
 def test_link_to_an_earlier_report(tree, report, zhanyi_intake):
     later = register(zhanyi_intake, tree["zhanyi"]).report
     services.report_link(actor=zhanyi_intake, report=later, earlier=report, note="重复举报")
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError) as refusal:
         services.report_link(actor=zhanyi_intake, report=report, earlier=later)
-    with pytest.raises(DomainError):
+    assert refusal.value.code == "duplicate"
+    with pytest.raises(DomainError) as refusal:
         services.report_link(actor=zhanyi_intake, report=later, earlier=later)
+    assert refusal.value.code == "self_link"
     assert later.links.count() == 1
 
 

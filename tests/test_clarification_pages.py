@@ -209,4 +209,5 @@ def test_recommendation_list_query_count_does_not_grow(
     client.force_login(zhanyi_investigator)
     with django_assert_max_num_queries(20):
         response = client.get(reverse("clarification:list"))
+    assert response.status_code == 200
     assert response.content.decode().count("CQ-0") == 6

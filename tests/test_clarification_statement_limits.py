@@ -200,8 +200,9 @@ def test_override_by_anyone_but_the_approving_supervisor_is_refused(
     assert api(qilin_investigator).post(f"/api/clarifications/{beyond.pk}/override-statement/").status_code == 404
     assert not _overrides().exists()
     assert not AuditEvent.objects.filter(action="clarification.statement_override").exists()
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError) as refusal:
         services.recommendation_submit_review(actor=zhanyi_investigator, recommendation=beyond)
+    assert refusal.value.code == "statement_limits"
 
 
 def test_supervisor_of_the_handling_commission_cannot_override_for_the_city(

@@ -199,8 +199,9 @@ def test_approval_at_another_city_is_refused_and_invisible(
     all_agree(recommendation, offices)
     services.recommendation_submit(actor=zhanyi_investigator, recommendation=recommendation)
     assert not recommendations_visible_to(kunming_supervisor).filter(pk=recommendation.pk).exists()
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError) as refusal:
         services.recommendation_approve(actor=kunming_supervisor, recommendation=recommendation)
+    assert refusal.value.code == "forbidden"
 
 
 def test_return_sends_back_to_draft_for_a_new_round(recommendation, offices, zhanyi_investigator, zhanyi_supervisor):
@@ -212,8 +213,9 @@ def test_return_sends_back_to_draft_for_a_new_round(recommendation, offices, zha
     assert recommendation.status == Status.DRAFT and recommendation.round == 2
     services.recommendation_update(actor=zhanyi_investigator, recommendation=recommendation, audience=Audience.PERSON)
     services.recommendation_submit_review(actor=zhanyi_investigator, recommendation=recommendation)
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError) as refusal:
         services.recommendation_submit(actor=zhanyi_investigator, recommendation=recommendation)
+    assert refusal.value.code == "review_incomplete"
 
 
 def test_return_needs_reasons(recommendation, offices, zhanyi_investigator, zhanyi_supervisor):
@@ -328,7 +330,7 @@ def test_reopen_approved_needs_a_new_approval(recommendation, offices, zhanyi_in
 def test_feedback_to_the_reporter_after_execution(
     recommendation, offices, zhanyi_investigator, zhanyi_supervisor, report
 ):
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError) as refusal:
         services.clarification_feedback(
             actor=offices["letters_visits"],
             recommendation=recommendation,
@@ -336,6 +338,7 @@ def test_feedback_to_the_reporter_after_execution(
             method="phone",
             given_on=timezone.localdate(),
         )
+    assert refusal.value.code == "wrong_state"
     to_approved(recommendation, zhanyi_investigator, offices, zhanyi_supervisor)
     execute(recommendation, zhanyi_investigator)
     feedback = services.clarification_feedback(

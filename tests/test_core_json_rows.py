@@ -2,14 +2,12 @@
 one windowed query, give exactly what the plain queries give."""
 
 import pytest
-from django.db.models import F, Q
 
 from accounts import jurisdiction
 from accounts.models import User
 from cases import selectors
 from cases.models import Report
 from core.json_rows import attach_lists, with_lists
-from core.sections import first_rows_by_section
 from devtools.scale.generator import generate
 
 pytestmark = pytest.mark.django_db
@@ -65,21 +63,3 @@ def test_memberships_carry_the_subtree():
     expected = set(Commission.objects.filter(path__startswith=province.path).values_list("pk", flat=True))
     assert len(expected) > 10
     assert jurisdiction.readable_commission_ids(user) == expected
-
-
-def test_sections_equal_one_query_per_section():
-    generate(reports=300, seed=24, log=_quiet)
-    base = Report.objects.all()
-    order = [F("due_on").asc(nulls_last=True), F("id").asc()]
-    sections = {
-        "open": (Q(status__in=["registered", "under_verification"]), order),
-        "procurement": (Q(area="procurement"), [F("received_on").desc(), F("id").desc()]),
-        "overlapping": (Q(status="under_verification") | Q(area="procurement"), order),
-    }
-    found = first_rows_by_section(base, sections, 7)
-    for name, (condition, ordering) in sections.items():
-        expected = list(base.filter(condition).order_by(*ordering).values_list("pk", flat=True)[:7])
-        assert [r.pk for r in found[name]] == expected, name
-        assert len(expected) == 7
-    overlap = {r.pk for r in found["open"]} & {r.pk for r in found["overlapping"]}
-    assert overlap  # one report may stand in several sections

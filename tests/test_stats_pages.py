@@ -258,8 +258,9 @@ def test_the_dashboard_shows_published_and_current_figures_side_by_side(client, 
 def test_the_current_month_cannot_be_published(tree):
     from core.errors import DomainError
 
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError) as refusal:
         services.snapshot_take(commission=tree["qujing"], month=timezone.localdate())
+    assert refusal.value.code == "month_not_over"
 
 
 def test_the_monthly_schedule_exists_for_the_first_of_the_month_in_shanghai():

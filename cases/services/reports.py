@@ -781,6 +781,20 @@ def report_link(*, actor: User, report: Report, earlier: Report, note: str = "")
     return link
 
 
+def attachment_open(*, actor: User, attachment: Attachment):
+    """The stored file for a user who may read the attachment (the caller found it in their reach), with the
+    download recorded: every opened file is an audit event."""
+    audit_record(
+        actor=actor,
+        action="attachment.download",
+        target=attachment,
+        commission=attachment.report.commission,
+        scope=attachment.report,
+        name=attachment.original_name,
+    )
+    return attachment.file.open("rb")
+
+
 @transaction.atomic
 def attachments_add(*, actor: User, report: Report, uploads: list[Upload]) -> list[Attachment]:
     """Add files to a report: all of them, or none when one is refused."""
