@@ -203,6 +203,10 @@ class Decision(models.Model):
     """A decision on one target. A correction is a new decision pointing at the one it replaces."""
 
     case = models.ForeignKey(AccountabilityCase, on_delete=models.CASCADE, related_name="decisions")
+    # The case's handling commission, copied (save() sets it; on PostgreSQL a foreign key on (case, commission)
+    # holds it equal to the case's) so that scoping and work lists filter the decisions by an index of their own
+    # rather than through a join on the cases of a whole county (bench/results/README.md).
+    commission = models.ForeignKey(Commission, on_delete=models.PROTECT, related_name="+", editable=False)
     target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="decisions")
     status = models.CharField(
         _("status"),
@@ -260,11 +264,17 @@ class Decision(models.Model):
         verbose_name_plural = _("accountability decisions")
         indexes = [
             models.Index(fields=["status", "influence_ends_on"], name="acc_decision_influence_idx"),
-            # "May be used again" reviews waiting, soonest first (accountability.selectors.accountability_work_for).
+            # "May be used again" reviews waiting, soonest first, for the handling and for the approving commission
+            # (accountability.selectors.accountability_work_for).
             models.Index(
-                fields=["influence_ends_on", "id"],
+                fields=["commission", "influence_ends_on", "id"],
                 condition=models.Q(status="in_force", reuse_reviewed_on__isnull=True),
                 name="acc_decision_review_due_idx",
+            ),
+            models.Index(
+                fields=["approving_commission", "influence_ends_on", "id"],
+                condition=models.Q(status="in_force", reuse_reviewed_on__isnull=True),
+                name="acc_decision_review_appr_idx",
             ),
         ]
         constraints = [
@@ -286,6 +296,11 @@ class Decision(models.Model):
     def __str__(self) -> str:
         return f"{self.case.reference} · {self.target}"
 
+    def save(self, *args, **kwargs):
+        if self.commission_id is None:
+            self.commission_id = self.case.commission_id
+        super().save(*args, **kwargs)
+
     def measure_labels(self) -> list[str]:
         from .choices import Measure
 
@@ -294,6 +309,8 @@ class Decision(models.Model):
 
 class FollowUpVisit(models.Model):
     decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="visits")
+    # The decision's handling commission, copied for the same reason as Decision.commission.
+    commission = models.ForeignKey(Commission, on_delete=models.PROTECT, related_name="+", editable=False)
     due_on = models.DateField(_("due on"), db_index=True)
     done_on = models.DateField(_("visited on"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
@@ -303,10 +320,19 @@ class FollowUpVisit(models.Model):
         ordering = ["due_on", "id"]
         # Visits not yet made, soonest first (accountability.selectors.accountability_work_for).
         indexes = [
-            models.Index(fields=["due_on", "id"], condition=models.Q(done_on__isnull=True), name="acc_visit_open_idx")
+            models.Index(
+                fields=["commission", "due_on", "id"],
+                condition=models.Q(done_on__isnull=True),
+                name="acc_visit_open_idx",
+            )
         ]
         verbose_name = _("follow-up visit")
         verbose_name_plural = _("follow-up visits")
+
+    def save(self, *args, **kwargs):
+        if self.commission_id is None:
+            self.commission_id = self.decision.commission_id
+        super().save(*args, **kwargs)
 
 
 class Complaint(models.Model):

@@ -11,6 +11,7 @@ from accounts.models import Commission, CommissionLevel
 from accounts.roles import Role
 from cases.models import Subject
 from core.sections import first_rows
+from core.workflow import NEVER, any_of, rows_in
 
 from .choices import DecisionStatus, Measure
 from .models import (
@@ -128,9 +129,11 @@ def case_record(user) -> QuerySet[AccountabilityCase]:
 
 
 def decisions_visible_to(user) -> QuerySet[Decision]:
-    return Decision.objects.filter(case__in=cases_visible_to(user)).select_related(
-        "case", "case__commission", "target__subject", "approving_commission", "supersedes"
-    )
+    """Decisions of the cases in reach (scoped by the copy of the case's commission they carry: no join)."""
+    if not getattr(user, "is_authenticated", False):
+        return Decision.objects.none()
+    scoped = jurisdiction.scope(Decision.objects.all(), user, grant_perm=WORK_PERM, granted_through="case")
+    return scoped.select_related("case", "case__commission", "target__subject", "approving_commission", "supersedes")
 
 
 def complaints_visible_to(user) -> QuerySet[Complaint]:
@@ -140,9 +143,12 @@ def complaints_visible_to(user) -> QuerySet[Complaint]:
 
 
 def visits_visible_to(user) -> QuerySet[FollowUpVisit]:
-    return FollowUpVisit.objects.filter(decision__case__in=cases_visible_to(user)).select_related(
-        "decision__case", "decision__target__subject"
+    if not getattr(user, "is_authenticated", False):
+        return FollowUpVisit.objects.none()
+    scoped = jurisdiction.scope(
+        FollowUpVisit.objects.all(), user, grant_perm=WORK_PERM, granted_through="decision__case"
     )
+    return scoped.select_related("decision__case", "decision__target__subject")
 
 
 def team_of(case: AccountabilityCase) -> list:
@@ -195,7 +201,7 @@ def accountability_work_for(user) -> AccountabilityWork:
             first_rows(
                 decisions_visible_to(user)
                 .filter(
-                    Q(case__commission__in=supervised) | Q(approving_commission__in=supervised),
+                    Q(commission__in=supervised) | Q(approving_commission__in=supervised),
                     status=DecisionStatus.IN_FORCE,
                     influence_ends_on__lte=notice,
                     reuse_reviewed_on__isnull=True,
@@ -204,14 +210,15 @@ def accountability_work_for(user) -> AccountabilityWork:
                 LIMIT,
             )
         )
-    team_cases = cases_visible_to(user).filter(
-        Q(commission__in=supervised) | Q(pk__in=jurisdiction.granted_ids(user, AccountabilityCase, WORK_PERM))
+    team = any_of(
+        rows_in(supervised, "commission"),
+        rows_in(jurisdiction.granted_ids(user, AccountabilityCase, WORK_PERM), "decision__case"),
     )
+    if team is NEVER:
+        return work
     work.visits_due = list(
         first_rows(
-            visits_visible_to(user)
-            .filter(decision__case__in=team_cases, done_on__isnull=True, due_on__lte=notice)
-            .order_by("due_on", "id"),
+            visits_visible_to(user).filter(team, done_on__isnull=True, due_on__lte=notice).order_by("due_on", "id"),
             LIMIT,
         )
     )

@@ -139,12 +139,21 @@ def scope(
     *,
     commission_field: str = "commission",
     grant_perm: str | None = None,
+    granted_through: str | None = None,
 ) -> QuerySet:
-    """Limit a queryset to the user's reach, plus the single objects granted to them with grant_perm."""
+    """Limit a queryset to the user's reach, plus the single objects granted to them with grant_perm, or the rows
+    of the objects granted (`granted_through` names the path to them: a decision's "case")."""
     ids = readable_commission_ids(user)
     condition = Q(**{f"{commission_field}__in": ids})
     if grant_perm and getattr(user, "is_authenticated", False):
-        condition |= Q(pk__in=granted_ids(user, queryset.model, grant_perm))
+        model, path = queryset.model, "pk"
+        if granted_through:
+            path = granted_through
+            for name in granted_through.split("__"):
+                model = model._meta.get_field(name).related_model
+        granted = granted_ids(user, model, grant_perm)
+        if granted:
+            condition |= Q(**{f"{path}__in": granted})
     return queryset.filter(condition)
 
 

@@ -694,3 +694,38 @@ def test_follow_up_visit_recorded_by_the_team(decided, zhanyi_supervisor, qilin_
     services.visit_record(actor=zhanyi_supervisor, visit=visit, done_on=TODAY(), notes="思想稳定，工作积极")
     visit.refresh_from_db()
     assert visit.done_on == TODAY()
+
+
+def test_a_decision_and_its_visits_carry_their_case_commission_and_cannot_be_given_another(decided, tree):
+    """Decisions and visits are scoped by a copy of the case's commission (no join): the database holds the copy
+    equal to the case's, so an insider's UPDATE cannot move a decision into a sibling county's reach."""
+    from django.db import IntegrityError, connection, transaction
+
+    visit = decided.visits.get()
+    assert decided.commission_id == decided.case.commission_id == visit.commission_id == tree["zhanyi"].pk
+    for model, pk in ((Decision, decided.pk), (type(visit), visit.pk)):
+        with pytest.raises(IntegrityError, match="commission_fk"), transaction.atomic():
+            model.objects.filter(pk=pk).update(commission=tree["qilin"])
+            with connection.cursor() as cursor:  # checked now, as at the commit
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    decided.refresh_from_db()
+    assert decided.commission_id == tree["zhanyi"].pk
+
+
+def test_a_granted_team_member_sees_the_decisions_and_visits_of_that_case_only(
+    decided, tree, zhanyi_supervisor, qilin_investigator
+):
+    from accountability.selectors import decisions_visible_to, visits_visible_to
+
+    from accounts.models import User
+
+    decided.visits.update(due_on=TODAY(), done_on=None)
+    visit = decided.visits.get()
+    assert not decisions_visible_to(qilin_investigator).exists()
+    assert not visits_visible_to(qilin_investigator).exists()
+    assert not accountability_work_for(qilin_investigator).visits_due
+    services.team_add(actor=zhanyi_supervisor, case=decided.case, user=qilin_investigator)
+    member_now = User.objects.get(pk=qilin_investigator.pk)  # as on their next request
+    assert list(decisions_visible_to(member_now)) == [decided]
+    assert list(visits_visible_to(member_now)) == [visit]
+    assert accountability_work_for(member_now).visits_due == [visit]

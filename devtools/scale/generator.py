@@ -742,13 +742,14 @@ class Generator:
         )
         t_decision = Table(
             Decision,
-            ["id", "case", "target", "status", "form", "measures", "circumstance", "target_kind", "reasons"]
+            ["id", "case", "commission", "target", "status", "form", "measures", "circumstance", "target_kind"]
+            + ["reasons"]
             + ["deciding_organ", "transfer_organ", "transfer_reference", "approving_commission", "proposed_by"]
             + ["proposed_at", "approved_by", "decided_on", "first_decided_on", "notified_on", "return_reason"]
             + ["implemented_on"]
             + ["influence_ends_on", "reuse_result", "reuse_notes", "reuse_reviewed_on"],
         )
-        t_visit = Table(FollowUpVisit, ["id", "decision", "due_on", "done_on", "notes", "visited_by"])
+        t_visit = Table(FollowUpVisit, ["id", "decision", "commission", "due_on", "done_on", "notes", "visited_by"])
         tables = [t_case, t_link, t_target, t_decision, t_visit]
         self.models_written += [t.model for t in tables]
         cid, lid, tid, did, vid = (next_id(m) for m in (AccountabilityCase, through, Target, Decision, FollowUpVisit))
@@ -844,6 +845,7 @@ class Generator:
                 t_decision.add(
                     did,
                     cid,
+                    commission_id,
                     tid,
                     "in_force" if in_force else "proposed",
                     form,
@@ -872,6 +874,7 @@ class Generator:
                     t_visit.add(
                         vid,
                         did,
+                        commission_id,
                         visit_due,
                         self.clamp(visit_due + datetime.timedelta(days=rng.randrange(25))) if visited else None,
                         "回访了解整改落实情况，问责对象已认识错误并整改。" if visited else "",
