@@ -5,7 +5,7 @@ found by the form of a decision in force or the kind of one of its targets (then
 """
 
 from django.utils.translation import gettext_lazy as _
-from django_filters import ChoiceFilter, DateFilter, ModelChoiceFilter, TypedChoiceFilter
+from django_filters import ChoiceFilter, DateFilter, ModelChoiceFilter
 
 from accounts import jurisdiction
 from accounts.models import Commission
@@ -22,14 +22,8 @@ class CaseFilterSet(ListFilterSet):
 
     status = ChoiceFilter(choices=Status.choices, empty_label=_("Any"), label=_("Status"))
     trigger = ChoiceFilter(choices=Trigger.choices, empty_label=_("Any"), label=_("Trigger"))
-    form = TypedChoiceFilter(
-        field_name="decisions__form",
-        method="filter_form",
-        choices=Form.choices,
-        coerce=int,
-        empty_value=None,
-        empty_label=_("Any"),
-        label=_("Form"),
+    form = ChoiceFilter(
+        field_name="decisions__form", method="filter_form", choices=Form.choices, empty_label=_("Any"), label=_("Form")
     )
     target_kind = ChoiceFilter(
         field_name="targets__kind",
@@ -50,7 +44,7 @@ class CaseFilterSet(ListFilterSet):
         fields: list[str] = []
         form = CaseFilterForm
 
-    def filter_form(self, queryset, name, value: int):
+    def filter_form(self, queryset, name, value):
         return queryset.filter(decisions__form=value, decisions__status=DecisionStatus.IN_FORCE).distinct()
 
 
