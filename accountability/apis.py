@@ -13,19 +13,19 @@ from rest_framework.response import Response
 from accounts import jurisdiction
 from accounts.models import User
 from cases.selectors import reports_visible_to, subjects_visible_to
-from core.api import InputMixin, ScopedGenericViewSet, ScopedReadOnlyViewSet, query_data
+from core.api import InputMixin, ScopedGenericViewSet, ScopedReadOnlyViewSet
 from core.api_errors import ApiErrorSerializer
 from core.errors import DomainError
 
 from . import selectors, services
 from .choices import DecisionStatus
+from .filters import CaseFilterSet
 from .models import ExemptionEntry, FollowUpVisit, Target
 from .serializers import (
     ApproveSerializer,
     AssessmentSerializer,
     CaseCreateSerializer,
     CaseDetailSerializer,
-    CaseFilterSerializer,
     CaseListSerializer,
     ComplaintInputSerializer,
     ComplaintSerializer,
@@ -72,24 +72,15 @@ def _decision_input(data: dict | None, circumstance: str = "") -> services.Decis
 class CaseViewSet(InputMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedGenericViewSet):
     """Accountability cases in the caller's reach (their commissions' work, subtrees for supervisors, team grants).
 
-    Filters: ?status=, ?trigger=, ?commission=.
+    Filters: those of the case list page (accountability/filters.py), the commission by its id.
     """
+
+    filterset_class = CaseFilterSet
 
     def visible_queryset(self, user):
         # The list shows each case's decisions in force; one case shows its whole record, every decision with its
         # status (the same selector as the case page).
         return selectors.case_list(user) if self.action == "list" else selectors.case_record(user)
-
-    def filter_queryset(self, queryset):
-        if self.action != "list":
-            return queryset
-        params = CaseFilterSerializer(data=query_data(self.request))
-        params.is_valid(raise_exception=True)
-        return queryset.filter(**{name: value for name, value in params.validated_data.items() if value})
-
-    @extend_schema(parameters=[CaseFilterSerializer])
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
 
     def get_serializer_class(self):
         return CaseListSerializer if self.action == "list" else CaseDetailSerializer

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Commission, User
 from cases.choices import SubjectKind
 
-from .choices import Circumstance, ComplaintOutcome, Form, Measure, ReuseResult, Status, Trigger
+from .choices import Circumstance, ComplaintOutcome, Form, Measure, ReuseResult, Trigger
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TEXT = forms.Textarea(attrs={"rows": 3})
@@ -18,19 +18,9 @@ def _any(choices):
 
 
 class CaseFilterForm(forms.Form):
-    status = forms.ChoiceField(label=_("Status"), required=False, choices=_any(Status.choices))
-    trigger = forms.ChoiceField(label=_("Trigger"), required=False, choices=_any(Trigger.choices))
-    form = forms.TypedChoiceField(
-        label=_("Form"), required=False, choices=_any(Form.choices), coerce=int, empty_value=None
-    )
-    target_kind = forms.ChoiceField(label=_("Target type"), required=False, choices=_any(SubjectKind.choices))
-    commission = forms.ModelChoiceField(label=_("Commission"), required=False, queryset=Commission.objects.none())
-    initiated_from = forms.DateField(label=_("Initiated from"), required=False, widget=DATE)
-    initiated_to = forms.DateField(label=_("Initiated to"), required=False, widget=DATE)
+    """The form of the case list's FilterSet (accountability/filters.py), whose filters are its fields."""
 
-    def __init__(self, *args, commissions=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["commission"].queryset = commissions if commissions is not None else Commission.objects.none()
+    field_order = ["status", "trigger", "form", "target_kind", "commission", "initiated_from", "initiated_to"]
 
 
 class CaseInitiateForm(forms.Form):

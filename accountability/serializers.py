@@ -3,7 +3,7 @@
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
-from .choices import Circumstance, ComplaintOutcome, Form, Measure, ReuseResult, Status, Trigger
+from .choices import Circumstance, ComplaintOutcome, Form, Measure, ReuseResult, Trigger
 from .models import AccountabilityCase, Complaint, Decision, ExemptionEntry, FollowUpVisit, Target
 
 # --- output -------------------------------------------------------------------------------------------
@@ -227,14 +227,6 @@ class ResolveSerializer(serializers.Serializer):
 class ReuseSerializer(serializers.Serializer):
     result = serializers.ChoiceField(choices=ReuseResult.choices)
     notes = serializers.CharField()
-
-
-class CaseFilterSerializer(serializers.Serializer):
-    """Query parameters of the case list: an unknown value is a 400, not an unfiltered list."""
-
-    status = serializers.ChoiceField(choices=Status.choices, required=False)
-    trigger = serializers.ChoiceField(choices=Trigger.choices, required=False)
-    commission = serializers.IntegerField(required=False, min_value=1, help_text="Id of the handling commission.")
 
 
 class HistorySerializer(serializers.Serializer):

@@ -23,6 +23,7 @@ from core.keyset import paginate
 
 from . import forms, selectors, services, workflow
 from .choices import COMPLAINT_OUTCOMES, COMPLAINT_STEPS, MAIN_STEPS, DecisionStatus, Status
+from .filters import CasePageFilterSet
 from .models import FollowUpVisit
 from .presentation import event_label
 
@@ -30,27 +31,10 @@ PAGE_SIZE = 25
 
 
 def filtered_cases(user, params):
-    commissions = jurisdiction.readable_commissions(user).order_by("path")
-    form = forms.CaseFilterForm(params or None, commissions=commissions)
-    queryset = selectors.case_list(user)
-    if form.is_valid():
-        data = form.cleaned_data
-        for name in ("status", "trigger"):
-            if data.get(name):
-                queryset = queryset.filter(**{name: data[name]})
-        if data.get("commission"):
-            queryset = queryset.filter(commission=data["commission"])
-        if data.get("form"):
-            queryset = queryset.filter(decisions__form=data["form"], decisions__status=DecisionStatus.IN_FORCE)
-        if data.get("target_kind"):
-            queryset = queryset.filter(targets__kind=data["target_kind"])
-        if data.get("initiated_from"):
-            queryset = queryset.filter(initiated_on__gte=data["initiated_from"])
-        if data.get("initiated_to"):
-            queryset = queryset.filter(initiated_on__lte=data["initiated_to"])
-        if data.get("form") or data.get("target_kind"):
-            queryset = queryset.distinct()
-    return form, queryset
+    """The case list page's form and what it selects, for the page and the decisions export: the user's cases
+    narrowed by the page's FilterSet (accountability/filters.py); an invalid filter narrows nothing."""
+    filters = CasePageFilterSet(params or None, queryset=selectors.case_list(user), user=user)
+    return filters.form, filters.qs if filters.is_valid() else filters.queryset
 
 
 @login_required

@@ -7,11 +7,12 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import ScopedReadOnlyViewSet, query_data
+from core.api import ScopedReadOnlyViewSet
 from core.api_errors import ApiErrorSerializer, error_response
 from core.pagination import DefaultCursorPagination
 
 from . import jurisdiction, signin
+from .filters import ApiTokenFilterSet
 from .models import ApiToken, Commission, Membership
 from .selectors import commissions_visible_to
 from .services import user_password_change
@@ -201,10 +202,6 @@ class ApiTokenSerializer(serializers.ModelSerializer):
         return api_token_state(token, now=self.context.get("now"))
 
 
-class TokenListFilterSerializer(serializers.Serializer):
-    user = serializers.IntegerField(required=False, min_value=1, help_text="Only the tokens of this user.")
-
-
 class TokenRevokeSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
@@ -215,25 +212,13 @@ class ApiTokenViewSet(ScopedReadOnlyViewSet):
 
     serializer_class = ApiTokenSerializer
     pagination_class = DefaultCursorPagination
+    filterset_class = ApiTokenFilterSet
 
     def visible_queryset(self, user):
         return api_tokens_visible_to(user)
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "now": timezone.now()}
-
-    def filter_queryset(self, queryset):
-        if self.action != "list":
-            return queryset
-        params = TokenListFilterSerializer(data=query_data(self.request))
-        params.is_valid(raise_exception=True)
-        if params.validated_data.get("user"):
-            queryset = queryset.filter(user=params.validated_data["user"])
-        return queryset
-
-    @extend_schema(parameters=[TokenListFilterSerializer])
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
 
     @extend_schema(
         request=TokenRevokeSerializer,

@@ -5,10 +5,7 @@ service, and a DomainError becomes a 400 with its message (core.api_errors). The
 masked everywhere except in the reveal-identity action, which the service audits.
 """
 
-import datetime
-
 from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status
@@ -17,15 +14,15 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from audit.services import timeline
-from core.api import InputMixin, ScopedGenericViewSet, ScopedReadOnlyViewSet, query_data
+from core.api import InputMixin, ScopedGenericViewSet, ScopedReadOnlyViewSet
 from core.errors import DomainError
 from core.pagination import DefaultCursorPagination
 
 from . import selectors, services, workflow
 from .choices import CorrectionStatus
+from .filters import AllegationFilterSet, IdentityRequestFilterSet, ReportFilterSet, SubjectFilterSet
 from .models import IdentityAccess
 from .serializers import (
-    AllegationFilterSerializer,
     AllegationListSerializer,
     AllegationSerializer,
     AssignmentSerializer,
@@ -38,7 +35,6 @@ from .serializers import (
     FeedbackInputSerializer,
     FeedbackSerializer,
     FindingInputSerializer,
-    IdentityRequestFilterSerializer,
     IdentityRequestInputSerializer,
     IdentityRequestSerializer,
     InvestigatorSerializer,
@@ -52,13 +48,11 @@ from .serializers import (
     ReportCreateSerializer,
     ReportDetailSerializer,
     ReporterIdentitySerializer,
-    ReportFilterSerializer,
     ReportFindingSerializer,
     ReportLinkSerializer,
     ReportListSerializer,
     StartVerificationSerializer,
     SubjectDetailSerializer,
-    SubjectFilterSerializer,
     SubjectSerializer,
     VerificationNotesSerializer,
 )
@@ -85,20 +79,14 @@ class ReportViewSet(InputMixin, ScopedGenericViewSet):
 
     serializer_class = ReportListSerializer
     pagination_class = DefaultCursorPagination
+    # The API's `overdue` is strictly past due (the page's filter also shows what is due within a week).
+    filterset_class = ReportFilterSet
 
     def visible_queryset(self, user):
         if self.action == "list":
             # The annotation keeps the encrypted identity columns out of the list query altogether.
             return selectors.report_list(user).annotate(reporter_is_anonymous=F("reporter__is_anonymous"))
         return selectors.reports_visible_to(user)
-
-    def filter_queryset(self, queryset):
-        if self.action != "list":
-            return queryset
-        params = self.validated(ReportFilterSerializer, data=query_data(self.request))
-        # The API's `overdue` is strictly past due (the page's filter also shows what is due within a week).
-        yesterday = timezone.localdate() - datetime.timedelta(days=1)
-        return selectors.filter_reports(queryset, params, overdue_until=yesterday)
 
     # -- presenting -----------------------------------------------------------------------------------------
 
@@ -120,7 +108,7 @@ class ReportViewSet(InputMixin, ScopedGenericViewSet):
 
     # -- reads and registration -----------------------------------------------------------------------------
 
-    @extend_schema(parameters=[ReportFilterSerializer], responses={200: ReportListSerializer(many=True), 400: REFUSED})
+    @extend_schema(responses={200: ReportListSerializer(many=True), 400: REFUSED})
     def list(self, request):
         """Newest first, with cursor pagination; the reporter appears only by pseudonym."""
         queryset = self.filter_queryset(self.get_queryset())
@@ -403,7 +391,6 @@ class ReportViewSet(InputMixin, ScopedGenericViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(parameters=[SubjectFilterSerializer]),
     retrieve=extend_schema(responses={200: SubjectDetailSerializer, 404: NOT_FOUND}),
 )
 class SubjectViewSet(InputMixin, ScopedReadOnlyViewSet):
@@ -411,19 +398,10 @@ class SubjectViewSet(InputMixin, ScopedReadOnlyViewSet):
 
     serializer_class = SubjectSerializer
     pagination_class = DefaultCursorPagination
+    filterset_class = SubjectFilterSet
 
     def visible_queryset(self, user):
         return selectors.subjects_visible_to(user)
-
-    def filter_queryset(self, queryset):
-        if self.action != "list":
-            return queryset
-        params = self.validated(SubjectFilterSerializer, data=query_data(self.request))
-        if params.get("q", "").strip():
-            queryset = queryset.filter(name__icontains=params["q"].strip())
-        if params.get("kind"):
-            queryset = queryset.filter(kind=params["kind"])
-        return queryset
 
     def retrieve(self, request, pk=None):
         subject = self.get_object()
@@ -436,24 +414,15 @@ class SubjectViewSet(InputMixin, ScopedReadOnlyViewSet):
 # Allegations
 
 
-@extend_schema_view(list=extend_schema(parameters=[AllegationFilterSerializer]))
 class AllegationViewSet(InputMixin, ScopedReadOnlyViewSet):
     """Allegations of the reports within the caller's reach."""
 
     serializer_class = AllegationListSerializer
     pagination_class = DefaultCursorPagination
+    filterset_class = AllegationFilterSet
 
     def visible_queryset(self, user):
         return selectors.allegations_visible_to(user).select_related("finding_by", "report__commission")
-
-    def filter_queryset(self, queryset):
-        if self.action != "list":
-            return queryset
-        params = self.validated(AllegationFilterSerializer, data=query_data(self.request))
-        for field in ("report", "subject", "finding"):
-            if params.get(field):
-                queryset = queryset.filter(**{field: params[field]})
-        return queryset
 
     @extend_schema(request=FindingInputSerializer, responses=_responses(AllegationSerializer))
     @action(detail=True, methods=["post"], url_path="record-finding")
@@ -471,26 +440,17 @@ class AllegationViewSet(InputMixin, ScopedReadOnlyViewSet):
 # Identity requests
 
 
-@extend_schema_view(list=extend_schema(parameters=[IdentityRequestFilterSerializer]))
 class IdentityRequestViewSet(InputMixin, ScopedReadOnlyViewSet):
     """Requests to see a reporter's identity: the caller's own, and those waiting for them as custodian."""
 
     serializer_class = IdentityRequestSerializer
     pagination_class = DefaultCursorPagination
+    filterset_class = IdentityRequestFilterSet
 
     def visible_queryset(self, user):
         if getattr(self, "swagger_fake_view", False):  # schema generation runs without a user
             return IdentityAccess.objects.none()
         return selectors.identity_requests_visible_to(user)
-
-    def filter_queryset(self, queryset):
-        if self.action != "list":
-            return queryset
-        params = self.validated(IdentityRequestFilterSerializer, data=query_data(self.request))
-        for field in ("status", "report"):
-            if params.get(field):
-                queryset = queryset.filter(**{field: params[field]})
-        return queryset
 
     def _decide(self, *, grant: bool) -> Response:
         access = self.get_object()

@@ -22,7 +22,6 @@ from .choices import (
     Finding,
     OrganisationKind,
     Rank,
-    Status,
     SubjectKind,
 )
 from .contact import check_id_number, check_phone
@@ -67,29 +66,10 @@ class MultipleFileField(forms.FileField):
 
 
 class ReportFilterForm(forms.Form):
-    SORTS = [
-        ("-id", _("Newest registered")),
-        ("id", _("Oldest registered")),
-        ("-received_on", _("Received, newest first")),
-        ("received_on", _("Received, oldest first")),
-    ]
-    q = forms.CharField(label=_("Search"), required=False)
-    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Any"))] + Status.choices)
-    channel = forms.ChoiceField(label=_("Channel"), required=False, choices=[("", _("Any"))] + Channel.choices)
-    area = forms.ChoiceField(label=_("Area"), required=False, choices=[("", _("Any"))] + Area.choices)
-    commission = forms.ModelChoiceField(
-        label=_("Commission"), required=False, queryset=Commission.objects.none(), empty_label=_("Any")
-    )
-    received_from = forms.DateField(label=_("Received from"), required=False, widget=DATE)
-    received_to = forms.DateField(label=_("Received to"), required=False, widget=DATE)
-    subject = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    overdue = forms.BooleanField(label=_("Overdue or due soon"), required=False)
-    sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORTS)
+    """The form of the report list's FilterSet (cases/filters.py), whose filters are its fields."""
 
-    def __init__(self, *args, commissions=None, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if commissions is not None:
-            self.fields["commission"].queryset = commissions
         fast_selects(self)
 
     def clean(self):
@@ -98,6 +78,20 @@ class ReportFilterForm(forms.Form):
         if start and end and end < start:
             raise forms.ValidationError(_("The period ends before it starts."))
         return cleaned
+
+
+class ReportListForm(ReportFilterForm):
+    """The report list page's form: the filters and the page's order."""
+
+    SORTS = [
+        ("-id", _("Newest registered")),
+        ("id", _("Oldest registered")),
+        ("-received_on", _("Received, newest first")),
+        ("received_on", _("Received, oldest first")),
+    ]
+    sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORTS)
+    # The page's and the export center's order of the fields.
+    field_order = ["q", "status", "channel", "area", "commission", "received_from", "received_to", "subject", "overdue"]
 
 
 class ReportForm(forms.Form):

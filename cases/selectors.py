@@ -174,15 +174,12 @@ def investigators_in_reach(user, report: Report, query: str, limit: int = 15, ot
 
 
 def reports_filtered(user, params):
-    """The report list page's filter form and what it selects (shared by the page and the exports)."""
-    from . import deadlines
-    from .forms import ReportFilterForm
+    """The report list page's form and what it selects, for the page and its exports: the user's reports narrowed by
+    the page's FilterSet (cases/filters.py); an invalid filter narrows nothing, and the form says what is wrong."""
+    from .filters import ReportPageFilterSet
 
-    form = ReportFilterForm(params or None, commissions=readable_commissions_for_filter(user))
-    queryset = report_list(user)
-    if form.is_valid():
-        queryset = filter_reports(queryset, form.cleaned_data, overdue_until=deadlines.nearing_limit())
-    return form, queryset
+    filters = ReportPageFilterSet(params or None, queryset=report_list(user), user=user)
+    return filters.form, filters.qs if filters.is_valid() else filters.queryset
 
 
 def can_see_identity(user, report: Report, requests: list | None = None) -> bool:
@@ -272,30 +269,6 @@ def my_work_sections_from_apps(user) -> list:
     from accountability import hooks as accountability_hooks
 
     return accountability_hooks.my_work_sections(user)
-
-
-def filter_reports(queryset: QuerySet[Report], params: dict, *, overdue_until) -> QuerySet[Report]:
-    """The report list's filters, one definition for the page, the API and the exports."""
-    from .search import search_reports
-
-    for field in ("status", "channel", "area"):
-        if params.get(field):
-            queryset = queryset.filter(**{field: params[field]})
-    if params.get("commission"):
-        queryset = queryset.filter(commission=params["commission"])
-    if params.get("received_from"):
-        queryset = queryset.filter(received_on__gte=params["received_from"])
-    if params.get("received_to"):
-        queryset = queryset.filter(received_on__lte=params["received_to"])
-    if params.get("subject"):
-        queryset = queryset.filter(pk__in=report_ids_about(params["subject"]))
-    if params.get("overdue"):
-        from .choices import OPEN_STATUSES
-
-        queryset = queryset.filter(status__in=OPEN_STATUSES, due_on__lte=overdue_until)
-    if params.get("q"):
-        queryset = search_reports(queryset, params["q"])
-    return queryset
 
 
 def subjects_without_clarification(report: Report) -> list[Subject]:

@@ -19,7 +19,6 @@ from core.errors import DomainError
 from . import selectors
 from .choices import (
     OPEN_STATUSES,
-    AccessStatus,
     Area,
     AttachmentKind,
     Category,
@@ -31,7 +30,6 @@ from .choices import (
     Finding,
     OrganisationKind,
     Rank,
-    Status,
     SubjectKind,
 )
 from .contact import check_id_number, check_phone
@@ -480,30 +478,6 @@ class ReportCreatedSerializer(ReportDetailSerializer):
 # Reports: input
 
 
-class ReportFilterSerializer(serializers.Serializer):
-    """Query parameters of the report list."""
-
-    status = serializers.ChoiceField(choices=Status.choices, required=False, allow_blank=True)
-    channel = serializers.ChoiceField(choices=Channel.choices, required=False, allow_blank=True)
-    area = serializers.ChoiceField(choices=Area.choices, required=False, allow_blank=True)
-    commission = serializers.IntegerField(required=False, help_text=_("Id of the handling commission."))
-    received_from = serializers.DateField(required=False, help_text=_("Received on or after this day."))
-    received_to = serializers.DateField(required=False, help_text=_("Received on or before this day."))
-    subject = serializers.IntegerField(required=False, help_text=_("Id of a subject the report is about."))
-    overdue = serializers.BooleanField(
-        required=False, default=False, help_text=_("Only open reports whose stage is past its due date.")
-    )
-    q = serializers.CharField(
-        required=False, allow_blank=True, help_text=_("Full-text search over the summary and the allegations.")
-    )
-
-    def validate(self, attrs):
-        start, end = attrs.get("received_from"), attrs.get("received_to")
-        if start and end and end < start:
-            raise serializers.ValidationError(_("The period ends before it starts."))
-        return attrs
-
-
 class SubjectInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=SubjectKind.choices, default=SubjectKind.PERSON)
     name = serializers.CharField(max_length=100)
@@ -684,11 +658,6 @@ class IdentityRequestSerializer(serializers.ModelSerializer):
         ]
 
 
-class IdentityRequestFilterSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=AccessStatus.choices, required=False)
-    report = serializers.IntegerField(required=False)
-
-
 class IdentityRequestInputSerializer(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True)
 
@@ -700,21 +669,6 @@ class ReporterIdentitySerializer(serializers.Serializer):
     id_number = serializers.CharField()
     address = serializers.CharField()
     relation = serializers.CharField()
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Subjects and allegations: filters
-
-
-class SubjectFilterSerializer(serializers.Serializer):
-    q = serializers.CharField(required=False, allow_blank=True, help_text=_("Part of the name."))
-    kind = serializers.ChoiceField(choices=SubjectKind.choices, required=False)
-
-
-class AllegationFilterSerializer(serializers.Serializer):
-    report = serializers.IntegerField(required=False)
-    subject = serializers.IntegerField(required=False)
-    finding = serializers.ChoiceField(choices=Finding.choices, required=False)
 
 
 # ---------------------------------------------------------------------------------------------------------------

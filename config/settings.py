@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_filters",
     "guardian",
     "django_celery_beat",
     "django_otp",
@@ -191,6 +192,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_PAGINATION_CLASS": "core.pagination.DefaultCursorPagination",
+    # A viewset's `filterset_class` (django-filter) filters its list; the same FilterSet serves the list's page.
+    "DEFAULT_FILTER_BACKENDS": ["core.filters.ApiFilterBackend"],
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "core.api_errors.exception_handler",
 }

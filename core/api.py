@@ -42,10 +42,3 @@ class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
 class ScopedGenericViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
     pass
-
-
-def query_data(request) -> dict:
-    """The query string as a filter serializer should read it: a parameter sent empty (`?received_to=`) is a value
-    to validate, not one left out, so a date, number or yes/no sent empty is refused with 400 like any other bad
-    value (DRF reads an empty form value as absent). Each filter takes one value; the last one sent counts."""
-    return {name: values[-1] for name, values in request.query_params.lists()}

@@ -8,9 +8,10 @@ from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api import ScopedGenericViewSet, query_data
+from core.api import ScopedGenericViewSet
 
 from . import selectors, services
+from .filters import NotificationFilterSet
 from .models import Notification
 
 
@@ -27,33 +28,20 @@ class NotificationSerializer(serializers.ModelSerializer):
         return f"{obj.target_type.app_label}.{obj.target_type.model}" if obj.target_type else None
 
 
-class InboxFilterSerializer(serializers.Serializer):
-    unread = serializers.BooleanField(required=False, default=False, help_text="Only unread notifications.")
-
-
 NOT_FOUND = OpenApiResponse(description="Not found, or another user's notification.")
 
 
 class NotificationViewSet(mixins.ListModelMixin, ScopedGenericViewSet):
     serializer_class = NotificationSerializer
+    # A bad value (?unread=maybe) is a 400 naming the parameter, not silently all notifications.
+    filterset_class = NotificationFilterSet
 
     def visible_queryset(self, user):
         if not user.is_authenticated:  # the schema generator asks without a user
             return Notification.objects.none()
         return selectors.notifications_of(user).select_related("target_type")
 
-    def filter_queryset(self, queryset):
-        if self.action != "list":
-            return queryset
-        # A bad value (?unread=maybe) is a 400 naming the parameter, not silently all notifications.
-        params = InboxFilterSerializer(data=query_data(self.request))
-        params.is_valid(raise_exception=True)
-        return queryset.filter(read_at__isnull=True) if params.validated_data["unread"] else queryset
-
-    @extend_schema(
-        parameters=[InboxFilterSerializer],
-        responses=NotificationSerializer(many=True),
-    )
+    @extend_schema(responses=NotificationSerializer(many=True))
     def list(self, request, *args, **kwargs):
         """The caller's notifications, newest first (cursor pagination)."""
         return super().list(request, *args, **kwargs)

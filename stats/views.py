@@ -12,7 +12,6 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import jurisdiction
 from core import spreadsheets
 from core.errors import DomainError
 from core.jobs import month_start
@@ -297,15 +296,14 @@ def list_export(request, kind, fmt):
 def export_center(request):
     """The list exports, with the filters of their list pages, and the user's background exports."""
     _require_statistics(request.user)
-    from accountability.forms import CaseFilterForm
-    from cases.forms import ReportFilterForm
+    from accountability.filters import CasePageFilterSet
+    from cases.filters import ReportPageFilterSet
     from clarification.forms import RecommendationFilterForm
 
-    commissions = jurisdiction.readable_commissions(request.user).order_by("path")
     forms = [
-        ("reports", exports.LISTS["reports"].title, ReportFilterForm(commissions=commissions)),
+        ("reports", exports.LISTS["reports"].title, ReportPageFilterSet(user=request.user).form),
         ("clarifications", exports.LISTS["clarifications"].title, RecommendationFilterForm()),
-        ("decisions", exports.LISTS["decisions"].title, CaseFilterForm(commissions=commissions)),
+        ("decisions", exports.LISTS["decisions"].title, CasePageFilterSet(user=request.user).form),
     ]
     jobs = selectors.export_jobs_of(request.user)[:20]
     context = {
