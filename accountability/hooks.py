@@ -16,8 +16,10 @@ def _row(case_id, label, detail, due_on=None):
     }
 
 
-def my_work_sections(user) -> list[dict]:
-    work = selectors.accountability_work_for(user)
+def my_work_sections(user, shown: int | None = None) -> list[dict]:
+    """One section of follow-ups (reviews and visits, soonest due first): the first `shown` rows built, each kind
+    counted up to the limit."""
+    work = selectors.accountability_work_for(user, shown)
     rows = []
     rows += [
         _row(
@@ -40,7 +42,17 @@ def my_work_sections(user) -> list[dict]:
     if not rows:
         return []
     rows.sort(key=lambda row: row["due_on"])
-    return [{"title": _("Accountability follow-up"), "key": "accountability.follow_up", "rows": rows}]
+    found = min(work.reviews_found, selectors.LIMIT) + min(work.visits_found, selectors.LIMIT)
+    more = max(work.reviews_found, work.visits_found) > selectors.LIMIT
+    return [
+        {
+            "title": _("Accountability follow-up"),
+            "key": "accountability.follow_up",
+            "rows": rows[:shown],
+            "found": found,
+            "count": f"{found}+" if more else str(found),
+        }
+    ]
 
 
 STATUS_BADGES = {

@@ -10,7 +10,7 @@ from accounts import jurisdiction
 from accounts.models import Commission, CommissionLevel
 from accounts.roles import Role
 from cases.models import Subject
-from core.sections import first_rows
+from core.sections import counted_rows
 from core.workflow import NEVER, any_of, rows_in
 
 from .choices import DecisionStatus, Measure
@@ -176,8 +176,10 @@ class AccountabilityWork:
     the end of an influence period, and follow-up visits. Approvals and complaints are workflow steps: the engine
     lists them (core/work.py)."""
 
-    reviews_due: list = field(default_factory=list)
+    reviews_due: list = field(default_factory=list)  # the rows presented (the first `shown` of those found)
     visits_due: list = field(default_factory=list)
+    reviews_found: int = 0  # rows found, up to LIMIT + 1 ("50+")
+    visits_found: int = 0
 
     def __bool__(self) -> bool:
         return bool(self.reviews_due or self.visits_due)
@@ -189,7 +191,9 @@ LIMIT = 50
 FOLLOW_UP_NOTICE_DAYS = 30
 
 
-def accountability_work_for(user) -> AccountabilityWork:
+def accountability_work_for(user, shown: int | None = None) -> AccountabilityWork:
+    """The follow-ups due, up to LIMIT of each kind counted; the objects of the first `shown` of each (all those
+    counted, by default) joined for display."""
     work = AccountabilityWork()
     if not getattr(user, "is_authenticated", False):
         return work
@@ -197,29 +201,29 @@ def accountability_work_for(user) -> AccountabilityWork:
     notice = timezone.localdate() + datetime.timedelta(days=FOLLOW_UP_NOTICE_DAYS)
     supervised = [c.pk for c in jurisdiction.commissions_with_role(user, Role.SUPERVISOR)]
     if supervised:
-        work.reviews_due = list(
-            first_rows(
-                decisions_visible_to(user)
-                .filter(
-                    Q(commission__in=supervised) | Q(approving_commission__in=supervised),
-                    status=DecisionStatus.IN_FORCE,
-                    influence_ends_on__lte=notice,
-                    reuse_reviewed_on__isnull=True,
-                )
-                .order_by("influence_ends_on", "id"),
-                LIMIT,
+        found, work.reviews_due = counted_rows(
+            decisions_visible_to(user)
+            .filter(
+                Q(commission__in=supervised) | Q(approving_commission__in=supervised),
+                status=DecisionStatus.IN_FORCE,
+                influence_ends_on__lte=notice,
+                reuse_reviewed_on__isnull=True,
             )
+            .order_by("influence_ends_on", "id"),
+            LIMIT,
+            shown,
         )
+        work.reviews_found = len(found)
     team = any_of(
         rows_in(supervised, "commission"),
         rows_in(jurisdiction.granted_ids(user, AccountabilityCase, WORK_PERM), "decision__case"),
     )
     if team is NEVER:
         return work
-    work.visits_due = list(
-        first_rows(
-            visits_visible_to(user).filter(team, done_on__isnull=True, due_on__lte=notice).order_by("due_on", "id"),
-            LIMIT,
-        )
+    found, work.visits_due = counted_rows(
+        visits_visible_to(user).filter(team, done_on__isnull=True, due_on__lte=notice).order_by("due_on", "id"),
+        LIMIT,
+        shown,
     )
+    work.visits_found = len(found)
     return work

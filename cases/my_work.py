@@ -1,7 +1,8 @@
 """The "my work" page and the home page: what the workflows ask of me now (core/work.py), grouped by task.
 
 Apps add work that is not a workflow step (an accountability decision's follow-up visits, say) through
-`<app>/hooks.py: my_work_sections(user)`. Each section is a dict: title, key, count, rows (each with url, label,
+`<app>/hooks.py: my_work_sections(user, shown)`. Each section is a dict: title, key, count (a label: "50+"), found,
+rows (the first `shown`, each with url, label,
 detail, due_on).
 """
 
@@ -25,13 +26,9 @@ def sections_for(user, shown: int | None = None, only: str | None = None) -> lis
         }
         for task in work.tasks_for(user, shown=shown, only=only)
     ]
-    for section in selectors.my_work_sections_from_apps(user):
-        if only is not None and section["key"] != only:
-            continue
-        section.setdefault("count", str(len(section["rows"])))
-        section["found"] = len(section["rows"])
-        section["rows"] = section["rows"][:shown]
-        sections.append(section)
+    for section in selectors.my_work_sections_from_apps(user, shown):
+        if only is None or section["key"] == only:
+            sections.append(section)
     for section in sections:
         section["truncated"] = section["found"] > len(section["rows"])
     return sections

@@ -265,10 +265,10 @@ def report_sections(user, report: Report) -> list:
     return clarification_hooks.report_sections(user, report)
 
 
-def my_work_sections_from_apps(user) -> list:
+def my_work_sections_from_apps(user, shown: int | None = None) -> list:
     from accountability import hooks as accountability_hooks
 
-    return accountability_hooks.my_work_sections(user)
+    return accountability_hooks.my_work_sections(user, shown)
 
 
 def subjects_without_clarification(report: Report) -> list[Subject]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import F
 
-from core.sections import first_rows, narrow
+from core.sections import counted_rows
 from core.workflow import REGISTRY, Transition, Workflow
 
 LIMIT = 50
@@ -67,16 +67,8 @@ def tasks_for(
             continue
         visible = workflow.visible(user).select_related(*workflow.presented_with)
         for t, condition in conditions.items():
-            ordered = visible.filter(condition).order_by(*_order(workflow))
-            if shown is None:
-                objects = list(first_rows(ordered, limit + 1))
-                ids, presented = [o.pk for o in objects], objects[:limit]
-            else:
-                # Counted on the narrow rows, joined and built only for the few shown (the home page).
-                ids = list(narrow(ordered).values_list("pk", flat=True)[: limit + 1])
-                chosen = ordered.model._default_manager.filter(pk__in=ids[:shown])
-                chosen.query.select_related = ordered.query.select_related
-                presented = sorted(chosen, key=lambda obj, order=ids: order.index(obj.pk))
+            # Counted on the narrow rows, joined and built only for the rows shown (the home page shows a few).
+            ids, presented = counted_rows(visible.filter(condition).order_by(*_order(workflow)), limit, shown)
             if ids:
                 rows = [{**workflow.present(obj), "object": obj} for obj in presented[:shown]]
                 tasks.append(Task(workflow, t, rows, found=min(len(ids), limit), more=len(ids) > limit))

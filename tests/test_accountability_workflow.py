@@ -716,7 +716,6 @@ def test_a_granted_team_member_sees_the_decisions_and_visits_of_that_case_only(
     decided, tree, zhanyi_supervisor, qilin_investigator
 ):
     from accountability.selectors import decisions_visible_to, visits_visible_to
-
     from accounts.models import User
 
     decided.visits.update(due_on=TODAY(), done_on=None)
@@ -729,3 +728,15 @@ def test_a_granted_team_member_sees_the_decisions_and_visits_of_that_case_only(
     assert list(decisions_visible_to(member_now)) == [decided]
     assert list(visits_visible_to(member_now)) == [visit]
     assert accountability_work_for(member_now).visits_due == [visit]
+
+
+def test_the_home_page_counts_every_follow_up_and_builds_only_the_rows_it_shows(decided, zhanyi_supervisor):
+    from cases.my_work import sections_for
+
+    Decision.objects.filter(pk=decided.pk).update(influence_ends_on=TODAY())
+    decided.visits.update(due_on=TODAY() - datetime.timedelta(days=1), done_on=None)
+    (section,) = [s for s in sections_for(zhanyi_supervisor, shown=1) if s["key"] == "accountability.follow_up"]
+    assert (section["found"], section["count"], section["truncated"]) == (2, "2", True)
+    assert [row["due_on"] for row in section["rows"]] == [TODAY() - datetime.timedelta(days=1)]  # the visit, overdue
+    (section,) = sections_for(zhanyi_supervisor, only="accountability.follow_up")
+    assert [row["due_on"] for row in section["rows"]] == [TODAY() - datetime.timedelta(days=1), TODAY()]
