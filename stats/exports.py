@@ -1,7 +1,7 @@
 """What the exports write: the monthly statistics, and the lists of reports, clarifications and decisions.
 
-Lists are read with the list pages' own filters and the apps' selectors, then streamed row by row from a
-server-side cursor (`iterator(chunk_size=...)`), so memory stays flat whatever the number of rows.
+Lists are read with the list pages' own filters and the apps' selectors, then streamed in keyset batches (`keyset`):
+memory stays flat whatever the number of rows, and the first rows come at once, in every configuration.
 """
 
 import datetime
@@ -123,6 +123,7 @@ def _reports(user, params) -> QuerySet:
 
 
 REPORT_VALUES = [
+    "id",  # the key of the export's batches (keyset)
     "reference",
     "commission_id",
     "received_on",
@@ -343,8 +344,46 @@ def count_up_to(queryset: QuerySet, limit: int) -> int:
 
 def rows_of(export: ListExport, queryset: QuerySet) -> Iterator[list]:
     cells = Cells()
-    for obj in queryset.iterator(chunk_size=CHUNK):
+    for obj in keyset(queryset):
         yield export.row(obj, cells)
+
+
+def keyset(queryset: QuerySet, size: int | None = None) -> Iterator:
+    """The rows of a queryset ordered by its primary key ("-id" or "id"), read in batches of `size`: ORDER BY id
+    LIMIT size, then WHERE id < (or >) the last id read. Rows then never repeat nor go missing between batches,
+    whatever other columns they share, because the key is unique.
+
+    Why not `iterator()`: its server-side cursor is switched off behind PgBouncer in transaction pooling
+    (DISABLE_SERVER_SIDE_CURSORS), and psycopg2 then loads the whole result into memory (2 GB at a million
+    rows); and outside a transaction, as the background export runs, Django declares the cursor WITH HOLD, so
+    PostgreSQL writes the whole result to a temporary file before the first row (a minute at a million rows).
+    Each batch here is one short query: nothing is held between batches, and each is planned as a top-N read
+    of the primary key. A slice already on the queryset (`[:n]`) bounds the rows read."""
+    ordering = tuple(queryset.query.order_by)
+    if ordering not in {("-id",), ("id",), ("-pk",), ("pk",)}:
+        raise ValueError(f"keyset() needs a queryset ordered by its primary key alone, not {ordering}")
+    descending = ordering[0].startswith("-")
+    size = size or CHUNK
+    query = queryset.query
+    if query.low_mark:
+        raise ValueError("keyset() reads from the first row: slice with [:n] only")
+    left = None if query.high_mark is None else query.high_mark
+    queryset = queryset._chain()
+    queryset.query.clear_limits()
+    values = queryset._fields is not None  # a values() queryset: dicts, whose key must be among the fields
+    if values and "id" not in queryset._fields:
+        raise ValueError("keyset() over values() needs the 'id' among the fields")
+    batch_queryset = queryset
+    while left is None or left > 0:
+        want = size if left is None else min(size, left)
+        batch = list(batch_queryset[:want])
+        yield from batch
+        if len(batch) < want:
+            return
+        if left is not None:
+            left -= len(batch)
+        last = batch[-1]["id"] if values else batch[-1].pk
+        batch_queryset = queryset.filter(pk__lt=last) if descending else queryset.filter(pk__gt=last)
 
 
 # --- the monthly statistics --------------------------------------------------------------------------
