@@ -71,9 +71,10 @@ def test_the_export_without_server_side_cursors_writes_the_same_rows(client, ali
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_background_export_holds_no_cursor_while_it_writes(alike, qujing_supervisor, monkeypatch):
+def test_a_background_export_holds_no_cursor_and_reads_ahead_without_repeats(alike, qujing_supervisor, monkeypatch):
     """Read outside a transaction, as the worker reads: a cursor there is declared WITH HOLD, and PostgreSQL
-    copies the whole result into a temporary file before the first row."""
+    copies the whole result into a temporary file before the first row. Outside a transaction the batches are
+    read one ahead, on a connection of their own."""
     monkeypatch.setattr(exports, "CHUNK", 3)
     export = exports.list_export("reports")
     rows = exports.rows_of(export, export.queryset(qujing_supervisor, {}))
@@ -81,4 +82,16 @@ def test_a_background_export_holds_no_cursor_while_it_writes(alike, qujing_super
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM pg_cursors")
         assert cursor.fetchone()[0] == 0
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'DECLARE%%'"
+        )
+        assert cursor.fetchone()[0] == 0
     assert len([first, *rows]) == 7
+
+    expected = list(Report.objects.order_by("-id").values_list("reference", flat=True))
+    queryset = export.queryset(qujing_supervisor, {})
+    for size in (1, 2, 3, 7, 8):
+        assert [r["reference"] for r in exports.keyset(queryset, size=size)] == expected
+    assert [r["reference"] for r in exports.keyset(queryset[:5], size=2)] == expected[:5]
+    assert [r["reference"] for r in exports.keyset(queryset[:4], size=2)] == expected[:4]
+    assert list(exports.keyset(queryset.filter(pk__lt=0))) == []
