@@ -219,7 +219,8 @@ def export_job_run(*, job_id: int) -> ExportJob | None:
             try:
                 _require_statistics(owner)  # the role may have gone since the job was queued
                 queryset = export.queryset(owner, params)
-                total = queryset.order_by().count()  # scoped to the owner's commissions and filters
+                with replica_reads():  # counted where the rows will be read (_export_write)
+                    total = queryset.order_by().count()  # scoped to the owner's commissions and filters
             except DomainError as error:
                 return _job_transition(job, ExportStatus.FAILED, error=str(error))
             reach = sorted(jurisdiction.readable_commission_ids(owner))
