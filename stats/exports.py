@@ -96,7 +96,6 @@ def _refuse_invalid(form) -> None:
 
 
 def _reports(user, params) -> QuerySet:
-    from django.db import connections
     from django.db.models import OuterRef, Subquery, TextField
 
     from cases.models import Allegation
@@ -455,7 +454,7 @@ def keyset(queryset: QuerySet, size: int | None = None) -> Iterator:
     db = queryset.db  # chosen here: the replica router's choice is per thread
 
     def batches() -> Iterator[QuerySet]:
-        """The query of each batch, given the rows of the one before (None: the first batch)."""
+        """The query of each batch; the rows it read are sent back, and give the next batch its start."""
         nonlocal left
         batch_queryset = queryset.using(db)
         while left is None or left > 0:
