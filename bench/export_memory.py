@@ -1,14 +1,21 @@
 #!/usr/bin/env python
-"""Export memory benchmark: streams an export of 100,000 reports and prints rows per second and peak RSS.
+"""Export benchmark: streams an export of 100,000 reports and prints rows per second, peak RSS and the time to
+the first rows, in both documented database configurations.
 
 Runs on its own against PostgreSQL. It creates a throwaway database (``<name>_bench_<pid>``) next to the one
 named by DATABASE_URL (default postgres://postgres@127.0.0.1:5432/dic), migrates it, fills it with
-bulk_create, runs the real CSV and XLSX exports of the report list as a city supervisor, and drops it.
+bulk_create, runs the real CSV and XLSX exports of the report list as a city supervisor, and drops it. With
+--seeded it exports the newest ROWS reports of the database DATABASE_URL names instead (read-only unless --job).
 
-    .venv/bin/python bench/export_memory.py [--rows 100000]
+    .venv/bin/python bench/export_memory.py [--rows 100000] [--seeded [--job]]
 
-Peak RSS is read after setup (the baseline) and after each export; flat memory means the export adds only a
-few MB over the baseline whatever the number of rows.
+Each configuration runs in a process of its own (peak RSS is per process): "direct" (server-side cursors
+allowed, DB_CONN_MAX_AGE as set) and "pgbouncer" (PGBOUNCER_TRANSACTION_POOLING=1, as docs/scaling.md tells
+operators behind PgBouncer to set: no server-side cursor). Peak RSS is read after setup (the baseline) and
+after each export; flat memory means the export adds only a few MB over the baseline whatever the number of
+rows. "first rows" is the time from the start of the read to the first row, read outside any transaction as the
+background worker reads; --job also runs a real background export (stats.services.export_job_run, writing an
+export job, its audit events and a file) and prints when its progress first moved from 0.
 """
 
 import argparse
@@ -66,6 +73,12 @@ def _admin_cursor(url: str):
     return connection
 
 
+CONFIGURATIONS = {
+    "direct": {"PGBOUNCER_TRANSACTION_POOLING": "0"},
+    "pgbouncer": {"PGBOUNCER_TRANSACTION_POOLING": "1"},
+}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=100_000)
@@ -75,17 +88,27 @@ def main() -> None:
         help="export the newest ROWS reports of the database DATABASE_URL names (filled by seed_scale) as the "
         "province supervisor, instead of filling a throwaway database with bare reports",
     )
+    parser.add_argument(
+        "--job",
+        action="store_true",
+        help="also run one real background export of every report (writes to the database)",
+    )
+    parser.add_argument("--config", choices=sorted(CONFIGURATIONS), help=argparse.SUPPRESS)
+    parser.add_argument("--user", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
-    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/dic")
-    if args.seeded:
+    if args.config:  # one configuration, in this process
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
         import django
 
         django.setup()
         from accounts.models import User
 
-        _export(User.objects.get(username="yunnan-supervisor"), args.rows)
+        _export(User.objects.get(username=args.user), args.rows, args.config, job=args.job)
+        return
+    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/dic")
+    if args.seeded:
+        _configurations(args, "yunnan-supervisor")
         return
     parsed = urlparse(base)
     if not parsed.scheme.startswith("postgres"):
@@ -99,7 +122,8 @@ def main() -> None:
     os.environ["CELERY_TASK_ALWAYS_EAGER"] = "1"
     os.environ["TWO_FACTOR_ROLES"] = ""
     try:
-        _run(args.rows)
+        _fill(args.rows)
+        _configurations(args, "qujing-supervisor")
     finally:
         from django.db import connections
 
@@ -109,23 +133,36 @@ def main() -> None:
         admin.close()
 
 
-def _run(rows: int) -> None:
+def _configurations(args, username: str) -> None:
+    """Each configuration in a fresh process of this script, its lines printed as they come."""
+    import subprocess
+
+    for config, env in CONFIGURATIONS.items():
+        command = [sys.executable, __file__, "--rows", str(args.rows), "--config", config, "--user", username]
+        result = subprocess.run(
+            command + (["--job"] if args.job else []), env={**os.environ, **env}, capture_output=True, text=True
+        )
+        sys.stdout.write(result.stdout)
+        sys.stdout.flush()
+        if result.returncode:
+            sys.stderr.write(result.stderr[-3000:])
+            sys.exit(result.returncode)
+
+
+def _fill(rows: int) -> None:
     import django
 
     django.setup()
-    from django.conf import settings
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
     from accounts import demo as accounts_demo
-    from accounts.models import User
     from cases.choices import Area, Channel, Status
     from cases.models import Report
 
     commissions = accounts_demo.seed()
     qujing = commissions["qujing"]
     below = [c for c in commissions.values() if c.path.startswith(qujing.path)]
-    user = User.objects.get(username="qujing-supervisor")
     started = time.perf_counter()
     today = datetime.date.today()
     channels, areas, statuses = Channel.values, Area.values, [Status.REGISTERED, Status.CLOSED, Status.CONCLUDED]
@@ -148,25 +185,26 @@ def _run(rows: int) -> None:
     if batch:
         Report.objects.bulk_create(batch)
     print(f"setup: {rows:,} reports in {time.perf_counter() - started:.1f}s")
-    _export(user, rows)
-    del settings  # settings are only imported to make sure Django is configured
 
 
-def _export(user, rows: int) -> None:
+def _export(user, rows: int, config: str, *, job: bool) -> None:
+    from django.db import connection
     from django.test import override_settings
 
     from stats import exports
 
+    pooled = connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS")
+    label = f"{config} ({'no server-side cursor' if pooled else 'server-side cursors allowed'})"
     export = exports.list_export("reports")
-    print(f"columns: {len(export.headers())}")
-    baseline = _rss_mb()
-    print(f"baseline RSS before exporting: {baseline:.1f} MB")
+    print(f"{label}: columns: {len(export.headers())}")
     with override_settings(STATS_MAX_SYNC_EXPORT_ROWS=rows * 2), tempfile.TemporaryDirectory() as tmp:
+        baseline = _rss_mb()
+        print(f"{label}: baseline RSS before exporting: {baseline:.1f} MB")
         for fmt in ("csv", "xlsx"):
             _reset_peak()
             queryset = export.queryset(user, {})[:rows]
             path = Path(tmp) / f"reports.{fmt}"
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             if fmt == "csv":
                 # The same generator the streaming response sends, written to a file instead of a socket.
                 with open(path, "w", encoding="utf-8") as out:
@@ -176,13 +214,59 @@ def _export(user, rows: int) -> None:
                         out.write(line)
             else:
                 exports.write_xlsx(path, [(str(export.title), [], export.headers(), exports.rows_of(export, queryset))])
-            elapsed = time.perf_counter() - start
+            elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
             written = sum(1 for _ in open(path, "rb")) - 3 if fmt == "csv" else rows
             print(
-                f"{fmt}: {written:,} rows in {elapsed:.1f}s = {written / elapsed:,.0f} rows/s; "
+                f"{label}: {fmt} of {written:,} rows: {elapsed:.1f}s = {written / elapsed:,.0f} rows/s "
+                f"({written / cpu:,.0f} rows per CPU second of this process); "
                 f"peak RSS {_peak_mb():.1f} MB (+{_peak_mb() - baseline:.1f} MB over the baseline); "
                 f"file {path.stat().st_size / 1e6:.1f} MB"
             )
+        # The first rows as the background worker reads them: outside any transaction (autocommit).
+        start = time.perf_counter()
+        next(iter(exports.rows_of(export, export.queryset(user, {})[:rows])))
+        print(f"{label}: first row of the export read outside a transaction: {time.perf_counter() - start:.2f}s")
+        connection.close()  # whatever that read left open (a held cursor) goes with its connection
+    if job:
+        _background_job(user, label)
+
+
+def _background_job(user, label: str) -> None:
+    """A real background export of every report the user reaches, run as the worker runs it; the main thread
+    watches its progress from a connection of its own, as the export's page does."""
+    import threading
+
+    from django.db import connections
+    from django.test import override_settings
+
+    from stats import services
+    from stats.models import ExportJob
+
+    with tempfile.TemporaryDirectory() as tmp, override_settings(PRIVATE_FILES_ROOT=tmp):
+        job = ExportJob.objects.create(owner=user, kind="reports", fmt="csv", params={})
+        _reset_peak()
+        start = time.perf_counter()
+
+        def run():
+            try:
+                services.export_job_run(job_id=job.pk)
+            finally:
+                connections.close_all()
+
+        worker = threading.Thread(target=run)
+        worker.start()
+        first = None
+        while worker.is_alive():
+            if first is None and ExportJob.objects.filter(pk=job.pk, rows_done__gt=0).exists():
+                first = time.perf_counter() - start
+            time.sleep(0.05)
+        worker.join()
+        elapsed = time.perf_counter() - start
+        job.refresh_from_db()
+        print(
+            f"{label}: background csv export of {job.rows_done:,} rows ({job.status}): progress first moved after "
+            f"{first if first is not None else elapsed:.2f}s, done in {elapsed:.1f}s; peak RSS {_peak_mb():.1f} MB"
+        )
 
 
 if __name__ == "__main__":

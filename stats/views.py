@@ -12,6 +12,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from config.db_router import replica_reads
 from core import spreadsheets
 from core.errors import DomainError
 from core.jobs import month_start
@@ -90,10 +91,15 @@ def dashboard(request, pk):
     snapshot = selectors.snapshot_of(commission, period.start) if period.is_month else None
     published = _published(snapshot, subtree)
     compare = published is not None and _compare(request.GET)
-    if published is not None and not compare:
-        figures = figures_from_values(commission, period.start, period.end, subtree=subtree, values=published)
-    else:
-        figures = figures_for(commission, period.start, period.end, subtree=subtree, published=published)
+    # The live counts are the long reads of this page: on the replica when there is one (docs/scaling.md).
+    with replica_reads():
+        if published is not None and not compare:
+            figures = figures_from_values(commission, period.start, period.end, subtree=subtree, values=published)
+        else:
+            figures = figures_for(commission, period.start, period.end, subtree=subtree, published=published)
+        # The live figures also serve the trend's current month and the comparison below: counted once.
+        axis, series = monthly_trend(commission, month_start(period.end), subtree=subtree, current=figures)
+        headings, comparison = subordinate_comparison(commission, period.start, period.end, current=figures)
     kpis = [
         {
             "key": key,
@@ -107,9 +113,6 @@ def dashboard(request, pk):
         }
         for key, label, detail_key, detail_label in KPIS
     ]
-    # The live figures also serve the trend's current month and the comparison below: counted once.
-    axis, series = monthly_trend(commission, month_start(period.end), subtree=subtree, current=figures)
-    headings, comparison = subordinate_comparison(commission, period.start, period.end, current=figures)
     bars = None
     if comparison:
         shown = [h for h in headings if h[0] in ("reports", "clarifications", "held")]
@@ -243,9 +246,10 @@ def statistics_export(request, pk, fmt):
 def statistics_download(user, commission, period, *, subtree: bool, fmt: str, params):
     """The figures of the dashboard as a file, audited before the first byte (the page and the API)."""
     snapshot = selectors.snapshot_of(commission, period.start) if period.is_month else None
-    figures = figures_for(
-        commission, period.start, period.end, subtree=subtree, published=_published(snapshot, subtree)
-    )
+    with replica_reads():
+        figures = figures_for(
+            commission, period.start, period.end, subtree=subtree, published=_published(snapshot, subtree)
+        )
     services.export_record(actor=user, kind="statistics", fmt=fmt, params=params, commission=commission)
     filename = services.export_filename(f"statistics-{commission.division_code}", fmt, period.label.replace(" ", ""))
     sheets = exports.statistics_sheets(figures, period.label)
