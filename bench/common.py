@@ -84,7 +84,7 @@ class Server:
             try:
                 requests.get(f"{self.url}/healthz", timeout=2)
                 return self
-            except requests.ConnectionError:
+            except requests.RequestException:  # refused while starting, or slow to answer on a busy machine
                 time.sleep(0.2)
         raise RuntimeError("gunicorn did not start")
 
