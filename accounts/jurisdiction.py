@@ -140,11 +140,15 @@ def scope(
     commission_field: str = "commission",
     grant_perm: str | None = None,
     granted_through: str | None = None,
+    also: Q | None = None,
 ) -> QuerySet:
     """Limit a queryset to the user's reach, plus the single objects granted to them with grant_perm, or the rows
-    of the objects granted (`granted_through` names the path to them: a decision's "case")."""
+    of the objects granted (`granted_through` names the path to them: a decision's "case"), plus the rows `also`
+    names (the reports a user is assigned to)."""
     ids = readable_commission_ids(user)
     condition = Q(**{f"{commission_field}__in": ids})
+    if also is not None:
+        condition |= also
     if grant_perm and getattr(user, "is_authenticated", False):
         model, path = queryset.model, "pk"
         if granted_through:

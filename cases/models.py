@@ -6,7 +6,6 @@ from django.db import models
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
-from guardian.models import UserObjectPermissionBase
 
 from accounts.models import Commission
 from core.crypto import EncryptedTextField
@@ -112,7 +111,6 @@ class Report(models.Model):
         ordering = ["-id"]
         verbose_name = _("report")
         verbose_name_plural = _("reports")
-        permissions = [("work_report", _("Work on this report (assigned or called in)"))]
         indexes = [
             models.Index(fields=["commission", "-id"], name="report_commission_id_idx"),
             models.Index(fields=["commission", "status", "-id"], name="report_commission_status_idx"),
@@ -142,15 +140,6 @@ class Report(models.Model):
         from .choices import OPEN_STATUSES
 
         return self.status in OPEN_STATUSES
-
-
-class ReportUserObjectPermission(UserObjectPermissionBase):
-    """Guardian grants on reports as a real foreign key, so scoping is an indexed integer subquery."""
-
-    content_object = models.ForeignKey(Report, on_delete=models.CASCADE)
-
-    class Meta(UserObjectPermissionBase.Meta):
-        pass
 
 
 class ReferenceCounter(models.Model):

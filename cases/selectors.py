@@ -1,6 +1,6 @@
 """Scoped reads for the cases app: every page and API endpoint starts from these."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from accounts import jurisdiction
 from accounts.roles import Role
@@ -8,8 +8,6 @@ from core.json_rows import attach_lists, with_lists
 
 from .choices import AccessStatus, Finding
 from .models import Allegation, Assignment, Disposition, Feedback, IdentityAccess, Recusal, Report, Subject, Transfer
-
-WORK_PERM = "cases.work_report"
 
 
 def recusals_removing_reach(user) -> QuerySet[Recusal]:
@@ -29,10 +27,12 @@ def is_recused(user, report: Report | int) -> bool:
 
 
 def reports_visible_to(user) -> QuerySet[Report]:
-    """Reports in the user's reach, plus those granted to them, minus those their recusals take away."""
+    """Reports in the user's reach, plus those they are assigned to (an active Assignment: the one record of who
+    works on a report), minus those their recusals take away."""
     if not getattr(user, "is_authenticated", False):
         return Report.objects.none()
-    scoped = jurisdiction.scope(Report.objects.all(), user, grant_perm=WORK_PERM)
+    assigned = assigned_report_ids(user)
+    scoped = jurisdiction.scope(Report.objects.all(), user, also=Q(pk__in=assigned) if assigned else None)
     return scoped.exclude(pk__in=recusals_removing_reach(user).values("report_id"))
 
 
@@ -109,6 +109,13 @@ def assigned_report_ids_expression():
 
     rows = Assignment.objects.filter(user=OuterRef("pk"), active=True).order_by()
     return Subquery(rows.values(ids=JSONArrayAgg(F("report_id")))[:1], output_field=JSONField())
+
+
+def forget_assignments(user) -> None:
+    """After an assignment of theirs began or ended: their reach is computed afresh (jurisdiction.forget), and this
+    user object drops the assigned reports loaded with it."""
+    jurisdiction.forget(user)
+    user.__dict__.pop(ASSIGNED_ATTR, None)
 
 
 def assigned_report_ids(user) -> list[int]:

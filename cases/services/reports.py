@@ -48,7 +48,7 @@ from ..models import (
 )
 from ..search import tokens_for
 from ..selectors import (
-    WORK_PERM,
+    forget_assignments,
     is_assigned,
     may_add_attachments,
     reports_visible_to,
@@ -484,7 +484,7 @@ def _assign(report: Report, investigator: User, actor: User) -> Assignment:
     if Assignment.objects.filter(report=report, user=investigator, active=True).exists():
         raise DomainError(_("%(user)s is already assigned.") % {"user": investigator}, code="duplicate")
     assignment = Assignment.objects.create(report=report, user=investigator, assigned_by=actor)
-    jurisdiction.grant(investigator, WORK_PERM, report)
+    forget_assignments(investigator)
     audit_record(
         actor=actor,
         action="report.assign",
@@ -535,7 +535,7 @@ def assignment_end(*, actor: User, report: Report, investigator: User) -> None:
         raise DomainError(_("%(user)s is not assigned.") % {"user": investigator}, code="not_assigned")
     assignment.active = False
     assignment.save(update_fields=["active"])
-    jurisdiction.revoke(investigator, WORK_PERM, report)
+    forget_assignments(investigator)
     audit_record(
         actor=actor,
         action="report.unassign",
@@ -739,7 +739,7 @@ def recusal_declare(*, actor: User, report: Report, reason: str, user: User | No
         raise DomainError(_("This recusal is already recorded."), code="duplicate")
     recusal = Recusal.objects.create(report=report, user=recused, reason=reason, recorded_by=actor)
     Assignment.objects.filter(report=report, user=recused, active=True).update(active=False)
-    jurisdiction.revoke(recused, WORK_PERM, report)
+    forget_assignments(recused)
     audit_record(
         actor=actor,
         action="report.recusal",
