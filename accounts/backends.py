@@ -2,15 +2,16 @@
 other apps register (e.g. cases: the reports assigned to the user).
 
 Loading all of that took one query whose compilation by the ORM and whose subqueries cost several milliseconds
-on every request. It changes rarely, so it is cached (Redis) under the user's `reach_version`, which
-jurisdiction.forget() replaces in the same transaction as any change of memberships, grants or assignments: a
-request reads the user's row as before (a disabled account, a new password or a required password change take
-effect at once) and the cached reach only if it was loaded for the version that row carries now. What changes
-often (the unread count) is registered `per_request` and read with the row every time.
+on every request. It changes rarely, so it is cached (in the process, then in Redis) under the user's
+`reach_version`, which jurisdiction.forget() replaces in the same transaction as any change of memberships,
+grants or assignments: a request reads the user's row as before (a disabled account, a new password or a
+required password change take effect at once) and the cached reach only if it was loaded for the version that
+row carries now. What changes often (the unread count) is registered `per_request` and read with the row.
 """
 
 import functools
 import logging
+from collections import OrderedDict
 from collections.abc import Callable
 
 from django.contrib.auth.backends import ModelBackend
@@ -48,6 +49,31 @@ def _reach_key(user: User) -> str:
     return f"reach:{user.pk}:{user.reach_version}"
 
 
+class _Recent:
+    """The last reaches this process loaded, in front of Redis (one round trip less per request). As safe as
+    Redis: the key carries the version read from the user's row on this very request, so an entry of an older
+    version is never read again; it only waits to be pushed out."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self.entries: OrderedDict[str, dict] = OrderedDict()
+
+    def get(self, key: str) -> dict | None:
+        found = self.entries.get(key)
+        if found is not None:
+            self.entries.move_to_end(key)
+        return found
+
+    def set(self, key: str, loaded: dict) -> None:
+        self.entries[key] = loaded
+        self.entries.move_to_end(key)
+        while len(self.entries) > self.size:
+            self.entries.popitem(last=False)
+
+
+_recent = _Recent(size=512)
+
+
 def _cache_call(method: str, *args):
     """A Redis outage costs only speed: the reach is then loaded from the database."""
     try:
@@ -61,15 +87,44 @@ def _loaded_names() -> list[str]:
     return [PREFIX + "memberships", *jurisdiction.grant_annotations(), *_loaded_with_user]
 
 
+# An id no user has: it marks where the user's id goes in the compiled SQL of _user_query.
+_ID_MARK = -918_273_645
+
+
+@functools.cache
+def _user_query() -> tuple[str, tuple, int]:
+    """The user's row with the per-request annotations, compiled once per process: the ORM's compilation of the
+    annotated query took longer than PostgreSQL's answer to it (a few hundred microseconds against 0.1 ms)."""
+    per_request = {name: expression() for name, expression in _loaded_per_request.items()}
+    sql, params = User._default_manager.filter(pk=_ID_MARK).annotate(**per_request).query.sql_with_params()
+    if list(params).count(_ID_MARK) != 1:
+        raise RuntimeError("the user query must take the id once")
+    return sql, tuple(params), list(params).index(_ID_MARK)
+
+
+def _user_row(user_id) -> User | None:
+    sql, params, at = _user_query()
+    try:
+        user_id = User._meta.pk.to_python(user_id)
+    except Exception:
+        return None
+    values = list(params)
+    values[at] = user_id
+    return next(iter(User._default_manager.raw(sql, values)), None)
+
+
 class ReachModelBackend(ModelBackend):
     def get_user(self, user_id):
-        per_request = {name: expression() for name, expression in _loaded_per_request.items()}
-        user = User._default_manager.filter(pk=user_id).annotate(**per_request).first()
+        user = _user_row(user_id)
         if user is None or not self.user_can_authenticate(user):
             return None
-        loaded = _cache_call("get", _reach_key(user))
+        key = _reach_key(user)
+        loaded = _recent.get(key)
         if loaded is None:
-            loaded = self._load_reach(user)
+            loaded = _cache_call("get", key)
+            if loaded is None:
+                loaded = self._load_reach(user)
+            _recent.set(_reach_key(user), loaded)
         for name, value in loaded.items():
             setattr(user, name, value)
         attach_lists(user, memberships=_memberships())
