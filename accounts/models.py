@@ -79,9 +79,14 @@ class Commission(models.Model):
 
     @property
     def name(self) -> str:
+        return self.name_in_language(self.name_zh, self.name_en)
+
+    @staticmethod
+    def name_in_language(name_zh: str, name_en: str) -> str:
+        """The name shown in the active language (also for rows read without a Commission)."""
         if (get_language() or "zh-hans").startswith("zh"):
-            return self.name_zh
-        return self.name_en or self.name_zh
+            return name_zh
+        return name_en or name_zh
 
     @property
     def depth(self) -> int:

@@ -5,6 +5,7 @@ import uuid
 from django import forms
 from django.conf import settings
 from django.utils import timezone
+from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Commission, User
@@ -66,6 +67,20 @@ class MultipleFileField(forms.FileField):
         return [super(MultipleFileField, self).clean(d, initial) for d in files]
 
 
+class CommissionChoices(BaseChoiceIterator):
+    """The options of a commission select as (id, name) pairs read when it is rendered: building a Commission for
+    each of a province's 150 options was most of the report list's filter form."""
+
+    def __init__(self, field: forms.ModelChoiceField):
+        self.field = field
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield "", self.field.empty_label
+        for pk, name_zh, name_en in self.field.queryset.values_list("pk", "name_zh", "name_en"):
+            yield pk, Commission.name_in_language(name_zh, name_en)
+
+
 class ReportFilterForm(forms.Form):
     SORTS = [
         ("-id", _("Newest registered")),
@@ -89,7 +104,9 @@ class ReportFilterForm(forms.Form):
     def __init__(self, *args, commissions=None, **kwargs):
         super().__init__(*args, **kwargs)
         if commissions is not None:
-            self.fields["commission"].queryset = commissions
+            field = self.fields["commission"]
+            field.queryset = commissions  # what a chosen value is checked against
+            field.widget.choices = CommissionChoices(field)
         fast_selects(self)
 
     def clean(self):
