@@ -82,9 +82,9 @@ class Commission(models.Model):
         return self.name_in_language(self.name_zh, self.name_en)
 
     @staticmethod
-    def name_in_language(name_zh: str, name_en: str) -> str:
-        """The name shown in the active language (also for rows read without a Commission)."""
-        if (get_language() or "zh-hans").startswith("zh"):
+    def name_in_language(name_zh: str, name_en: str, language: str | None = None) -> str:
+        """The name shown in the active language, or in `language` (also for rows read without a Commission)."""
+        if (language or get_language() or "zh-hans").startswith("zh"):
             return name_zh
         return name_en or name_zh
 

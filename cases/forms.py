@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 from django.utils.choices import BaseChoiceIterator
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Commission, User
@@ -77,8 +78,9 @@ class CommissionChoices(BaseChoiceIterator):
     def __iter__(self):
         if self.field.empty_label is not None:
             yield "", self.field.empty_label
+        language = get_language()
         for pk, name_zh, name_en in self.field.queryset.values_list("pk", "name_zh", "name_en"):
-            yield pk, Commission.name_in_language(name_zh, name_en)
+            yield pk, Commission.name_in_language(name_zh, name_en, language)
 
 
 class ReportFilterForm(forms.Form):
