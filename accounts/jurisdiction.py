@@ -5,6 +5,7 @@ C's subordinate commissions. Object-level grants (django-guardian) add single ob
 """
 
 import functools
+import uuid
 from collections.abc import Iterable
 
 from django.db.models import F, JSONField, Model, OuterRef, Q, QuerySet, Subquery
@@ -14,7 +15,7 @@ from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
 
 from core.json_rows import JSONArrayAgg
 
-from .models import Commission, Membership
+from .models import Commission, Membership, User
 from .roles import SUBTREE_READERS, Role
 
 _CACHE_ATTR = "_jurisdiction_cache"
@@ -29,12 +30,25 @@ def _cache(user) -> dict:
 
 
 def forget(user) -> None:
-    """Drop what was computed or loaded for this user object (after its memberships or grants changed)."""
+    """Drop what was computed or loaded for this user, in this object and in every process: the one call every
+    service makes after a change of the user's memberships, grants or assignments (or API tokens, which the top
+    bar shows). Call it after the change, in its transaction where there is one: the new reach_version is then
+    committed with (or after) the change, so the user's very next request loads the new reach instead of the
+    cached one (accounts/backends.py), and no request can cache the old reach under the new version."""
     if hasattr(user, _CACHE_ATTR):
         delattr(user, _CACHE_ATTR)
     getattr(user, "_prefetched_objects_cache", {}).pop("memberships", None)
     for model in _grant_models():
         user.__dict__.pop(_grants_attr(model), None)
+    if getattr(user, "pk", None) is not None:
+        user.reach_version = uuid.uuid4()
+        User.objects.filter(pk=user.pk).update(reach_version=user.reach_version)
+
+
+def forget_everyone() -> None:
+    """A commission added, moved or renamed, or an office renamed: the subtrees and names loaded with every user
+    may have changed (rare administrative changes; one UPDATE of the users' versions)."""
+    User.objects.update(reach_version=uuid.uuid4())
 
 
 def memberships_with_reach() -> QuerySet[Membership]:

@@ -1,3 +1,5 @@
+import uuid
+
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -26,6 +28,10 @@ class User(AbstractUser):
         default=False,
         help_text=_("Set when an administrator sets the password; the user chooses a new one at the next login."),
     )
+    # What is loaded with the user (memberships and their reach, grants, assignments) is cached under this
+    # version; jurisdiction.forget() gives it a new value whenever any of those changes (accounts/backends.py).
+    # Random rather than counted, so that a user id reused in another database never meets an old entry.
+    reach_version = models.UUIDField(default=uuid.uuid4, editable=False)
 
     class Meta:
         verbose_name = _("user")
@@ -73,9 +79,14 @@ class Commission(models.Model):
 
     @property
     def name(self) -> str:
-        if (get_language() or "zh-hans").startswith("zh"):
-            return self.name_zh
-        return self.name_en or self.name_zh
+        return self.name_in_language(self.name_zh, self.name_en)
+
+    @staticmethod
+    def name_in_language(name_zh: str, name_en: str, language: str | None = None) -> str:
+        """The name shown in the active language, or in `language` (also for rows read without a Commission)."""
+        if (language or get_language() or "zh-hans").startswith("zh"):
+            return name_zh
+        return name_en or name_zh
 
     @property
     def depth(self) -> int:

@@ -84,6 +84,7 @@ def commission_create(
         commission=commission,
         fields={name: _audit_value(getattr(commission, name)) for name in _COMMISSION_FIELDS},
     )
+    jurisdiction.forget_everyone()  # the supervisors above now reach it
     return commission
 
 
@@ -115,6 +116,7 @@ def commission_update(*, commission: Commission, actor: User | None = None, **fi
             descendant.save(update_fields=["path"])
     changes = _changes(before, {name: getattr(commission, name) for name in _COMMISSION_FIELDS})
     audit_record(actor=actor, action="commission.update", target=commission, commission=commission, changes=changes)
+    jurisdiction.forget_everyone()  # a move changes who reaches it; names are shown from the loaded memberships
     return commission
 
 
@@ -145,6 +147,7 @@ def office_update(*, office: Office, actor: User | None, commission: Commission,
     office.save(update_fields=["commission", "kind"])
     changes = _changes(before, {"commission": commission, "kind": kind})
     audit_record(actor=actor, action="office.update", target=office, commission=commission, changes=changes)
+    jurisdiction.forget_everyone()  # its members' loaded memberships carry the office
     return office
 
 

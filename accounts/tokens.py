@@ -139,6 +139,7 @@ def api_token_issue(*, user: User, name: str, two_factor: bool, actor: User, via
         created_at=now,
         expires_at=now + timedelta(hours=settings.API_TOKEN_TTL_HOURS),
     )
+    jurisdiction.forget(user)  # whether the user asked for tokens is loaded with them (the top bar's API link)
     audit_record(
         actor=actor,
         action="api_token.create",

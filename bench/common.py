@@ -53,11 +53,14 @@ def free_port() -> int:
 
 
 class Server:
-    """`gunicorn config.wsgi -w 2` (with bench.settings for the trivial page), started and stopped by us."""
+    """`gunicorn config.wsgi -w 2` (with bench.settings for the trivial page), started and stopped by us.
 
-    def __init__(self, port: int | None = None, workers: int = 2):
+    `bare=True` serves bench/bare_settings.py instead: Django with no middleware, database or apps."""
+
+    def __init__(self, port: int | None = None, workers: int = 2, bare: bool = False):
         self.port = port or free_port()
         self.workers = workers
+        self.bare = bare
         self.process = None
 
     @property
@@ -66,14 +69,24 @@ class Server:
 
     def __enter__(self):
         env = {**os.environ, **SERVER_ENV}
-        subprocess.run(
-            [str(ROOT / ".venv/bin/python"), "manage.py", "collectstatic", "--no-input", "-v0"],
-            cwd=ROOT,
-            env=env,
-            check=True,
-        )
+        if self.bare:
+            env["DJANGO_SETTINGS_MODULE"] = "bench.bare_settings"
+        else:
+            subprocess.run(
+                [str(ROOT / ".venv/bin/python"), "manage.py", "collectstatic", "--no-input", "-v0"],
+                cwd=ROOT,
+                env=env,
+                check=True,
+            )
         self.process = subprocess.Popen(
-            [str(ROOT / ".venv/bin/gunicorn"), "config.wsgi", "-w", str(self.workers), "-b", f"127.0.0.1:{self.port}"]
+            [
+                str(ROOT / ".venv/bin/gunicorn"),
+                "bench.bare_wsgi" if self.bare else "config.wsgi",
+                "-w",
+                str(self.workers),
+                "-b",
+                f"127.0.0.1:{self.port}",
+            ]
             + ["--access-logfile", "/dev/null", "--error-logfile", "-", "--log-level", "warning", "--timeout", "120"],
             cwd=ROOT,
             env=env,
@@ -82,10 +95,11 @@ class Server:
 
         for _ in range(100):
             try:
-                requests.get(f"{self.url}/healthz", timeout=2)
+                requests.get(f"{self.url}/healthz", timeout=10)
                 return self
             except requests.RequestException:  # refused while starting, or slow to answer on a busy machine
                 time.sleep(0.2)
+        self.__exit__()
         raise RuntimeError("gunicorn did not start")
 
     def worker_pids(self) -> list[int]:

@@ -5,6 +5,8 @@ import uuid
 from django import forms
 from django.conf import settings
 from django.utils import timezone
+from django.utils.choices import BaseChoiceIterator
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Commission, User
@@ -65,11 +67,29 @@ class MultipleFileField(forms.FileField):
         return [super(MultipleFileField, self).clean(d, initial) for d in files]
 
 
+class CommissionChoices(BaseChoiceIterator):
+    """The options of a commission select as (id, name) pairs read when it is rendered: building a Commission for
+    each of a province's 150 options was most of the report list's filter form."""
+
+    def __init__(self, field: forms.ModelChoiceField):
+        self.field = field
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield "", self.field.empty_label
+        language = get_language()
+        for pk, name_zh, name_en in self.field.queryset.values_list("pk", "name_zh", "name_en"):
+            yield pk, Commission.name_in_language(name_zh, name_en, language)
+
+
 class ReportFilterForm(forms.Form):
     """The form of the report list's FilterSet (cases/filters.py), whose filters are its fields."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        commission = self.fields.get("commission")
+        if isinstance(commission, forms.ModelChoiceField):
+            commission.widget.choices = CommissionChoices(commission)
         fast_selects(self)
 
     def clean(self):

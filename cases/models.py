@@ -135,11 +135,23 @@ class Report(models.Model):
     def __str__(self) -> str:
         return self.reference
 
+    # Django's get_FOO_display() builds a dict of every choice, translating each label, on every call; the report
+    # list calls these twice a row. The same labels, looked up.
+    def get_status_display(self) -> str:
+        return str(_STATUS_LABELS.get(self.status, self.status))
+
+    def get_channel_display(self) -> str:
+        return str(_CHANNEL_LABELS.get(self.channel, self.channel))
+
     @property
     def is_open(self) -> bool:
         from .choices import OPEN_STATUSES
 
         return self.status in OPEN_STATUSES
+
+
+_STATUS_LABELS = dict(Status.choices)
+_CHANNEL_LABELS = dict(Channel.choices)
 
 
 class ReferenceCounter(models.Model):

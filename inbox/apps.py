@@ -12,7 +12,7 @@ class InboxConfig(AppConfig):
 
         from .selectors import UNREAD_ATTR, unread_count_expression
 
-        load_with_user(UNREAD_ATTR, unread_count_expression)
+        load_with_user(UNREAD_ATTR, unread_count_expression, per_request=True)  # changes with every notification
 
         from .tasks_of_workflows import on_transition
 
