@@ -115,6 +115,10 @@ class Report(models.Model):
             models.Index(fields=["commission", "-id"], name="report_commission_id_idx"),
             models.Index(fields=["commission", "status", "-id"], name="report_commission_status_idx"),
             models.Index(fields=["commission", "received_on", "id"], name="report_commission_received_idx"),
+            # A filter on channel or area that matches few reports (or none) in a city's or province's reach finds
+            # them here instead of scanning the reach (bench/sweep.py: 755 ms → 0.1 ms at 1,000,000 reports).
+            models.Index(fields=["channel", "commission", "id"], name="report_channel_idx"),
+            models.Index(fields=["area", "commission", "id"], name="report_area_idx"),
             models.Index(fields=["status", "due_on"], name="report_status_due_idx"),
             # Open and overdue work per commission for the live statistics, answered from the index alone.
             models.Index(
