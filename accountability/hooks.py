@@ -3,6 +3,8 @@
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from core.sections import counted_rows
+
 from . import selectors
 from .choices import DecisionStatus
 
@@ -72,12 +74,15 @@ def _decision_detail(d) -> str:
 
 
 def subject_sections(user, subject) -> list[dict]:
-    """The subject's accountability record: every decision with its status, so a decision replaced on complaint is
-    never read as if it were still in force."""
-    decisions = selectors.history_of_subject(user, subject)
+    """The subject's accountability record, the latest decisions first (up to LIMIT, and whether there are more),
+    each with its status, so a decision replaced on complaint is never read as if it were still in force."""
+    # The ids chosen first, then joined by a literal list: as one query PostgreSQL misjudged the subquery and joined
+    # every decision of the province (3.7 s at 1,000,000 reports).
+    found, decisions = counted_rows(selectors.history_of_subject(user, subject), selectors.LIMIT, selectors.LIMIT)
     return [
         {
             "title": _("Accountability history"),
+            "more": len(found) > selectors.LIMIT,
             "rows": [
                 {
                     **_row(

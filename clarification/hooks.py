@@ -18,11 +18,9 @@ def _row(recommendation, detail, due_on=None) -> dict:
 
 
 def subject_sections(user, subject) -> list[dict]:
-    rows = [
-        _row(r, f"{r.get_status_display()} · {r.report.reference}")
-        for r in selectors.recommendations_about(user, subject)[:LIMIT]
-    ]
-    return [{"title": _("Clarifications"), "rows": rows}] if rows else []
+    found = list(selectors.recommendations_about(user, subject)[: LIMIT + 1])
+    rows = [_row(r, f"{r.get_status_display()} · {r.report.reference}") for r in found[:LIMIT]]
+    return [{"title": _("Clarifications"), "rows": rows, "more": len(found) > LIMIT}] if rows else []
 
 
 def report_sections(user, report) -> list[dict]:
