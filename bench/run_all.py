@@ -145,10 +145,14 @@ def main() -> None:
         env = {"BENCH_URL": server.url}
         figures += run_script("latency.py", "--requests", str(args.requests), env=env)
         figures += run_script("throughput.py", env=env)
+        # Every sort × filter × role on the list, the API list and the subject page; the growth from the other size
+        # when its sweep-<size>.json is there (run `make bench` at 100,000 and at 1,000,000).
+        figures += run_script("sweep.py", "--requests", "50", env=env)
         for pid in server.worker_pids():
             rss = next(int(line.split()[1]) for line in open(f"/proc/{pid}/status") if line.startswith("VmRSS"))
             figures.append((f"gunicorn worker {pid} RSS after the run", f"{rss / 1024:.0f} MB"))
     figures += run_script("queries.py")
+    figures += run_script("report_page_sections.py")
     figures += run_script("jobs.py")
     figures += run_script("audited_write.py")
     if (HERE / "export_memory.py").exists():
