@@ -10,6 +10,7 @@ row carries now. What changes often (the unread count) is registered `per_reques
 """
 
 import functools
+import hashlib
 import logging
 from collections import OrderedDict
 from collections.abc import Callable
@@ -45,8 +46,14 @@ def _memberships():
     return jurisdiction.memberships_with_reach()
 
 
+@functools.cache
+def _shape() -> str:
+    """What a cached reach holds: an entry written by code that loaded other names is never read (after a deploy)."""
+    return hashlib.sha1(" ".join(sorted(_loaded_names())).encode()).hexdigest()[:8]
+
+
 def _reach_key(user: User) -> str:
-    return f"reach:{user.pk}:{user.reach_version}"
+    return f"reach:{_shape()}:{user.pk}:{user.reach_version}"
 
 
 class _Recent:

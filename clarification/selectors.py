@@ -12,7 +12,7 @@ from cases.choices import Status as ReportStatus
 from cases.models import Allegation, Report
 from cases.selectors import (
     allegations_visible_to,
-    assigned_report_ids,
+    assigned_beyond_reach,
     recusals_removing_reach,
     reports_visible_to,
 )
@@ -30,7 +30,7 @@ def recommendations_visible_to(user) -> QuerySet[Recommendation]:
     for approval; never a report the user is recused from."""
     if not _authenticated(user):
         return Recommendation.objects.none()
-    granted = assigned_report_ids(user)
+    granted = assigned_beyond_reach(user)
     supervised = [c.pk for c in jurisdiction.commissions_with_role(user, Role.SUPERVISOR)]
     scoped = jurisdiction.scope(Recommendation.objects.all(), user)
     others = Recommendation.objects.filter(
@@ -220,7 +220,7 @@ def return_visits_visible_to(user) -> QuerySet[ReturnVisit]:
 def false_cases_visible_to(user) -> QuerySet[FalseAccusationCase]:
     if not _authenticated(user):
         return FalseAccusationCase.objects.none()
-    granted = assigned_report_ids(user)
+    granted = assigned_beyond_reach(user)
     scoped = jurisdiction.scope(FalseAccusationCase.objects.all(), user)
     return (scoped | FalseAccusationCase.objects.filter(report__in=granted)).select_related(
         "report", "commission", "allegation__subject", "accuser", "recommendation", "opened_by"
