@@ -14,6 +14,7 @@ from django.http import Http404
 from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
 
 from core.json_rows import JSONArrayAgg
+from core.lookups import Ids
 
 from .models import Commission, Membership, User
 from .roles import SUBTREE_READERS, Role
@@ -160,7 +161,7 @@ def scope(
     of the objects granted (`granted_through` names the path to them: a decision's "case"), plus the rows `also`
     names (the reports a user is assigned to)."""
     ids = readable_commission_ids(user)
-    condition = Q(**{f"{commission_field}__in": ids})
+    condition = Q(**{f"{commission_field}__any_of": Ids(ids)})
     if also is not None:
         condition |= also
     if grant_perm and getattr(user, "is_authenticated", False):
@@ -171,7 +172,7 @@ def scope(
                 model = model._meta.get_field(name).related_model
         granted = granted_ids(user, model, grant_perm)
         if granted:
-            condition |= Q(**{f"{path}__in": granted})
+            condition |= Q(**{f"{path}__any_of": Ids(granted)})
     return queryset.filter(condition)
 
 

@@ -4,6 +4,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from accounts import jurisdiction
 from accounts.roles import Role
+from core.lookups import Ids
 
 from .choices import AccessStatus, Finding
 from .models import Allegation, Assignment, Disposition, Feedback, IdentityAccess, Recusal, Report, Subject, Transfer
@@ -31,7 +32,7 @@ def reports_visible_to(user) -> QuerySet[Report]:
     if not getattr(user, "is_authenticated", False):
         return Report.objects.none()
     assigned = assigned_beyond_reach(user)
-    scoped = jurisdiction.scope(Report.objects.all(), user, also=Q(pk__in=assigned) if assigned else None)
+    scoped = jurisdiction.scope(Report.objects.all(), user, also=Q(pk__any_of=Ids(assigned)) if assigned else None)
     return scoped.exclude(pk__in=recusals_removing_reach(user).values("report_id"))
 
 

@@ -9,5 +9,6 @@ class CoreConfig(AppConfig):
     def ready(self):
         from . import (
             checks,  # noqa: F401  (system checks)
+            lookups,  # noqa: F401  (`__any_of`)
             signals,  # noqa: F401  (audits login lockouts)
         )

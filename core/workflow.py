@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from core.errors import DomainError
+from core.lookups import Ids
 
 REGISTRY: dict[str, Workflow] = {}
 # Called inside the transaction after every transition: (workflow, obj, transition, actor, audit event). The inbox
@@ -50,12 +51,13 @@ def rows_at(user, *roles, field: str = "commission") -> Q:
     from accounts import jurisdiction
 
     ids = [c.pk for c in jurisdiction.commissions_with_role(user, *roles)]
-    return Q(**{f"{field}__in": ids}) if ids else NEVER
+    return rows_in(ids, field)
 
 
 def rows_in(ids, field: str = "pk") -> Q:
-    """Rows whose `field` is one of the ids (assigned reports, granted cases); NEVER for none."""
-    return Q(**{f"{field}__in": ids}) if ids else NEVER
+    """Rows whose `field` is one of the ids (assigned reports, granted cases), as one parameter
+    (core/lookups.py); NEVER for none."""
+    return Q(**{f"{field}__any_of": Ids(ids)}) if ids else NEVER
 
 
 @dataclass(frozen=True)
