@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, IntegerField, Q, QuerySet, Value
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -165,6 +165,13 @@ def _holding(scope: Scope) -> Q:
     )
 
 
+def _of_concluded_reports(scope: Scope) -> Q:
+    """Allegations of the reports whose verification was concluded in the period. A report has one verification:
+    a semi-join on the verifications, which goes from each verification straight to its report's allegations
+    instead of through the report's row."""
+    return Q(report__in=Verification.objects.filter(_instants("concluded_at")(scope)).values("report"))
+
+
 def _batches_within(scope: Scope) -> Q:
     if scope.subtree:
         ids = scope.commission_ids
@@ -226,7 +233,7 @@ SOURCES: dict[str, Source] = {
             "allegations",
             Allegation,
             "report__commission",
-            _instants("report__verification__concluded_at"),
+            _of_concluded_reports,
             allegations_visible_to,
             fields=("finding", "suspected_false"),
         ),
@@ -396,20 +403,17 @@ class _Counting:
         self.counted = source.counted(scope).order_by()
         self.grouped = list(source.fields)
         self.commission = source.commission_field
-        if by_commission is not None:
-            looked_up = _commission_looked_up(source, scope)
-            if looked_up is not None:
-                self.commission = "_commission"
-                self.counted = self.counted.annotate(_commission=looked_up)
-            if self.commission not in self.grouped:
-                self.grouped.append(self.commission)
+        if by_commission is not None and self.commission not in self.grouped:
+            self.grouped.append(self.commission)
         self.subjects = _subjects_of(source)
         if self.subjects is not None:
             self.grouped.append(self.subjects.subject_field)
 
     def queries(self) -> list[QuerySet]:
         """The grouped query (a single row when nothing is grouped), then one per multi breakdown."""
-        n = Count("pk", distinct=self.source.distinct)
+        # COUNT(*) rather than COUNT(id) (the same number: an id is never null), so that a count of rows can be
+        # answered from an index that does not hold the id (the overdue return visits: 6 ms instead of 80).
+        n = Count("pk", distinct=True) if self.source.distinct else Count("*")
         if self.grouped:
             main = self.counted.values(*self.grouped).annotate(n=n)
         else:  # grouped by a constant: no GROUP BY, one row
@@ -467,18 +471,6 @@ def _collect_source(source: Source, scope: Scope) -> dict[str, set[int]]:
         for kind, subject_ids in found.items():
             ids[key_of(subjects.name, **{subjects.fields[0]: kind})] = subject_ids
     return ids
-
-
-def _commission_looked_up(source: Source, scope: Scope) -> Subquery | None:
-    """For the whole province, the commission of a row one link away (a verification's report's), looked up per
-    counted row through the primary key, rather than joined: without a commission condition the join is the only
-    reason to read the linked table, and the planner hashes all of it (EXPLAIN ANALYZE at 1 M reports: the join
-    150-210 ms, the lookup 60-80 ms)."""
-    link, _sep, rest = source.commission_field.partition("__")
-    if not scope.everything or rest != "commission" or any("__" in name for name in source.fields):
-        return None
-    related = source.model._meta.get_field(link).related_model
-    return Subquery(related.objects.filter(pk=OuterRef(link)).order_by().values("commission_id")[:1])
 
 
 def _count_scope(scope: Scope) -> tuple[dict[str, int], dict[str, dict[int, int]]]:
@@ -919,7 +911,7 @@ def monthly_trend(
             .order_by()
             .annotate(month=TruncMonth(SOURCES[name].date_field))
             .values("month")
-            .annotate(n=Count("pk"))
+            .annotate(n=Count("*"))
             for name, _label in TREND_SERIES
         ]
         for (name, _label), rows in zip(TREND_SERIES, rows_of_each(queries), strict=True):
@@ -994,7 +986,7 @@ def _live_comparison(
 def _per_commission(sources: list[Source], scope: Scope) -> dict[str, dict[int, int]]:
     """Each source's total per commission, all in one statement."""
     queries = [
-        source.counted(scope).order_by().values(source.commission_field).annotate(n=Count("pk")) for source in sources
+        source.counted(scope).order_by().values(source.commission_field).annotate(n=Count("*")) for source in sources
     ]
     return {
         source.name: {row[source.commission_field]: row["n"] for row in rows}

@@ -2,7 +2,7 @@
 
 A live dashboard counts from a dozen tables, one grouped query per source. Sent one by one they cost a round trip,
 a parse and a plan each, and their number grows with every figure added. On PostgreSQL they are sent as one
-``UNION ALL`` whose branches each turn their rows into JSON (``to_jsonb``), tagged with the query they came from;
+``UNION ALL`` whose branches each answer one row: the query's number and its rows as one JSON array (``json_agg``);
 on any other database (the embedded development default) each query is run on its own, with the same result.
 """
 
@@ -26,7 +26,7 @@ def rows_of_each(querysets: list[QuerySet]) -> list[list[dict]]:
     branches, params = [], []
     for index, queryset in enumerate(querysets):
         sql, branch_params = queryset.query.get_compiler(using=alias).as_sql()
-        branches.append(f"SELECT {index} AS q, to_jsonb(q{index})::text AS r FROM ({sql}) AS q{index}")
+        branches.append(f"SELECT {index} AS q, json_agg(q{index})::text AS r FROM ({sql}) AS q{index}")
         params.extend(branch_params)
     found: list[list[dict]] = [[] for _ in querysets]
     with connection.cursor() as cursor:
@@ -34,6 +34,6 @@ def rows_of_each(querysets: list[QuerySet]) -> list[list[dict]]:
         # took 8 s at 1,000,000 reports for queries that run in a few hundred milliseconds. Sent in the same
         # message, SET LOCAL holds for this statement's implicit transaction (or until the end of the caller's).
         cursor.execute("SET LOCAL jit = off; " + " UNION ALL ".join(branches), params)
-        for index, row in cursor.fetchall():
-            found[index].append(json.loads(row))
+        for index, rows in cursor.fetchall():
+            found[index] = json.loads(rows) if rows is not None else []  # no rows: NULL
     return found
