@@ -84,7 +84,7 @@ class Server:
             try:
                 requests.get(f"{self.url}/healthz", timeout=2)
                 return self
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # the first request of a loaded machine may take >2 s
                 time.sleep(0.2)
         raise RuntimeError("gunicorn did not start")
 

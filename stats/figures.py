@@ -428,16 +428,20 @@ class _Counting:
         values: dict[str, int] = {}
         found: dict[str, set[int]] = {}
         total = 0
+        by_field: dict[str, dict] = {name: {} for name in source.fields}  # value -> count, keyed once at the end
         for row in main:
             total += row["n"]
-            for name in source.fields:
-                key = key_of(source.name, **{name: row[name]})
-                values[key] = values.get(key, 0) + row["n"]
+            for name, counts in by_field.items():
+                counts[row[name]] = counts.get(row[name], 0) + row["n"]
             if self.by_commission is not None:
                 commission_id = row[self.commission]
                 self.by_commission[commission_id] = self.by_commission.get(commission_id, 0) + row["n"]
             if subjects is not None:
                 found.setdefault(_text(row[subjects.fields[0]]), set()).add(row[subjects.subject_field])
+        for name, counts in by_field.items():
+            for value, n in counts.items():
+                key = key_of(source.name, **{name: value})
+                values[key] = values.get(key, 0) + n  # None and "" share a key
         values[source.name] = total
         for name, found_rows in zip(source.multi, multi, strict=True):
             for row in found_rows:
