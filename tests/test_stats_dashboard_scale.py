@@ -12,7 +12,6 @@ from stats.models import Snapshot
 from stats.periods import month_start_after, previous_month
 from stats.services import snapshots_take_month
 
-from .cases_helpers import register
 from .stats_helpers import _report
 
 pytestmark = pytest.mark.django_db
@@ -20,6 +19,9 @@ pytestmark = pytest.mark.django_db
 # Session, user, reach, the commission, its snapshot, the ancestors, the children and their snapshots, the kept
 # months of the trend, the commissions of the by-commission rows: counted once, whatever the number of rows.
 MAX_QUERIES = 16
+
+
+_GENERAL = AllegationInput(text="违规吃喝", category="integrity", new_subject=SubjectInput(name="孙某", rank="general"))
 
 
 def _url(commission, **params):
@@ -91,7 +93,9 @@ def test_the_trend_reads_the_kept_months_and_counts_the_current_month_live(
     kept = Snapshot.objects.get(commission=tree["qujing"], month=previous_month())
     kept.figures["subtree"]["reports"] = 42  # a kept figure is shown as it was kept
     kept.save()
-    register(zhanyi_intake, tree["zhanyi"])  # received today: the current month has no snapshot
+    # Received today: the current month has no snapshot (a report of three days ago falls in the month before on
+    # the first days of a month).
+    _report(zhanyi_intake, tree["zhanyi"], "letter", [_GENERAL], days_ago=0)
     client.force_login(qujing_supervisor)
     today = month_start_after(previous_month(), 1)
     response = client.get(_url(tree["qujing"], **_month_param(today)))
