@@ -60,7 +60,11 @@ class Subject(models.Model):
         ordering = ["name", "id"]
         verbose_name = _("subject")
         verbose_name_plural = _("subjects")
-        indexes = [models.Index(fields=["commission", "name"], name="subject_commission_name_idx")]
+        indexes = [
+            models.Index(fields=["commission", "name"], name="subject_commission_name_idx"),
+            # The rank of the subjects behind a period's reports (the live statistics), from the index alone.
+            models.Index(fields=["id"], include=["rank"], name="subject_id_rank_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(kind="person", organisation_kind="")
@@ -120,6 +124,14 @@ class Report(models.Model):
             models.Index(fields=["channel", "commission", "id"], name="report_channel_idx"),
             models.Index(fields=["area", "commission", "id"], name="report_area_idx"),
             models.Index(fields=["status", "due_on"], name="report_status_due_idx"),
+            # The reports received in a period, with what the live statistics group them by, from the index alone
+            # (the province's month without a commission condition: the index above starts with the commission).
+            models.Index(
+                fields=["received_on"], include=["commission", "channel", "area", "id"], name="report_received_idx"
+            ),
+            # A row one link away (a verification) counted per commission: its report's commission by id, from
+            # the index alone instead of a random read of the report's row each.
+            models.Index(fields=["id"], include=["commission"], name="report_id_commission_idx"),
             # Open and overdue work per commission for the live statistics, answered from the index alone.
             models.Index(
                 fields=["status", "commission", "received_on", "due_on"],
