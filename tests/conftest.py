@@ -64,16 +64,6 @@ def kunming_supervisor(tree):
 
 # --- the demo world (tests/demo_world.py) -------------------------------------------------------------------
 
-DEMO_GROUP = "demo-world"
-
-
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups (--dist loadgroup)
-def pytest_collection_modifyitems(items):
-    """Every test that reads the demo world runs on one xdist worker, so the world is built once per run."""
-    for item in items:
-        if "world" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group(DEMO_GROUP))
-
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):

@@ -1,13 +1,15 @@
-"""The demo world: `seed_demo` plus the few objects the route tests name, built once per run of the suite.
+"""The demo world: `seed_demo` plus the few objects the route tests name, built once per test worker.
 
 Building it takes over a minute, so it is not built in the worker's test database (where every other test expects
 an empty one) but in a database of its own: a copy of the empty test database taken before any test runs, seeded
 the first time a test asks for the world. Each module that reads the world then gets a fresh copy of that seeded
-database (CREATE DATABASE ... TEMPLATE: a file copy, about a second) as its default database for as long as it runs,
-and the copy is dropped after it, as the module's own world was before. A module's writes (a browser test's logins,
-the flush that ends a transactional test) stay in its copy; the tests that run after see the database they expect.
+database (CREATE DATABASE ... TEMPLATE: a file copy, about a second) as its default database for as long as it runs;
+the copies are dropped when the worker's session ends. A module's writes (a browser test's logins, the flush that
+ends a transactional test) stay in its copy; the tests that run after see the database they expect.
 
-conftest.py keeps every test that uses the world on one xdist worker, so the world is built once per run.
+With `-n 2` both workers may run such tests, so it is built at most twice a run. (Keeping them on one worker with
+xdist_group and --dist loadgroup does not work with pytest 9 and xdist 3.8: the group is added to the test's id
+through an attribute pytest 9 no longer reads, and every test is scheduled on its own.)
 """
 
 from contextlib import contextmanager

@@ -1,4 +1,5 @@
-"""The demo data `make run` loads (`seed_demo`): the suite's demo world, built once per run (tests/demo_world.py)."""
+"""The demo data `make run` loads (`seed_demo`): the suite's demo world, built once per test worker
+(tests/demo_world.py)."""
 
 import pytest
 from django.conf import settings
