@@ -5,6 +5,7 @@ from django.db.backends.postgresql.operations import DatabaseOperations
 
 from accounts.roles import Role
 
+from . import demo_world
 from .factories import build_tree, member
 
 # Playwright's sync API runs an event loop in the test thread; the tests themselves stay synchronous.
@@ -59,6 +60,52 @@ def qujing_admin(tree):
 @pytest.fixture
 def kunming_supervisor(tree):
     return member("kunming-supervisor", tree["kunming"], Role.SUPERVISOR)
+
+
+# --- the demo world (tests/demo_world.py) -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The worker's test database, and beside it an empty copy for the demo world, taken now: a database is
+    copied only while nobody is connected to it, and nothing is yet."""
+    with django_db_blocker.unblock():
+        name = demo_world.connection.settings_dict["NAME"]
+        demo_world.connections.close_all()
+        demo_world.copy_database(name, f"{name}_demo")
+    yield
+    with django_db_blocker.unblock():
+        demo_world.drop_database(f"{name}_demo")
+
+
+@pytest.fixture(scope="session")
+def demo_template(django_db_setup, django_db_blocker):
+    """The demo database, seeded once for the worker: (its name, the World naming its objects, the modules' copies).
+
+    The copies are dropped when the session ends: dropping a database makes PostgreSQL write a checkpoint, seconds
+    on a busy machine, once for all of them rather than after every module."""
+    copies = []
+    with django_db_blocker.unblock():
+        name = f"{demo_world.connection.settings_dict['NAME']}_demo"
+        with demo_world.default_database(name):
+            built = demo_world.build_world()
+    yield name, built, copies
+    with django_db_blocker.unblock():
+        for copy in copies:
+            demo_world.drop_database(copy)
+
+
+@pytest.fixture(scope="module")
+def world(demo_template, django_db_blocker):
+    """The demo data for the module: a fresh copy of the seeded database, the module's default database while it
+    runs (its writes stay in the copy)."""
+    template, built, copies = demo_template
+    copy = f"{template}_{len(copies) + 1}"
+    copies.append(copy)
+    with django_db_blocker.unblock():
+        demo_world.copy_database(template, copy)
+    with demo_world.default_database(copy):
+        yield built
 
 
 @pytest.fixture(scope="session")

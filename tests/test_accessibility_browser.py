@@ -2,7 +2,7 @@
 checked by axe-core (the WCAG rules nobody here wrote) and for sideways scrolling on a phone.
 
 The pages come from the URL configuration through tests/test_security_routes.py (a new view is walked without anyone
-adding it here) over its demo world, built once; the walk runs once and each test reads its findings. axe-core is
+adding it here) over the demo world (conftest.py); the walk runs once and each test reads its findings. axe-core is
 the npm package `make test` installs (package.json, node_modules/), injected into every page of the browser context.
 """
 
@@ -13,14 +13,13 @@ from django.conf import settings
 from django.urls import reverse
 
 from .conftest import browser_login
-from .test_security_routes import (  # noqa: F401 (world is the module's demo-data fixture)
+from .test_security_routes import (
     INSIDER,
     OBJECT_ROUTES,
     STAFF_WITHOUT_OBJECTS,
     page_routes,
     staff_url,
     url_for,
-    world,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -153,7 +152,7 @@ def walk_cache():
 
 
 @pytest.fixture
-def walked(walk_cache, browser, live_server, world):  # noqa: F811 (world is the imported fixture)
+def walked(walk_cache, browser, live_server, world):
     if not walk_cache:
         walk_cache.update(_walk(browser, live_server, world))
     assert walk_cache["missing"] == [], "no demo user could open these pages"

@@ -12,7 +12,6 @@ from rest_framework.test import APIClient
 from accounts.models import User
 
 from . import test_public_intake as public
-from . import test_security_routes as routes
 from .test_public_intake import lookup, receipt_of, submit
 from .test_security_routes import (
     INSIDER,
@@ -25,9 +24,8 @@ from .test_security_routes import (
     url_for,
 )
 
-# Fixtures of the modules the routes and the public form come from: the demo data (built once for this
-# module), and the public form's client with an address of its own and a fresh cache namespace.
-world = routes.world
+# Fixtures of the module the public form comes from: its client with an address of its own and a fresh cache
+# namespace. The demo data is conftest.py's `world`.
 client = public.client
 fresh_cache = public.fresh_cache
 

@@ -5,24 +5,18 @@ remembering to add it: a route with an object in its URL that is not described i
 or one that answers an outsider with anything but 404, fails this test.
 """
 
-from dataclasses import dataclass, field
-
 import pytest
-from django.core.management import call_command
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
 
 from accounts.models import User
-from accounts.tokens import api_token_issue
-from cases.models import Attachment, IdentityAccess, Report
-from cases.services import Upload, attachment_add
+from cases.models import Report
 
 from .api_helpers import PARAM, api_operations
+from .demo_world import INSIDER, QUJING_PATH
 
 pytestmark = pytest.mark.django_db
 
-QUJING_PATH = "/530000/530300/"
-INSIDER = "qujing-supervisor"  # reads Qujing and its counties
 OUTSIDER = "kunming-supervisor"  # a sibling city: must learn nothing about Qujing's work
 
 # Routes anybody may open, by URL name (with namespace).
@@ -72,78 +66,6 @@ STAFF_WITHOUT_OBJECTS = {
     "inbox:list",
     "inbox:read-all",
 }
-
-
-@dataclass
-class World:
-    objects: dict = field(default_factory=dict)
-
-    def __getitem__(self, key):
-        return self.objects[key]
-
-
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
-    """The demo data, built once for the module and removed after it (as a transactional test would)."""
-    with django_db_blocker.unblock():
-        built = _build_world()
-    yield built
-    with django_db_blocker.unblock():
-        from importlib import import_module
-
-        from django.apps import apps
-
-        from .conftest import MIGRATION_DATA
-
-        call_command("flush", interactive=False, verbosity=0)
-        for module, function in MIGRATION_DATA:
-            getattr(import_module(module), function)(apps, None)
-
-
-def _build_world():
-    from accountability.models import AccountabilityCase, Complaint, Decision, Target
-    from clarification.models import FalseAccusationCase, JointBatch, Recommendation
-    from stats.services import export_job_start
-
-    call_command("seed_demo", "--i-know-this-is-not-production")
-    report = Report.objects.filter(commission__path__startswith=QUJING_PATH).exclude(status="closed").first()
-    intake = User.objects.get(username=f"{report.commission.memberships.filter(role='intake').first().user.username}")
-    attachment_add(actor=intake, report=report, upload=Upload(name="材料.pdf", data=b"%PDF-1.4 route test"))
-    in_qujing = {"commission__path__startswith": QUJING_PATH}
-    w = World()
-    w.objects = {
-        "report": report,
-        "subject": report.allegations.first().subject,
-        "allegation": report.allegations.first(),
-        "attachment": Attachment.objects.filter(report=report).first(),
-        "identity_request": IdentityAccess.objects.filter(report__commission__path__startswith=QUJING_PATH).first(),
-        "commission": report.commission,
-        "recommendation": Recommendation.objects.filter(**in_qujing).first(),
-        "batch": JointBatch.objects.filter(city__path__startswith=QUJING_PATH).first(),
-        "false_case": FalseAccusationCase.objects.filter(**in_qujing).first(),
-        "accountability_case": AccountabilityCase.objects.filter(**in_qujing).first(),
-        "target": Target.objects.filter(case__commission__path__startswith=QUJING_PATH).first(),
-        "decision": Decision.objects.filter(case__commission__path__startswith=QUJING_PATH).first(),
-        "complaint": Complaint.objects.filter(case__commission__path__startswith=QUJING_PATH).first(),
-        "export_job": export_job_start(actor=User.objects.get(username=INSIDER), kind="reports", fmt="csv", params={}),
-        "api_token": api_token_issue(
-            user=User.objects.get(username=INSIDER), name="routes", two_factor=False, actor=None, via="test"
-        )[0],
-        "notification": _notification_of(User.objects.get(username=INSIDER), report),
-    }
-    missing = [key for key, value in w.objects.items() if value is None]
-    assert not missing, f"the demo data lacks {missing}"
-    return w
-
-
-def _notification_of(user, report):
-    from django.urls import reverse
-
-    from inbox.models import Kind, Notification
-    from inbox.services import notify
-
-    notify([user], kind=Kind.TASK_CREATED, target=report, url=reverse("cases:report-detail", args=[report.pk]))
-    return Notification.objects.filter(recipient=user).first()
 
 
 # Arguments of staff routes that name no object (an export of the user's own list, say).
@@ -386,7 +308,7 @@ def test_api_city_supervisor_may_not_act_for_a_county(world):
 
 
 def test_every_demo_user_sees_exactly_the_objects_the_action_panel_asks_them_to_act_on(world):
-    """Issue 15's property over the demo data (built once for this module): an object is in a user's work list if
+    """Issue 15's property over the demo data (conftest.py's `world`): an object is in a user's work list if
     and only if the action panel offers that user a transition that asks something of them."""
     from .test_work_list import assert_work_matches_the_panel
 

@@ -1,10 +1,7 @@
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 from django.test import override_settings
 from django.urls import reverse
-
-from accounts.models import Commission, Membership, User
 
 pytestmark = pytest.mark.django_db
 
@@ -67,35 +64,6 @@ def test_healthz_checks_a_live_broker(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json()["checks"]["broker"] == "ok"
-
-
-def test_demo_command_is_idempotent_and_every_demo_login_reaches_home(client):
-    call_command("seed_demo", "--i-know-this-is-not-production")
-    counts = (Commission.objects.count(), User.objects.count(), Membership.objects.count())
-    call_command("seed_demo", "--i-know-this-is-not-production")
-    assert (Commission.objects.count(), User.objects.count(), Membership.objects.count()) == counts
-    for username in [
-        "zhanyi-intake",
-        "zhanyi-investigator",
-        "zhanyi-supervisor",
-        "qilin-investigator",
-        "qujing-supervisor",
-        "qujing-admin",
-        "yunnan-admin",
-    ]:
-        response = client.post(reverse("login"), {"username": username, "password": settings.DEMO_PASSWORD})
-        assert response.status_code == 302, username
-        response = client.get(reverse("home"))
-        assert response.status_code == 200
-        assert User.objects.get(username=username).full_name in response.content.decode()
-        client.logout()
-
-
-def test_demo_admin_reaches_the_django_admin_for_commissions(client):
-    call_command("seed_demo", "--i-know-this-is-not-production")
-    client.post(reverse("login"), {"username": "qujing-admin", "password": settings.DEMO_PASSWORD})
-    assert client.get("/admin/accounts/commission/").status_code == 200
-    assert client.get("/admin/audit/auditevent/").status_code == 403
 
 
 def test_chinese_is_the_default_whatever_the_browser_asks(client):
