@@ -46,6 +46,16 @@ def base_url() -> str:
     return os.environ.get("BENCH_URL", "http://127.0.0.1:8765")
 
 
+def against_server(run, *args) -> None:
+    """`run(url, *args)` against the server BENCH_URL names (`make bench` starts one for every script), or against
+    one of our own for this run."""
+    if os.environ.get("BENCH_URL"):
+        run(base_url(), *args)
+    else:
+        with Server() as server:
+            run(server.url, *args)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

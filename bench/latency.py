@@ -5,9 +5,8 @@
 """
 
 import argparse
-import os
 
-from common import Server, base_url, figure, login, setup_django, timed
+from common import against_server, figure, login, setup_django, timed
 
 
 def pages(t) -> list[tuple[str, str, str]]:
@@ -62,11 +61,7 @@ def main() -> None:
     parser.add_argument("--only", default="", help="measure only the pages whose label holds this, e.g. 'my work'")
     args = parser.parse_args()
     setup_django()
-    if os.environ.get("BENCH_URL"):
-        run(base_url(), args.requests, args.only)
-    else:
-        with Server() as server:
-            run(server.url, args.requests, args.only)
+    against_server(run, args.requests, args.only)
 
 
 if __name__ == "__main__":

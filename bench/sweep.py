@@ -13,10 +13,9 @@ Targets (issue 18): every combination p95 <= 150 ms at 1,000,000 reports and gro
 import argparse
 import datetime
 import json
-import os
 from pathlib import Path
 
-from common import Server, base_url, figure, login, setup_django, timed
+from common import against_server, figure, login, setup_django, timed
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SORTS = ["-id", "id", "-received_on", "received_on"]
@@ -137,11 +136,7 @@ def main() -> None:
     parser.add_argument("--only", default="", help="measure only the combinations whose label holds this")
     args = parser.parse_args()
     setup_django()
-    if os.environ.get("BENCH_URL"):
-        run(base_url(), args.requests, args.only)
-    else:
-        with Server() as server:
-            run(server.url, args.requests, args.only)
+    against_server(run, args.requests, args.only)
 
 
 if __name__ == "__main__":
