@@ -153,6 +153,7 @@ def main() -> None:
             figures.append((f"gunicorn worker {pid} RSS after the run", f"{rss / 1024:.0f} MB"))
     figures += run_script("queries.py")
     figures += run_script("report_page_sections.py")
+    figures += run_script("work_profile.py")
     figures += run_script("jobs.py")
     figures += run_script("audited_write.py")
     if (HERE / "export_memory.py").exists():

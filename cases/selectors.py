@@ -42,7 +42,7 @@ def report_list(user) -> QuerySet[Report]:
 
 def _report_page_lists() -> dict:
     """The report page's sections, one statement each. (Packed as JSON inside the report's own query, one
-    statement in all, they cost more: 42 against 17 ms of CPU at 1,000,000 reports, bench/results/README.md.)"""
+    statement in all, they cost more: 41 against 17 ms of CPU at 1,000,000 reports, bench/report_page_sections.py.)"""
     from .models import Attachment, ReportLink, Supplement
 
     return {

@@ -5,7 +5,7 @@ assignments) is read this way in one statement and cached as JSON under the user
 (accounts/backends.py). `with_lists` adds one correlated subquery per list to the object's own query;
 `attach_lists` turns the arrays back into model instances and places them where `prefetch_related` would.
 A page's sections are prefetched instead: packed as JSON, the report page's eleven sections cost more CPU than
-eleven statements (42 against 17 ms at 1,000,000 reports, bench/results/README.md).
+eleven statements (41 against 17 ms of CPU at 1,000,000 reports, bench/report_page_sections.py).
 Works on PostgreSQL (jsonb) and SQLite (JSON1).
 """
 

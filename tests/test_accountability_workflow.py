@@ -740,3 +740,23 @@ def test_the_home_page_counts_every_follow_up_and_builds_only_the_rows_it_shows(
     assert [row["due_on"] for row in section["rows"]] == [TODAY() - datetime.timedelta(days=1)]  # the visit, overdue
     (section,) = sections_for(zhanyi_supervisor, only="accountability.follow_up")
     assert [row["due_on"] for row in section["rows"]] == [TODAY() - datetime.timedelta(days=1), TODAY()]
+
+
+def test_the_subject_page_shows_the_latest_decisions_and_says_more_are_recorded(
+    decided, earlier_case, deputy, zhanyi_supervisor, client, monkeypatch
+):
+    """A subject with hundreds of decisions built every one on its page: it shows the latest LIMIT and says so."""
+    from accountability import hooks
+    from accountability import selectors as accountability_selectors
+
+    (later,) = to_proposed(zhanyi_supervisor, earlier_case, ADMONITION)
+    monkeypatch.setattr(accountability_selectors, "LIMIT", 1)
+    (section,) = hooks.subject_sections(zhanyi_supervisor, deputy)
+    assert section["more"] is True and len(section["rows"]) == 1
+    client.force_login(zhanyi_supervisor)
+    page = client.get(f"/subjects/{deputy.pk}/")
+    assert page.status_code == 200
+    assert "仅显示最近 1 条，另有更多记录。" in page.content.decode()
+    monkeypatch.setattr(accountability_selectors, "LIMIT", 50)
+    (section,) = hooks.subject_sections(zhanyi_supervisor, deputy)
+    assert section["more"] is False and len(section["rows"]) == 2

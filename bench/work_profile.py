@@ -1,0 +1,53 @@
+#!/usr/bin/env python
+"""Where the work list's time goes, in this process (no HTTP): for the investigator, county supervisor and province
+supervisor that bench/latency.py measures, the statements, their SQL time, the process's CPU time, and the
+slowest statements. The figures behind bench/results/README.md's "my work" paragraph.
+
+    DJANGO_SETTINGS_MODULE=bench.settings .venv/bin/python bench/work_profile.py [--loads 5]
+"""
+
+import argparse
+import statistics
+import time
+
+from common import figure, setup_django
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--loads", type=int, default=5)
+    args = parser.parse_args()
+    setup_django()
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from targets import find
+
+    from accounts.backends import ReachModelBackend
+    from accounts.models import User
+    from cases.my_work import sections_for
+
+    t = find()
+    for role, username in (
+        ("investigator", t.investigator),
+        ("county supervisor", t.county_supervisor),
+        ("province supervisor", t.province_supervisor),
+    ):
+        pk = User.objects.get(username=username).pk
+        sections_for(ReachModelBackend().get_user(pk), shown=10)  # warm
+        cpus, sqls = [], []
+        for _ in range(args.loads):
+            user = ReachModelBackend().get_user(pk)  # as a request loads it (the reach from its cache)
+            cpu = time.process_time()
+            with CaptureQueriesContext(connection) as statements:
+                sections_for(user, shown=10)
+            cpus.append((time.process_time() - cpu) * 1000)
+            sqls.append(sum(float(q["time"]) for q in statements.captured_queries) * 1000)
+        figure(f"work list, {role}: statements", len(statements))
+        figure(f"work list, {role}: SQL time (median)", f"{statistics.median(sqls):.0f}", "ms")
+        figure(f"work list, {role}: CPU of this process (median)", f"{statistics.median(cpus):.0f}", "ms")
+        slowest = max(statements.captured_queries, key=lambda q: float(q["time"]))
+        figure(f"work list, {role}: slowest statement", f"{float(slowest['time']) * 1000:.0f} ms {slowest['sql'][:90]}")
+
+
+if __name__ == "__main__":
+    main()
