@@ -4,7 +4,11 @@ Django's RedisCacheClient.get_client() builds a new redis.Redis for every get an
 table of about two hundred response callbacks in each one: measurable on every request, which reads the session
 and the user's reach from this cache (accounts/sessions.py, accounts/backends.py). The client holds no
 connection of its own (the pool does, and redis-py's pool reconnects after a fork), so keeping it is safe.
+
+`Recent`: a small cache in the process, in front of Redis or instead of it.
 """
+
+from collections import OrderedDict
 
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
@@ -27,3 +31,25 @@ class RedisCache(DjangoRedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = _ReusedClient
+
+
+class Recent:
+    """The last entries this process used, the least recently used pushed out beyond `size`: for what is keyed by
+    a version (a user's reach, the work list's compiled SQL), so that an entry of an older version is never read
+    again and only waits to be pushed out."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self.entries: OrderedDict[str, dict] = OrderedDict()
+
+    def get(self, key: str) -> dict | None:
+        found = self.entries.get(key)
+        if found is not None:
+            self.entries.move_to_end(key)
+        return found
+
+    def set(self, key: str, loaded: dict) -> None:
+        self.entries[key] = loaded
+        self.entries.move_to_end(key)
+        while len(self.entries) > self.size:
+            self.entries.popitem(last=False)

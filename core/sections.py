@@ -5,6 +5,7 @@ ones are joined for display, in the same query (`pk IN (SELECT ... LIMIT n)`): a
 overdue items otherwise joins every one of them before sorting (≈ 90 ms at 1,000,000 reports, bench/results).
 """
 
+from django.db import connections
 from django.db.models import QuerySet
 
 
@@ -33,3 +34,28 @@ def counted_rows(queryset: QuerySet, limit: int, shown: int | None = None) -> tu
     chosen = queryset.model._default_manager.filter(pk__in=ids[:shown])
     chosen.query.select_related = queryset.query.select_related
     return ids, sorted(chosen, key=lambda obj: ids.index(obj.pk))
+
+
+def ids_together(querysets: list[QuerySet], limit: int) -> tuple[str, list, str]:
+    """One statement that finds the ids of the first `limit` rows of each ordered queryset, each on its narrow rows
+    with a LIMIT of its own: `SELECT 0, * FROM (…) UNION ALL SELECT 1, * FROM (…) …`. Returned compiled (the SQL,
+    its parameters and the database alias) for a caller that keeps it and runs it with `run_together`: compiling a
+    work list's twenty queries cost more than PostgreSQL's answer to them (bench/work_profile.py)."""
+    parts, params = [], []
+    for i, queryset in enumerate(querysets):
+        sql, part_params = narrow(queryset).values_list("pk")[:limit].query.sql_with_params()
+        parts.append(f"SELECT {i} AS part, * FROM ({sql}) AS part{i}")
+        params.extend(part_params)
+    return " UNION ALL ".join(parts), params, querysets[0].db
+
+
+def run_together(compiled: tuple[str, list, str], count: int) -> list[list[int]]:
+    """The ids each of the `count` querysets of `ids_together` found, in its order (PostgreSQL and SQLite append
+    the parts of a UNION ALL one after the other, each in the order its LIMIT chose)."""
+    sql, params, alias = compiled
+    found = [[] for _ in range(count)]
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, params)
+        for part, pk in cursor.fetchall():
+            found[part].append(pk)
+    return found

@@ -277,3 +277,34 @@ def test_a_reporters_supplement_asks_the_intake_office_until_read(
     assert ("report", report.pk) not in _keys(zhanyi_intake)
     again = client.post(url)
     assert again.status_code == 400 and again.json()["code"] == "nothing_unread"
+
+
+def test_a_kept_work_list_statement_is_never_read_after_the_reach_changes(
+    tree, zhanyi_intake, zhanyi_supervisor, zhanyi_investigator, qilin_investigator
+):
+    """core/work.py keeps each user's compiled work-list statement under their reach version and the day. That is
+    only right while building its conditions reads nothing from the database but the reach a request loads (a
+    condition that read anything else would be kept stale), and while every change of reach bumps the version."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.backends import ReachModelBackend
+    from cases.services import assignment_add
+
+    users = [zhanyi_intake, zhanyi_supervisor, zhanyi_investigator, qilin_investigator]
+    for user in users:
+        loaded = ReachModelBackend().get_user(user.pk)  # as a request loads it
+        with CaptureQueriesContext(connection) as statements:
+            for workflow in REGISTRY.values():
+                if workflow.visible is not None:
+                    workflow.visible(loaded).filter(*workflow.work(loaded).values())
+        assert statements.captured_queries == [], user.username
+
+    report = to_verification(register(zhanyi_intake, tree["zhanyi"]).report, zhanyi_supervisor, [zhanyi_investigator])
+    colleague = member("zhanyi-investigator-2", tree["zhanyi"], Role.INVESTIGATOR)
+    before = ReachModelBackend().get_user(colleague.pk)
+    assert ("report", report.pk) not in _keys(before)  # its statement is now kept
+    assignment_add(actor=zhanyi_supervisor, report=report, investigator=User.objects.get(pk=colleague.pk))
+    after = ReachModelBackend().get_user(colleague.pk)
+    assert after.reach_version != before.reach_version
+    assert ("report", report.pk) in _keys(after)
