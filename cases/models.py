@@ -257,7 +257,17 @@ class Allegation(models.Model):
         ordering = ["report_id", "id"]
         verbose_name = _("allegation")
         verbose_name_plural = _("allegations")
-        indexes = [models.Index(fields=["subject", "report"], name="allegation_subject_idx")]
+        indexes = [
+            models.Index(fields=["subject", "report"], name="allegation_subject_idx"),
+            # The work list's questions per report (core/work.py): "a finding still to record" and "found untrue,
+            # a clarification to recommend" probe these small indexes instead of every allegation's row.
+            models.Index(fields=["report"], condition=models.Q(finding=""), name="allegation_open_finding_idx"),
+            models.Index(
+                fields=["report", "subject"],
+                condition=models.Q(finding="unsubstantiated"),
+                name="allegation_untrue_idx",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(suspected_false=False) | models.Q(finding="unsubstantiated"),
