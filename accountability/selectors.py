@@ -10,7 +10,8 @@ from accounts import jurisdiction
 from accounts.models import Commission, CommissionLevel
 from accounts.roles import Role
 from cases.models import Subject
-from core.sections import counted_rows
+from core.cache import Recent
+from core.sections import ids_together, in_order, run_together
 from core.workflow import NEVER, any_of, rows_in
 
 from .choices import DecisionStatus, Measure
@@ -197,33 +198,44 @@ def accountability_work_for(user, shown: int | None = None) -> AccountabilityWor
     work = AccountabilityWork()
     if not getattr(user, "is_authenticated", False):
         return work
+    # Compiled once per user, reach version and day, as the work list's statement (core/work.py): the conditions
+    # read the reach and the day only.
+    key = (user.pk, str(user.reach_version), timezone.localdate())
+    compiled = _follow_ups.get_or_set(key, lambda: _follow_ups_statement(user))
+    if compiled is None:
+        return work
+    reviews, visits = run_together(compiled, 2)
+    shown = LIMIT if shown is None else shown
+    work.reviews_found, work.visits_found = len(reviews), len(visits)
+    work.reviews_due = in_order(Decision.objects.select_related("case", "target__subject"), reviews[:shown])
+    work.visits_due = in_order(
+        FollowUpVisit.objects.select_related("decision__case", "decision__target__subject"), visits[:shown]
+    )
+    return work
+
+
+_follow_ups = Recent(size=512)
+
+
+def _follow_ups_statement(user) -> tuple | None:
     # Reviews and visits show from FOLLOW_UP_NOTICE_DAYS before they fall due; overdue ones sort first.
     notice = timezone.localdate() + datetime.timedelta(days=FOLLOW_UP_NOTICE_DAYS)
     supervised = [c.pk for c in jurisdiction.commissions_with_role(user, Role.SUPERVISOR)]
-    if supervised:
-        found, work.reviews_due = counted_rows(
-            decisions_visible_to(user)
-            .filter(
-                Q(commission__in=supervised) | Q(approving_commission__in=supervised),
-                status=DecisionStatus.IN_FORCE,
-                influence_ends_on__lte=notice,
-                reuse_reviewed_on__isnull=True,
-            )
-            .order_by("influence_ends_on", "id"),
-            LIMIT,
-            shown,
-        )
-        work.reviews_found = len(found)
     team = any_of(
         rows_in(supervised, "commission"),
         rows_in(jurisdiction.granted_ids(user, AccountabilityCase, WORK_PERM), "decision__case"),
     )
     if team is NEVER:
-        return work
-    found, work.visits_due = counted_rows(
-        visits_visible_to(user).filter(team, done_on__isnull=True, due_on__lte=notice).order_by("due_on", "id"),
-        LIMIT,
-        shown,
+        return None
+    reviews = (
+        decisions_visible_to(user)
+        .filter(
+            any_of(rows_in(supervised, "commission"), rows_in(supervised, "approving_commission")),
+            status=DecisionStatus.IN_FORCE,
+            influence_ends_on__lte=notice,
+            reuse_reviewed_on__isnull=True,
+        )
+        .order_by("influence_ends_on", "id")
     )
-    work.visits_found = len(found)
-    return work
+    visits = visits_visible_to(user).filter(team, done_on__isnull=True, due_on__lte=notice).order_by("due_on", "id")
+    return ids_together([reviews, visits], LIMIT + 1)

@@ -9,6 +9,7 @@ connection of its own (the pool does, and redis-py's pool reconnects after a for
 """
 
 from collections import OrderedDict
+from collections.abc import Callable
 
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
@@ -46,6 +47,13 @@ class Recent:
         found = self.entries.get(key)
         if found is not None:
             self.entries.move_to_end(key)
+        return found
+
+    def get_or_set(self, key, build: Callable):
+        found = self.get(key)
+        if found is None:
+            found = build()
+            self.set(key, found)
         return found
 
     def set(self, key: str, loaded: dict) -> None:

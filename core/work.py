@@ -84,24 +84,24 @@ def _compiled(user, limit, workflows, only) -> tuple[list[tuple[Workflow, Transi
     """The tasks that may ask something of the user and the statement that finds each one's first rows (its
     narrow rows ordered, `limit` + 1 of them to count "50+")."""
     key = (user.pk, str(user.reach_version), timezone.localdate(), limit, workflows, only)
-    entry = _recent.get(key)
-    if entry is None:
-        asked, querysets = [], []
-        for workflow in REGISTRY.values():
-            if workflow.visible is None or (workflows is not None and workflow.name not in workflows):
-                continue
-            if only is not None and not only.startswith(f"{workflow.name}."):
-                continue
-            conditions = workflow.work(user)
-            if only is not None:
-                conditions = {t: q for t, q in conditions.items() if f"{workflow.name}.{t.name}" == only}
-            for t, condition in conditions.items():
-                asked.append((workflow.name, t.name))
-                querysets.append(workflow.visible(user).filter(condition).order_by(*_order(workflow)))
-        entry = (asked, ids_together(querysets, limit + 1) if querysets else None)
-        _recent.set(key, entry)
-    asked, compiled = entry
+    asked, compiled = _recent.get_or_set(key, lambda: _compile(user, limit, workflows, only))
     return [(REGISTRY[w], REGISTRY[w].by_name[t]) for w, t in asked], compiled
+
+
+def _compile(user, limit, workflows, only) -> tuple[list[tuple[str, str]], tuple | None]:
+    asked, querysets = [], []
+    for workflow in REGISTRY.values():
+        if workflow.visible is None or (workflows is not None and workflow.name not in workflows):
+            continue
+        if only is not None and not only.startswith(f"{workflow.name}."):
+            continue
+        conditions = workflow.work(user)
+        if only is not None:
+            conditions = {t: q for t, q in conditions.items() if f"{workflow.name}.{t.name}" == only}
+        for t, condition in conditions.items():
+            asked.append((workflow.name, t.name))
+            querysets.append(workflow.visible(user).filter(condition).order_by(*_order(workflow)))
+    return asked, ids_together(querysets, limit + 1) if querysets else None
 
 
 def _presented(asked, found, shown: int) -> dict[str, dict]:

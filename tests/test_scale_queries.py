@@ -23,10 +23,11 @@ TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE SAVEPOINT")
 # page that gains statements unnoticed. The report page asks one statement per section (eleven, prefetched: cheaper
 # than packing them as JSON into the report's query, bench/results/README.md), plus its corrections, engine checks
 # and supplements;
-# the work list asks one LIMIT query per task the user's roles may be asked (core/work.py): bounded by the declared
-# tasks, never by the data, plus the follow-ups of the accountability hook and the page's own few.
-TASKS = sum(1 for workflow in REGISTRY.values() for t in workflow.by_name.values() if t.task)
-BOUNDS = {"report list": 8, "API report list": 8, "report page": 21, "my work": TASKS + 4}
+# the work list finds every task's first rows in one statement and joins the rows shown one query per workflow
+# (core/work.py), the accountability follow-ups the same way (one statement, then decisions and visits), plus the
+# page's own few.
+WORKFLOWS = sum(1 for workflow in REGISTRY.values() if workflow.visible is not None)
+BOUNDS = {"report list": 8, "API report list": 8, "report page": 21, "my work": 1 + WORKFLOWS + 3 + 3}
 
 
 def _quiet(*args):

@@ -282,12 +282,14 @@ def test_a_reporters_supplement_asks_the_intake_office_until_read(
 def test_a_kept_work_list_statement_is_never_read_after_the_reach_changes(
     tree, zhanyi_intake, zhanyi_supervisor, zhanyi_investigator, qilin_investigator
 ):
-    """core/work.py keeps each user's compiled work-list statement under their reach version and the day. That is
-    only right while building its conditions reads nothing from the database but the reach a request loads (a
-    condition that read anything else would be kept stale), and while every change of reach bumps the version."""
+    """core/work.py (and accountability's follow-ups) keep each user's compiled work-list statement under their reach
+    version and the day. That is only right while building its conditions reads nothing from the database but the
+    reach a request loads (a condition that read anything else would be kept stale), and while every change of
+    reach bumps the version."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from accountability.selectors import _follow_ups_statement
     from accounts.backends import ReachModelBackend
     from cases.services import assignment_add
 
@@ -298,6 +300,7 @@ def test_a_kept_work_list_statement_is_never_read_after_the_reach_changes(
             for workflow in REGISTRY.values():
                 if workflow.visible is not None:
                     workflow.visible(loaded).filter(*workflow.work(loaded).values())
+            _follow_ups_statement(loaded)  # the accountability follow-ups, kept the same way
         assert statements.captured_queries == [], user.username
 
     report = to_verification(register(zhanyi_intake, tree["zhanyi"]).report, zhanyi_supervisor, [zhanyi_investigator])
