@@ -49,19 +49,13 @@ def people() -> dict:
     from accounts.roles import Role
 
     t = find()
-    from accounts.models import Commission
-
-    county = Commission.objects.get(pk=t.county)
-    city_supervisor = (
-        Membership.objects.filter(commission=county.parent, role=Role.SUPERVISOR).order_by("user_id").first().user
-    )
     province_admin = Membership.objects.filter(commission=t.province, role=Role.ADMIN).order_by("user_id").first().user
     return {
         "targets": t,
         "users": {
             "county investigator": t.investigator,
             "county supervisor": t.county_supervisor,
-            "city supervisor": city_supervisor.username,
+            "city supervisor": t.city_supervisor,
             "province admin": province_admin.username,
         },
     }

@@ -10,6 +10,9 @@ class Targets:
     province_supervisor: str
     county_supervisor: str
     investigator: str
+    intake: str  # the county's intake officer
+    reviewer: str  # one of the county's reviewing offices
+    city_supervisor: str
     report: int
     subject: int
     subject_reports: int
@@ -38,6 +41,11 @@ def find() -> Targets:
         row = cursor.fetchone()
     county = Commission.objects.get(pk=row[0]) if row else Commission.objects.filter(level=4).first()
     supervisor = Membership.objects.filter(commission=county, role=Role.SUPERVISOR).order_by("user_id").first()
+
+    def first(commission, role) -> str:
+        found = Membership.objects.filter(commission=commission, role=role).order_by("user_id").first()
+        return (found or supervisor).user.username
+
     busiest = (
         Assignment.objects.filter(report__commission=county, active=True, report__status="under_verification")
         .values("user__username")
@@ -65,6 +73,9 @@ def find() -> Targets:
         province_supervisor="yunnan-supervisor",
         county_supervisor=supervisor.user.username,
         investigator=busiest["user__username"] if busiest else supervisor.user.username,
+        intake=first(county, Role.INTAKE),
+        reviewer=first(county, Role.REVIEWER),
+        city_supervisor=first(county.parent, Role.SUPERVISOR),
         report=report.pk,
         subject=top["subject_id"],
         subject_reports=top["n"],
