@@ -132,6 +132,14 @@ class Report(models.Model):
             # A row one link away (a verification) counted per commission: its report's commission by id, from
             # the index alone instead of a random read of the report's row each.
             models.Index(fields=["id"], include=["commission"], name="report_id_commission_idx"),
+            # A list sorted by registration walks the ids and filters on what its filters name, from the index
+            # alone (core/keyset.py chooses a page's ids on the narrow rows): received within 90 days, oldest
+            # registered first, skipped 949,000 reports' rows at 1,000,000 (430 ms) where it now skips their entries.
+            models.Index(
+                fields=["id"],
+                include=["commission", "received_on", "status", "channel", "area", "due_on"],
+                name="report_id_walk_idx",
+            ),
             # Open and overdue work per commission for the live statistics, answered from the index alone.
             models.Index(
                 fields=["status", "commission", "received_on", "due_on"],
