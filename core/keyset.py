@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
-from core.sections import narrow
+from core.sections import chosen_narrow
 
 
 @dataclass
@@ -51,10 +51,7 @@ def paginate(queryset: QuerySet, *, keys: list[str], kinds: list[type], cursor: 
             )
             condition |= step
         ordered = ordered.filter(condition)
-    # The page's ids are chosen on the narrow rows, which an index can answer alone, then joined for display: a
-    # walk of the ids that skips most of the reach reads index entries instead of rows (bench/results/README.md).
-    chosen = narrow(ordered).values("pk")[: size + 1]
-    rows = list(ordered.filter(pk__in=chosen)[: size + 1])
+    rows = list(chosen_narrow(ordered, size + 1))
     has_more = len(rows) > size
     rows = rows[:size]
     next_cursor = _encode([getattr(rows[-1], n) for n in names]) if has_more and rows else None

@@ -2,6 +2,25 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
 
+from core.sections import chosen_narrow
+
+
+class _ChosenNarrow:
+    """The queryset as CursorPagination orders, filters and slices it, the page's rows chosen on the narrow rows
+    (core.sections.chosen_narrow), as the pages' lists choose theirs (core/keyset.py)."""
+
+    def __init__(self, queryset):
+        self.queryset = queryset
+
+    def order_by(self, *keys):
+        return _ChosenNarrow(self.queryset.order_by(*keys))
+
+    def filter(self, *args, **kwargs):
+        return _ChosenNarrow(self.queryset.filter(*args, **kwargs))
+
+    def __getitem__(self, window: slice):
+        return chosen_narrow(self.queryset, window.stop, window.start or 0)
+
 
 class DefaultCursorPagination(CursorPagination):
     """Newest first. A bad page_size or cursor is a 400 naming the parameter (DRF would silently use the default
@@ -11,6 +30,9 @@ class DefaultCursorPagination(CursorPagination):
     max_page_size = 200
     page_size_query_param = "page_size"
     ordering = "-id"
+
+    def paginate_queryset(self, queryset, request, view=None):
+        return super().paginate_queryset(_ChosenNarrow(queryset), request, view)
 
     def get_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)

@@ -19,6 +19,14 @@ def narrow(queryset: QuerySet) -> QuerySet:
     return rows
 
 
+def chosen_narrow(ordered: QuerySet, stop: int, start: int = 0) -> QuerySet:
+    """Rows `start` to `stop` of an ordered queryset (a list's page), chosen on its narrow rows, which an index can
+    answer alone, and only then joined for display: a walk of the ids that skips most of the reach reads index
+    entries, not rows (cases.Report's report_id_walk_idx). The queryset keeps its scoping, joins and prefetches."""
+    chosen = narrow(ordered).values("pk")[start:stop]
+    return ordered.filter(pk__in=chosen)[: stop - start]
+
+
 def first_rows(queryset: QuerySet, limit: int) -> QuerySet:
     """The first `limit` rows of an ordered queryset, joined for display only after they are chosen."""
     chosen = narrow(queryset).values("pk")[:limit]
