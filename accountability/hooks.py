@@ -78,7 +78,8 @@ def subject_sections(user, subject) -> list[dict]:
     each with its status, so a decision replaced on complaint is never read as if it were still in force."""
     # The ids chosen first, then joined by a literal list: as one query PostgreSQL misjudged the subquery and joined
     # every decision of the province (3.7 s at 1,000,000 reports).
-    found, decisions = counted_rows(selectors.history_of_subject(user, subject), selectors.LIMIT, selectors.LIMIT)
+    history = selectors.history_of_subject(user, subject).select_related(None).select_related("case", "corrected_by")
+    found, decisions = counted_rows(history, selectors.LIMIT, selectors.LIMIT)
     return [
         {
             "title": _("Accountability history"),

@@ -8,10 +8,10 @@ from . import selectors
 LIMIT = 50
 
 
-def _row(recommendation, detail, due_on=None) -> dict:
+def _row(recommendation, detail, due_on=None, subject=None) -> dict:
     return {
         "url": reverse("clarification:detail", args=[recommendation.pk]),
-        "label": f"{recommendation.reference} · {recommendation.subject.name}",
+        "label": f"{recommendation.reference} · {(subject or recommendation.subject).name}",
         "detail": detail,
         "due_on": due_on,
     }
@@ -19,7 +19,7 @@ def _row(recommendation, detail, due_on=None) -> dict:
 
 def subject_sections(user, subject) -> list[dict]:
     found = list(selectors.recommendations_about(user, subject)[: LIMIT + 1])
-    rows = [_row(r, f"{r.get_status_display()} · {r.report.reference}") for r in found[:LIMIT]]
+    rows = [_row(r, f"{r.get_status_display()} · {r.report.reference}", subject=subject) for r in found[:LIMIT]]
     return [{"title": _("Clarifications"), "rows": rows, "more": len(found) > LIMIT}] if rows else []
 
 

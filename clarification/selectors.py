@@ -252,4 +252,8 @@ def measures_waiting_for(user) -> QuerySet[Measure]:
 
 
 def recommendations_about(user, subject) -> QuerySet[Recommendation]:
-    return recommendation_list(user).filter(subject=subject)
+    """The subject's clarifications for its page: with their report only (the subject is the page's own)."""
+    return recommendations_visible_to(user).filter(subject=subject).select_related("report").defer(*_REPORT_TEXT)
+
+
+_REPORT_TEXT = ("report__summary", "report__search_tokens")
