@@ -22,6 +22,7 @@ from core.keyset import paginate
 
 from . import deadlines, selectors, services, workflow
 from .choices import AccessStatus, Category, CorrectionOp, CorrectionStatus, DispositionDecision, Status
+from .filters import ReportPageFilterSet
 from .forms import (
     AddAllegationForm,
     AllegationFormSet,
@@ -61,7 +62,8 @@ def report_list(request):
         keys, kinds = [sort, "-id" if sort.startswith("-") else "id"], [datetime.date, int]
     else:
         keys, kinds = [sort], [int]
-    page = paginate(queryset, keys=keys, kinds=kinds, cursor=request.GET.get("after"), size=PAGE_SIZE)
+    narrow = ReportPageFilterSet.narrow_first(form.cleaned_data if form.is_valid() else {})
+    page = paginate(queryset, keys=keys, kinds=kinds, cursor=request.GET.get("after"), size=PAGE_SIZE, narrow=narrow)
     params = request.GET.copy()
     params.pop("after", None)
     return render(

@@ -68,6 +68,15 @@ class ListFilterSet(FilterSet):
     query of the hand-made filters it replaced; a field of its form that is no filter (the page's sort) is skipped."""
 
     order: tuple[str, ...] = ()
+    # Filters no index answers alone (a full-text search): a page filtered by one is chosen on its full rows, not
+    # on the narrow rows first (core/sections.chosen_narrow), where PostgreSQL's parallel workers ran far ahead.
+    unindexed: tuple[str, ...] = ()
+
+    @classmethod
+    def narrow_first(cls, data) -> bool:
+        """Whether a page filtered with `data` (the form's cleaned data, or the API's parameters) may be chosen on
+        the narrow rows first."""
+        return not any(data.get(name) for name in cls.unindexed)
 
     def filter_queryset(self, queryset):
         data = self.form.cleaned_data

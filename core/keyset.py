@@ -36,8 +36,11 @@ def _decode(cursor: str, kinds: list[type]) -> list | None:
         return None
 
 
-def paginate(queryset: QuerySet, *, keys: list[str], kinds: list[type], cursor: str | None, size: int) -> Page:
-    """keys like ["-received_on", "-id"]: all descending or all ascending, the last one unique."""
+def paginate(
+    queryset: QuerySet, *, keys: list[str], kinds: list[type], cursor: str | None, size: int, narrow: bool = True
+) -> Page:
+    """keys like ["-received_on", "-id"]: all descending or all ascending, the last one unique. The page is chosen
+    on the narrow rows first (core.sections.chosen_narrow) unless `narrow` is false."""
     descending = keys[0].startswith("-")
     names = [k.lstrip("-") for k in keys]
     ordered = queryset.order_by(*keys)
@@ -51,7 +54,7 @@ def paginate(queryset: QuerySet, *, keys: list[str], kinds: list[type], cursor: 
             )
             condition |= step
         ordered = ordered.filter(condition)
-    rows = list(chosen_narrow(ordered, size + 1))
+    rows = list(chosen_narrow(ordered, size + 1) if narrow else ordered[: size + 1])
     has_more = len(rows) > size
     rows = rows[:size]
     next_cursor = _encode([getattr(rows[-1], n) for n in names]) if has_more and rows else None
