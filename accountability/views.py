@@ -34,7 +34,7 @@ def filtered_cases(user, params):
     """The case list page's form and what it selects, for the page and the decisions export: the user's cases
     narrowed by the page's FilterSet (accountability/filters.py); an invalid filter narrows nothing."""
     filters = CasePageFilterSet(params or None, queryset=selectors.case_list(user), user=user)
-    return filters.form, filters.qs if filters.is_valid() else filters.queryset
+    return filters.form, filters.narrowed()
 
 
 @login_required

@@ -18,7 +18,6 @@ from .choices import (
     MeasureKind,
     Method,
     Opinion,
-    Status,
 )
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -100,10 +99,6 @@ class FeedbackForm(forms.Form):
     text = forms.CharField(label=_("What the reporter was told"), widget=forms.Textarea(attrs={"rows": 3}))
     method = forms.ChoiceField(label=_("How"), choices=FeedbackMethod.choices)
     given_on = forms.DateField(label=_("When"), widget=DATE, initial=timezone.localdate)
-
-
-class RecommendationFilterForm(forms.Form):
-    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Any"))] + Status.choices)
 
 
 class BatchBuildForm(PreselectSingleChoice, forms.Form):

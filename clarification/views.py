@@ -35,7 +35,6 @@ from .forms import (
     ItemExecuteForm,
     MeasureForm,
     ReasonForm,
-    RecommendationFilterForm,
     RecommendationForm,
     ReturnVisitForm,
     ReviewForm,
@@ -57,10 +56,7 @@ def _city_supervisor_cities(user):
 
 @login_required
 def recommendation_list(request):
-    form = RecommendationFilterForm(request.GET or None)
-    recommendations = selectors.recommendation_list(request.user).order_by("-id")
-    if form.is_valid() and form.cleaned_data.get("status"):
-        recommendations = recommendations.filter(status=form.cleaned_data["status"])
+    form, recommendations = selectors.recommendations_filtered(request.user, request.GET)
     context = {
         "form": form,
         "recommendations": recommendations[:LIST_LIMIT],

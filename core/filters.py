@@ -76,6 +76,11 @@ class ListFilterSet(FilterSet):
             queryset = self.filters[name].filter(queryset, data.get(name))
         return queryset
 
+    def narrowed(self):
+        """What a list page or its export shows: the queryset narrowed, or whole when a filter is invalid (the form
+        then says what is wrong, and an export refuses it)."""
+        return self.qs if self.is_valid() else self.queryset
+
 
 class ApiFilterBackend(DjangoFilterBackend):
     """The view's `filterset_class`, on its list only (an object's own path or action takes no filter)."""

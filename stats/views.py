@@ -302,11 +302,11 @@ def export_center(request):
     _require_statistics(request.user)
     from accountability.filters import CasePageFilterSet
     from cases.filters import ReportPageFilterSet
-    from clarification.forms import RecommendationFilterForm
+    from clarification.filters import RecommendationFilterSet
 
     forms = [
         ("reports", exports.LISTS["reports"].title, ReportPageFilterSet(user=request.user).form),
-        ("clarifications", exports.LISTS["clarifications"].title, RecommendationFilterForm()),
+        ("clarifications", exports.LISTS["clarifications"].title, RecommendationFilterSet().form),
         ("decisions", exports.LISTS["decisions"].title, CasePageFilterSet(user=request.user).form),
     ]
     jobs = selectors.export_jobs_of(request.user)[:20]
