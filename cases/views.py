@@ -246,16 +246,7 @@ def report_detail(request, pk, identity=None, status=200, identity_error=""):
             "recusal": RecusalForm(),
             "link": LinkForm(),
             "attachment": AttachmentForm(),
-            "correct_report": CorrectReportForm(
-                auto_id="correct_%s",
-                initial={
-                    "summary": report.summary,
-                    "channel": report.channel,
-                    "area": report.area,
-                    "received_on": report.received_on,
-                    "place": report.place,
-                },
-            ),
+            "correct_report": CorrectReportForm(auto_id="correct_%s", report=report),
             "split": SplitAllegationForm(),
             "merge": MergeAllegationsForm(report=report),
             "add_allegation": AddAllegationForm(report=report),
@@ -411,78 +402,17 @@ def _corrected(correction) -> str:
     return _("Correction proposed: a supervisor of the handling commission decides on it.")
 
 
-def _correct_report(request, report):
-    form = CorrectReportForm(request.POST)
-    if not form.is_valid():
-        cleaned_or_refuse(CorrectReportForm, request)
-    correction = services.report_correct(
-        actor=request.user,
-        report=report,
-        op=CorrectionOp.REPORT,
-        payload=form.payload(report),
-        reason=form.cleaned_data["reason"],
-    )
-    return _corrected(correction)
+def _correction(op: CorrectionOp, form_class):
+    """The page action of one kind of correction: its form's payload, through the one correction service."""
 
+    def correct(request, report):
+        form = valid_or_refuse(form_class(request.POST, report=report))
+        correction = services.report_correct(
+            actor=request.user, report=report, op=op, payload=form.payload(), reason=form.cleaned_data["reason"]
+        )
+        return _corrected(correction)
 
-def _correct_allegation(request, report):
-    data = cleaned_or_refuse(CorrectAllegationForm, request)
-    correction = services.report_correct(
-        actor=request.user,
-        report=report,
-        op=CorrectionOp.EDIT,
-        payload={"allegation": data["allegation"], "text": data["text"], "category": data["category"]},
-        reason=data["reason"],
-    )
-    return _corrected(correction)
-
-
-def _split_allegation(request, report):
-    form = valid_or_refuse(SplitAllegationForm(request.POST))
-    correction = services.report_correct(
-        actor=request.user,
-        report=report,
-        op=CorrectionOp.SPLIT,
-        payload={"allegation": form.cleaned_data["allegation"], "parts": form.parts()},
-        reason=form.cleaned_data["reason"],
-    )
-    return _corrected(correction)
-
-
-def _merge_allegations(request, report):
-    data = cleaned_or_refuse(MergeAllegationsForm, request, report=report)
-    correction = services.report_correct(
-        actor=request.user,
-        report=report,
-        op=CorrectionOp.MERGE,
-        payload={"allegations": data["allegations"], "text": data["text"], "category": data["category"]},
-        reason=data["reason"],
-    )
-    return _corrected(correction)
-
-
-def _add_allegation(request, report):
-    data = cleaned_or_refuse(AddAllegationForm, request, report=report)
-    correction = services.report_correct(
-        actor=request.user,
-        report=report,
-        op=CorrectionOp.ADD,
-        payload={"subject": data["subject"], "text": data["text"], "category": data["category"]},
-        reason=data["reason"],
-    )
-    return _corrected(correction)
-
-
-def _remove_allegation(request, report):
-    data = cleaned_or_refuse(RemoveAllegationForm, request)
-    correction = services.report_correct(
-        actor=request.user,
-        report=report,
-        op=CorrectionOp.REMOVE,
-        payload={"allegation": data["allegation"]},
-        reason=data["reason"],
-    )
-    return _corrected(correction)
+    return correct
 
 
 def _decide_correction(request, report):
@@ -496,12 +426,12 @@ def _decide_correction(request, report):
 
 
 ACTIONS = {
-    "correct-report": _correct_report,
-    "correct-allegation": _correct_allegation,
-    "split-allegation": _split_allegation,
-    "merge-allegations": _merge_allegations,
-    "add-allegation": _add_allegation,
-    "remove-allegation": _remove_allegation,
+    "correct-report": _correction(CorrectionOp.REPORT, CorrectReportForm),
+    "correct-allegation": _correction(CorrectionOp.EDIT, CorrectAllegationForm),
+    "split-allegation": _correction(CorrectionOp.SPLIT, SplitAllegationForm),
+    "merge-allegations": _correction(CorrectionOp.MERGE, MergeAllegationsForm),
+    "add-allegation": _correction(CorrectionOp.ADD, AddAllegationForm),
+    "remove-allegation": _correction(CorrectionOp.REMOVE, RemoveAllegationForm),
     "decide-correction": _decide_correction,
     "propose-disposition": _propose,
     "approve-disposition": _approve,
