@@ -19,7 +19,7 @@ from accounts.roles import Role
 from audit.services import timeline
 from core.actions import cleaned_or_refuse, form_action, run_page_action, valid_or_refuse
 from core.errors import DomainError
-from core.keyset import paginate
+from core.keyset import paginate, without_cursor
 
 from . import deadlines, selectors, services, workflow
 from .choices import AccessStatus, Category, CorrectionOp, CorrectionStatus, DispositionDecision, Status
@@ -63,15 +63,13 @@ def report_list(request):
     else:
         keys, kinds = [sort], [int]
     page = paginate(queryset, keys=keys, kinds=kinds, cursor=request.GET.get("after"), size=PAGE_SIZE)
-    params = request.GET.copy()
-    params.pop("after", None)
     return render(
         request,
         "cases/report_list.html",
         {
             "form": form,
             "page": page,
-            "base_query": params.urlencode(),
+            "base_query": without_cursor(request.GET).urlencode(),
             "today": timezone.localdate(),
             "nearing": deadlines.nearing_limit(),
             "can_register": bool(jurisdiction.commissions_with_role(request.user, Role.INTAKE)),

@@ -34,6 +34,14 @@ def _decode(cursor: str, kinds: list[type]) -> list | None:
         return None
 
 
+def without_cursor(params):
+    """A copy of a list's query without its cursor (`after`): what the pager's links (templates/core/_pager.html)
+    and the list's other links start from."""
+    params = params.copy()
+    params.pop("after", None)
+    return params
+
+
 def paginate(queryset: QuerySet, *, keys: list[str], kinds: list[type], cursor: str | None, size: int) -> Page:
     """keys like ["-received_on", "-id"]: all descending or all ascending, the last one unique."""
     descending = keys[0].startswith("-")
