@@ -70,10 +70,7 @@ def influence_end(*, kind: str, measures: Iterable[str], decided_on: datetime.da
 
 
 def _next_reference(commission: Commission, year: int) -> str:
-    counter, _created = CaseCounter.objects.select_for_update().get_or_create(commission=commission, year=year)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"{commission.reference_prefix()}-WZ-{year}-{counter.last:04d}"
+    return f"{commission.reference_prefix()}-WZ-{year}-{CaseCounter.next_number(commission, year):04d}"
 
 
 def _require_team(actor: User, case: AccountabilityCase) -> None:

@@ -2,7 +2,7 @@ import uuid
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -111,6 +111,26 @@ class Commission(models.Model):
     def clean(self) -> None:
         if self.parent is not None and self.level <= self.parent.level:
             raise ValidationError({"level": _("A commission must sit at a lower level than its parent.")})
+
+
+class YearCounter(models.Model):
+    """The last number a commission gave in a year, for the reference numbers of one kind of record."""
+
+    commission = models.ForeignKey(Commission, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    @transaction.atomic
+    def next_number(cls, commission: Commission, year: int) -> int:
+        """Allocate the next number of the commission's year under a row lock: no gaps from races, no repeats."""
+        counter, _created = cls.objects.select_for_update().get_or_create(commission=commission, year=year)
+        counter.last += 1
+        counter.save(update_fields=["last"])
+        return counter.last
 
 
 class OfficeKind(models.TextChoices):
