@@ -41,7 +41,7 @@ from .models import (
     FollowUpVisit,
     Target,
 )
-from .selectors import catalogue_in_force, measures_allowed, province_code_of
+from .selectors import catalogue_in_force, measures_allowed
 from .workflow import WORK_PERM
 
 
@@ -266,7 +266,7 @@ def assessment_record(
         exemption_reasons = require_text(exemption_reasons, _("The reasons for exemption"))
         in_force = catalogue_in_force(case.commission)
         for entry in entries:
-            if entry.province_code != province_code_of(case.commission):
+            if entry.province_code != case.commission.province_code():
                 raise DomainError(
                     _("Entry %(code)s belongs to another province's catalogue.") % {"code": entry.code},
                     code="exemption_other_province",

@@ -99,6 +99,16 @@ class Commission(models.Model):
     def ancestor_codes(self) -> list[str]:
         return [code for code in self.path.split("/") if code]
 
+    def province_code(self) -> str | None:
+        """The division code of the provincial commission above (or at) this one, found along its path."""
+        if self.level == CommissionLevel.PROVINCIAL:
+            return self.division_code
+        return (
+            Commission.objects.filter(division_code__in=self.ancestor_codes(), level=CommissionLevel.PROVINCIAL)
+            .values_list("division_code", flat=True)
+            .first()
+        )
+
     def reference_prefix(self) -> str:
         """Abbreviations below the province, e.g. QJ-ZY for Zhanyi district of Qujing."""
         chain = list(
