@@ -792,19 +792,16 @@ def reuse_review_record(*, actor: User, decision: Decision, result: str, notes: 
 # --- the exemption catalogue ---------------------------------------------------------------------
 
 
-def may_edit_catalogue(user, province_code: str) -> bool:
-    return administration.administers_province(user, province_code)
-
-
 @transaction.atomic
 def catalogue_entry_save(*, actor: User, entry: ExemptionEntry) -> ExemptionEntry:
     """Administrators of a provincial commission keep their province's catalogue."""
-    if not may_edit_catalogue(actor, entry.province_code):
-        raise DomainError(_("Only an administrator of that province may edit its catalogue."), code="forbidden")
-    if entry.pk:
-        stored = ExemptionEntry.objects.get(pk=entry.pk)
-        if stored.province_code != entry.province_code and not may_edit_catalogue(actor, stored.province_code):
-            raise DomainError(_("Only an administrator of that province may edit its catalogue."), code="forbidden")
+    stored = ExemptionEntry.objects.get(pk=entry.pk) if entry.pk else None
+    administration.check_keeps_province_data(
+        actor,
+        province=entry.province_code,
+        was=stored.province_code if stored else None,
+        refusal=_("Only an administrator of that province may edit its catalogue."),
+    )
     created = entry.pk is None
     full_clean_or_refuse(entry)
     entry.save()

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts import jurisdiction
+from accounts import administration, jurisdiction
 from accounts.models import Commission, User
 from accounts.roles import Role
 from audit.services import timeline
@@ -360,7 +360,7 @@ def catalogue(request):
         "accountability/catalogue.html",
         {
             "rows": [(e, e.in_force_on(today)) for e in entries],
-            "may_edit": any(services.may_edit_catalogue(request.user, p) for p in provinces),
+            "may_edit": any(administration.administers_province(request.user, p) for p in provinces),
         },
     )
 
