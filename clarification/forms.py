@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Commission
 from cases.choices import FeedbackMethod
+from cases.models import Allegation
 from core.forms import PreselectSingleChoice
 
 from .choices import (
@@ -49,6 +50,17 @@ class RecommendationForm(forms.Form):
             del self.fields["subject"]
             self.fields["statement"].required = True
             self.fields["statement"].help_text = _("State the verification result only.")
+
+    def draft(self) -> dict:
+        """The draft as recommendation_draft and recommendation_update take it."""
+        data = self.cleaned_data
+        return {
+            "allegations": Allegation.objects.filter(pk__in=data["allegations"]),
+            "method": data["method"],
+            "audience": data["audience"],
+            "statement_text": data["statement"],
+            "subject_wishes": data["subject_wishes"],
+        }
 
 
 class ReasonForm(forms.Form):

@@ -16,7 +16,6 @@ from accounts import jurisdiction
 from accounts.models import CommissionLevel
 from accounts.roles import Role
 from audit.services import timeline
-from cases.models import Allegation
 from cases.selectors import can_see_identity
 from cases.selectors import report_detail as case_report_detail
 from cases.services import identity_reveal
@@ -93,18 +92,10 @@ def recommendation_create(request):
         },
     )
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        subject = next(s for s in open_subjects if s.pk == data["subject"])
+        subject = next(s for s in open_subjects if s.pk == form.cleaned_data["subject"])
         try:
             recommendation = services.recommendation_draft(
-                actor=request.user,
-                report=report,
-                subject=subject,
-                allegations=Allegation.objects.filter(pk__in=data["allegations"]),
-                method=data["method"],
-                audience=data["audience"],
-                statement_text=data["statement"],
-                subject_wishes=data["subject_wishes"],
+                actor=request.user, report=report, subject=subject, **form.draft()
             )
         except DomainError as error:
             messages.error(request, error.message)
@@ -133,17 +124,8 @@ def recommendation_edit(request, pk):
     }
     form = RecommendationForm(request.POST or None, allegations=eligible, editing=True, initial=initial)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            services.recommendation_update(
-                actor=request.user,
-                recommendation=recommendation,
-                allegations=Allegation.objects.filter(pk__in=data["allegations"]),
-                method=data["method"],
-                audience=data["audience"],
-                statement_text=data["statement"],
-                subject_wishes=data["subject_wishes"],
-            )
+            services.recommendation_update(actor=request.user, recommendation=recommendation, **form.draft())
         except DomainError as error:
             messages.error(request, error.message)
         else:
