@@ -19,7 +19,7 @@ from cases.authority import managing_commission
 from cases.selectors import reports_visible_to, subjects_visible_to
 from core import work as work_list
 from core.errors import DomainError
-from core.keyset import paginate, without_cursor
+from core.keyset import paged
 
 from . import forms, selectors, services, workflow
 from .choices import COMPLAINT_OUTCOMES, COMPLAINT_STEPS, MAIN_STEPS, DecisionStatus, Status
@@ -40,14 +40,12 @@ def filtered_cases(user, params):
 @login_required
 def case_list(request):
     form, queryset = filtered_cases(request.user, request.GET)
-    page = paginate(queryset, keys=["-id"], kinds=[int], cursor=request.GET.get("after"), size=PAGE_SIZE)
     return render(
         request,
         "accountability/case_list.html",
         {
             "form": form,
-            "page": page,
-            "base_query": without_cursor(request.GET).urlencode(),
+            **paged(request, queryset, keys=["-id"], kinds=[int], size=PAGE_SIZE),
             "tasks": work_list.tasks_for(request.user, workflows=(workflow.CASES.name,)),
             "work": selectors.accountability_work_for(request.user),
             "can_initiate": bool(jurisdiction.commissions_with_role(request.user, Role.SUPERVISOR)),

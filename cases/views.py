@@ -19,7 +19,7 @@ from accounts.roles import Role
 from audit.services import timeline
 from core.actions import cleaned_or_refuse, form_action, run_page_action, valid_or_refuse
 from core.errors import DomainError
-from core.keyset import paginate, without_cursor
+from core.keyset import paged
 
 from . import deadlines, selectors, services, workflow
 from .choices import AccessStatus, Category, CorrectionOp, CorrectionStatus, DispositionDecision, Status
@@ -62,14 +62,12 @@ def report_list(request):
         keys, kinds = [sort, "-id" if sort.startswith("-") else "id"], [datetime.date, int]
     else:
         keys, kinds = [sort], [int]
-    page = paginate(queryset, keys=keys, kinds=kinds, cursor=request.GET.get("after"), size=PAGE_SIZE)
     return render(
         request,
         "cases/report_list.html",
         {
             "form": form,
-            "page": page,
-            "base_query": without_cursor(request.GET).urlencode(),
+            **paged(request, queryset, keys=keys, kinds=kinds, size=PAGE_SIZE),
             "today": timezone.localdate(),
             "nearing": deadlines.nearing_limit(),
             "can_register": bool(jurisdiction.commissions_with_role(request.user, Role.INTAKE)),
@@ -457,20 +455,15 @@ def identity_requests(request):
 @login_required
 def subject_detail(request, pk):
     subject = jurisdiction.get_in_reach(selectors.subjects_visible_to(request.user), pk=pk)
-    page = paginate(
-        selectors.reports_about(request.user, subject),
-        keys=["-received_on", "-id"],
-        kinds=[datetime.date, int],
-        cursor=request.GET.get("after"),
-        size=SUBJECT_PAGE_SIZE,
-    )
+    reports = selectors.reports_about(request.user, subject)
+    listing = paged(request, reports, keys=["-received_on", "-id"], kinds=[datetime.date, int], size=SUBJECT_PAGE_SIZE)
     return render(
         request,
         "cases/subject_detail.html",
         {
             "subject": subject,
-            "page": page,
-            "reports": page.items,
+            **listing,
+            "reports": listing["page"].items,
             "extra_sections": selectors.subject_sections(request.user, subject),
         },
     )

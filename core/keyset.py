@@ -42,6 +42,13 @@ def without_cursor(params):
     return params
 
 
+def paged(request, queryset: QuerySet, *, keys: list[str], kinds: list[type], size: int) -> dict:
+    """What a list page's template reads for its pager (templates/core/_pager.html): `page`, the page the query's
+    `after` names, and `base_query`, the query without it."""
+    page = paginate(queryset, keys=keys, kinds=kinds, cursor=request.GET.get("after"), size=size)
+    return {"page": page, "base_query": without_cursor(request.GET).urlencode()}
+
+
 def paginate(queryset: QuerySet, *, keys: list[str], kinds: list[type], cursor: str | None, size: int) -> Page:
     """keys like ["-received_on", "-id"]: all descending or all ascending, the last one unique."""
     descending = keys[0].startswith("-")
