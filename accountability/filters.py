@@ -1,7 +1,11 @@
-"""The accountability case list's filters (issue 17): one FilterSet for its page, its API and the decisions export.
+"""The accountability lists' filters (issue 17).
 
-It narrows what `selectors.case_list(user)` scoped, with the queries the page's hand-made filters ran: a case is
-found by the form of a decision in force or the kind of one of its targets (then once, however many match).
+The case list's FilterSet serves its page, its API and the decisions export. It narrows what
+`selectors.case_list(user)` scoped, with the queries the page's hand-made filters ran: a case is found by the form of
+a decision in force or the kind of one of its targets (then once, however many match).
+
+The decisions API's FilterSet narrows what `selectors.decisions_visible_to(user)` scoped, to one organisation's or
+person's decisions (as the subject's history page lists them) or to one status.
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +18,7 @@ from core.filters import IdFilter, ListFilterSet
 
 from .choices import DecisionStatus, Form, Status, Trigger
 from .forms import DATE, CaseFilterForm
-from .models import AccountabilityCase
+from .models import AccountabilityCase, Decision
 
 
 class CaseFilterSet(ListFilterSet):
@@ -56,3 +60,12 @@ class CasePageFilterSet(CaseFilterSet):
     def __init__(self, data=None, queryset=None, *, user, **kwargs):
         super().__init__(data, queryset, **kwargs)
         self.filters["commission"].queryset = jurisdiction.readable_commissions(user).order_by("path")
+
+
+class DecisionFilterSet(ListFilterSet):
+    subject = IdFilter(field_name="target__subject", help_text=_("Only this organisation's or person's decisions."))
+    status = ChoiceFilter(choices=DecisionStatus.choices)
+
+    class Meta:
+        model = Decision
+        fields: list[str] = []

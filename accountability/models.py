@@ -6,7 +6,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermissionBase
 
-from accounts.models import Commission
+from accounts.models import Commission, YearCounter
 from cases.choices import SubjectKind
 from cases.models import Report, Subject
 
@@ -146,11 +146,7 @@ class AccountabilityCaseUserObjectPermission(UserObjectPermissionBase):
         pass
 
 
-class CaseCounter(models.Model):
-    commission = models.ForeignKey(Commission, on_delete=models.CASCADE, related_name="+")
-    year = models.PositiveSmallIntegerField()
-    last = models.PositiveIntegerField(default=0)
-
+class CaseCounter(YearCounter):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["commission", "year"], name="acc_counter_unique")]
 

@@ -2,6 +2,8 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from audit.presentation import action_label, event_details
+
 from .choices import Circumstance, ComplaintOutcome, Status
 
 LABELS = {
@@ -25,17 +27,12 @@ LABELS = {
 
 
 def event_label(event) -> str:
-    label = str(LABELS.get(event.action, event.action))
-    data = event.data or {}
-    details = []
-    if data.get("circumstance") in Circumstance.values:
-        details.append(str(Circumstance(data["circumstance"]).label))
-    if event.action == "accountability.resolve_complaint" and data.get("status") in Status.values:
-        details.append(str(Status(data["status"]).label))
-    elif data.get("recommendation") in ComplaintOutcome.values:
-        details.append(str(ComplaintOutcome(data["recommendation"]).label))
-    if data.get("late"):
+    details = event_details(event, choices={"circumstance": Circumstance})
+    # A decided complaint names the case's new status; otherwise the outcome a review recommends.
+    decided = event.action == "accountability.resolve_complaint" and event_details(event, choices={"status": Status})
+    details += decided or event_details(event, choices={"recommendation": ComplaintOutcome})
+    if (event.data or {}).get("late"):
         details.append(str(_("late, accepted")))
-    if data.get("reason"):
-        details.append(str(data["reason"]))
+    details += event_details(event, texts=("reason",))
+    label = action_label(event, LABELS)
     return f"{label}（{'；'.join(details)}）" if details else label

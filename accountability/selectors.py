@@ -7,7 +7,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts import jurisdiction
-from accounts.models import Commission, CommissionLevel
+from accounts.models import Commission
 from accounts.roles import Role
 from cases.models import Subject
 from core.cache import Recent
@@ -28,20 +28,9 @@ from .models import (
 from .workflow import WORK_PERM
 
 
-def province_code_of(commission: Commission) -> str | None:
-    """The division code of the provincial commission above (or at) this one, found along its path."""
-    if commission.level == CommissionLevel.PROVINCIAL:
-        return commission.division_code
-    return (
-        Commission.objects.filter(division_code__in=commission.ancestor_codes(), level=CommissionLevel.PROVINCIAL)
-        .values_list("division_code", flat=True)
-        .first()
-    )
-
-
 def catalogue_in_force(commission: Commission, on: datetime.date | None = None) -> QuerySet[ExemptionEntry]:
     """Entries of the handling commission's provincial catalogue in force on that day."""
-    province = province_code_of(commission)
+    province = commission.province_code()
     if province is None:
         return ExemptionEntry.objects.none()
     on = on or timezone.localdate()
@@ -68,7 +57,7 @@ def catalogue_visible_to(user) -> QuerySet[ExemptionEntry]:
     """The catalogues of the provinces the user works in (anyone may read their own province's list)."""
     if not getattr(user, "is_authenticated", False):
         return ExemptionEntry.objects.none()
-    provinces = {province_code_of(m.commission) for m in jurisdiction.memberships_of(user)} - {None}
+    provinces = {m.commission.province_code() for m in jurisdiction.memberships_of(user)} - {None}
     return ExemptionEntry.objects.filter(province_code__in=provinces)
 
 

@@ -41,7 +41,7 @@ from .models import (
     FollowUpVisit,
     Target,
 )
-from .selectors import catalogue_in_force, measures_allowed, province_code_of
+from .selectors import catalogue_in_force, measures_allowed
 from .workflow import WORK_PERM
 
 
@@ -70,10 +70,7 @@ def influence_end(*, kind: str, measures: Iterable[str], decided_on: datetime.da
 
 
 def _next_reference(commission: Commission, year: int) -> str:
-    counter, _created = CaseCounter.objects.select_for_update().get_or_create(commission=commission, year=year)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"{commission.reference_prefix()}-WZ-{year}-{counter.last:04d}"
+    return f"{commission.reference_prefix()}-WZ-{year}-{CaseCounter.next_number(commission, year):04d}"
 
 
 def _require_team(actor: User, case: AccountabilityCase) -> None:
@@ -269,7 +266,7 @@ def assessment_record(
         exemption_reasons = require_text(exemption_reasons, _("The reasons for exemption"))
         in_force = catalogue_in_force(case.commission)
         for entry in entries:
-            if entry.province_code != province_code_of(case.commission):
+            if entry.province_code != case.commission.province_code():
                 raise DomainError(
                     _("Entry %(code)s belongs to another province's catalogue.") % {"code": entry.code},
                     code="exemption_other_province",
@@ -795,19 +792,16 @@ def reuse_review_record(*, actor: User, decision: Decision, result: str, notes: 
 # --- the exemption catalogue ---------------------------------------------------------------------
 
 
-def may_edit_catalogue(user, province_code: str) -> bool:
-    return administration.administers_province(user, province_code)
-
-
 @transaction.atomic
 def catalogue_entry_save(*, actor: User, entry: ExemptionEntry) -> ExemptionEntry:
     """Administrators of a provincial commission keep their province's catalogue."""
-    if not may_edit_catalogue(actor, entry.province_code):
-        raise DomainError(_("Only an administrator of that province may edit its catalogue."), code="forbidden")
-    if entry.pk:
-        stored = ExemptionEntry.objects.get(pk=entry.pk)
-        if stored.province_code != entry.province_code and not may_edit_catalogue(actor, stored.province_code):
-            raise DomainError(_("Only an administrator of that province may edit its catalogue."), code="forbidden")
+    stored = ExemptionEntry.objects.get(pk=entry.pk) if entry.pk else None
+    administration.check_keeps_province_data(
+        actor,
+        province=entry.province_code,
+        was=stored.province_code if stored else None,
+        refusal=_("Only an administrator of that province may edit its catalogue."),
+    )
     created = entry.pk is None
     full_clean_or_refuse(entry)
     entry.save()

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts import jurisdiction
+from accounts import administration, jurisdiction
 from accounts.models import Commission, User
 from accounts.roles import Role
 from audit.services import timeline
@@ -19,7 +19,7 @@ from cases.authority import managing_commission
 from cases.selectors import reports_visible_to, subjects_visible_to
 from core import work as work_list
 from core.errors import DomainError
-from core.keyset import paginate
+from core.keyset import paged
 
 from . import forms, selectors, services, workflow
 from .choices import COMPLAINT_OUTCOMES, COMPLAINT_STEPS, MAIN_STEPS, DecisionStatus, Status
@@ -34,22 +34,18 @@ def filtered_cases(user, params):
     """The case list page's form and what it selects, for the page and the decisions export: the user's cases
     narrowed by the page's FilterSet (accountability/filters.py); an invalid filter narrows nothing."""
     filters = CasePageFilterSet(params or None, queryset=selectors.case_list(user), user=user)
-    return filters.form, filters.qs if filters.is_valid() else filters.queryset
+    return filters.form, filters.narrowed()
 
 
 @login_required
 def case_list(request):
     form, queryset = filtered_cases(request.user, request.GET)
-    page = paginate(queryset, keys=["-id"], kinds=[int], cursor=request.GET.get("after"), size=PAGE_SIZE)
-    params = request.GET.copy()
-    params.pop("after", None)
     return render(
         request,
         "accountability/case_list.html",
         {
             "form": form,
-            "page": page,
-            "base_query": params.urlencode(),
+            **paged(request, queryset, keys=["-id"], kinds=[int], size=PAGE_SIZE),
             "tasks": work_list.tasks_for(request.user, workflows=(workflow.CASES.name,)),
             "work": selectors.accountability_work_for(request.user),
             "can_initiate": bool(jurisdiction.commissions_with_role(request.user, Role.SUPERVISOR)),
@@ -362,7 +358,7 @@ def catalogue(request):
         "accountability/catalogue.html",
         {
             "rows": [(e, e.in_force_on(today)) for e in entries],
-            "may_edit": any(services.may_edit_catalogue(request.user, p) for p in provinces),
+            "may_edit": any(administration.administers_province(request.user, p) for p in provinces),
         },
     )
 

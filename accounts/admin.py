@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 from core.errors import DomainError
 
 from . import administration, services
+from .admin_site import DeleteEachMixin, ReadOnlyAdminMixin
 from .models import Commission, Membership, Office, User
 
 
@@ -35,13 +36,17 @@ class ActorFormMixin:
             raise ValidationError(error.message, code=error.code) from error
 
 
-class AdministeredAdmin(admin.ModelAdmin):
+class AdministeredAdmin(DeleteEachMixin, admin.ModelAdmin):
     """Pages of accounts: what a non-superuser may see and do comes from accounts/administration.py, never from
-    Django's model permissions (accounts/admin_site.py)."""
+    Django's model permissions (accounts/admin_site.py). Deletions go through the model's service
+    (`delete_through_service`)."""
 
     scoped_for_administrators = True
 
     def scoped(self, actor, queryset):
+        raise NotImplementedError
+
+    def delete_through_service(self, actor, obj) -> None:
         raise NotImplementedError
 
     def get_queryset(self, request):
@@ -73,6 +78,12 @@ class AdministeredAdmin(admin.ModelAdmin):
         """A refusal the form could not foresee (the service checked again): the change is rolled back."""
         messages.error(request, error.message)
         return PermissionDenied(error.message)
+
+    def delete_model(self, request, obj):
+        try:
+            self.delete_through_service(request.user, obj)
+        except DomainError as error:
+            raise self.refused(request, error) from error
 
 
 class CommissionAdminForm(ActorFormMixin, forms.ModelForm):
@@ -171,16 +182,8 @@ class OfficeAdmin(AdministeredAdmin):
             raise self.refused(request, error) from error
         obj.pk = saved.pk
 
-    def delete_model(self, request, obj):
-        try:
-            services.office_delete(office=obj, actor=request.user)
-        except DomainError as error:
-            raise self.refused(request, error) from error
-
-    @transaction.atomic
-    def delete_queryset(self, request, queryset):
-        for office in queryset:
-            self.delete_model(request, office)
+    def delete_through_service(self, actor, obj) -> None:
+        services.office_delete(office=obj, actor=actor)
 
 
 class MembershipAdminForm(ActorFormMixin, forms.ModelForm):
@@ -242,19 +245,11 @@ class MembershipAdmin(AdministeredAdmin):
         )
         obj.pk = saved.pk
 
-    def delete_model(self, request, obj):
-        try:
-            services.membership_delete(membership=obj, actor=request.user)
-        except DomainError as error:
-            raise self.refused(request, error) from error
-
-    @transaction.atomic
-    def delete_queryset(self, request, queryset):
-        for membership in queryset.select_related("user", "commission"):
-            self.delete_model(request, membership)
+    def delete_through_service(self, actor, obj) -> None:
+        services.membership_delete(membership=obj, actor=actor)
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Membership
     extra = 0
     fields = ["commission", "role", "office"]
@@ -262,15 +257,6 @@ class MembershipInline(admin.TabularInline):
     can_delete = False
     show_change_link = True
     scoped_for_administrators = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_view_permission(self, request, obj=None):
         return administration.is_administrator(request.user)
@@ -392,13 +378,8 @@ class UserAdmin(AdministeredAdmin, BaseUserAdmin):
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
 
-    def delete_model(self, request, obj):
-        services.user_delete(user=obj, actor=request.user)
-
-    @transaction.atomic
-    def delete_queryset(self, request, queryset):
-        for user in queryset:
-            services.user_delete(user=user, actor=request.user)
+    def delete_through_service(self, actor, obj) -> None:
+        services.user_delete(user=obj, actor=actor)
 
     def user_change_password(self, request, id, form_url=""):
         token = _password_actor.set(request.user)

@@ -10,11 +10,14 @@ audited with what changed (accounts.services.admin_object_save / admin_object_de
 
 from contextlib import suppress
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models.base import ModelBase
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
+
+from core.errors import DomainError
 
 from . import administration, services
 
@@ -36,7 +39,16 @@ def form_changes(form) -> dict:
     return changes
 
 
-class AuditedAdminMixin:
+class DeleteEachMixin:
+    """A bulk deletion deletes row by row through delete_model (its service and audit event), all or none."""
+
+    @transaction.atomic
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+
+class AuditedAdminMixin(DeleteEachMixin):
     """Saves, deletions and actions on the generic pages become audit events in the same transaction."""
 
     def save_model(self, request, obj, form, change):
@@ -44,11 +56,6 @@ class AuditedAdminMixin:
 
     def delete_model(self, request, obj):
         services.admin_object_delete(obj=obj, actor=request.user)
-
-    @transaction.atomic
-    def delete_queryset(self, request, queryset):
-        for obj in queryset:
-            services.admin_object_delete(obj=obj, actor=request.user)
 
     def save_formset(self, request, form, formset, change):
         formset.save(commit=False)
@@ -126,6 +133,73 @@ class RootAdministratorsAdminMixin(SuperuserOnlyAdminMixin):
 
     def has_delete_permission(self, request, obj=None):
         return self._may_edit(request)
+
+
+class ReadOnlyAdminMixin:
+    """Rows the application (or a data migration) alone writes: the admin lists them and changes nothing."""
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ProvinceDataAdminMixin:
+    """Province-wide data, a `province_code` on each row (the exemption catalogue, the evaluative phrases): each
+    province's administrators (administration.administers_province) see and keep their province's rows, saved
+    through the app's service (`save_through_service`). Nothing is deleted: rows are cited, so they are retired."""
+
+    scoped_for_administrators = True
+
+    def save_through_service(self, actor, obj) -> None:
+        raise NotImplementedError
+
+    def _allowed(self, request, obj=None) -> bool:
+        if request.user.is_superuser:
+            return True
+        provinces = administration.provinces_administered_by(request.user)
+        if obj is None:
+            return bool(provinces) and request.user.is_staff
+        return obj.province_code in provinces
+
+    def has_module_permission(self, request):
+        return self._allowed(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._allowed(request, obj)
+
+    def has_add_permission(self, request):
+        return self._allowed(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._allowed(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(province_code__in=administration.provinces_administered_by(request.user))
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        provinces = sorted(administration.provinces_administered_by(request.user))
+        if len(provinces) == 1:
+            initial.setdefault("province_code", provinces[0])
+        return initial
+
+    def save_model(self, request, obj, form, change):
+        try:
+            self.save_through_service(request.user, obj)
+        except DomainError as error:
+            messages.error(request, error.message)
+            raise PermissionDenied(error.message) from error
 
 
 # Models of these apps are settings of the whole tree (the province), not of one commission.

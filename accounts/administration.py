@@ -52,12 +52,25 @@ def is_administrator(actor) -> bool:
 def administers_province(actor, province_code: str) -> bool:
     """Province-wide data (the exemption catalogue, the evaluative phrases) is kept by the administrators of that
     provincial commission: a city's or county's admin keeps no list of its own."""
+    return is_superuser(actor) or province_code in provinces_administered_by(actor)
+
+
+def check_keeps_province_data(actor, *, province: str, was: str | None = None, refusal: str) -> None:
+    """Refuses (forbidden) unless the actor keeps the province-wide data of the row's province, and of the province
+    it was in before the change."""
+    if not administers_province(actor, province) or (was is not None and not administers_province(actor, was)):
+        raise DomainError(refusal, code="forbidden")
+
+
+def provinces_administered_by(actor) -> set[str]:
+    """The division codes of the provinces whose province-wide data the actor keeps as their administrator."""
     from .models import CommissionLevel
 
-    return is_superuser(actor) or any(
-        m.commission.level == CommissionLevel.PROVINCIAL and m.commission.division_code == province_code
+    return {
+        m.commission.division_code
         for m in _admin_memberships(actor)
-    )
+        if m.commission.level == CommissionLevel.PROVINCIAL
+    }
 
 
 def administers_root(actor) -> bool:

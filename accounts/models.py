@@ -2,7 +2,7 @@ import uuid
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -99,6 +99,16 @@ class Commission(models.Model):
     def ancestor_codes(self) -> list[str]:
         return [code for code in self.path.split("/") if code]
 
+    def province_code(self) -> str | None:
+        """The division code of the provincial commission above (or at) this one, found along its path."""
+        if self.level == CommissionLevel.PROVINCIAL:
+            return self.division_code
+        return (
+            Commission.objects.filter(division_code__in=self.ancestor_codes(), level=CommissionLevel.PROVINCIAL)
+            .values_list("division_code", flat=True)
+            .first()
+        )
+
     def reference_prefix(self) -> str:
         """Abbreviations below the province, e.g. QJ-ZY for Zhanyi district of Qujing."""
         chain = list(
@@ -111,6 +121,26 @@ class Commission(models.Model):
     def clean(self) -> None:
         if self.parent is not None and self.level <= self.parent.level:
             raise ValidationError({"level": _("A commission must sit at a lower level than its parent.")})
+
+
+class YearCounter(models.Model):
+    """The last number a commission gave in a year, for the reference numbers of one kind of record."""
+
+    commission = models.ForeignKey(Commission, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    @transaction.atomic
+    def next_number(cls, commission: Commission, year: int) -> int:
+        """Allocate the next number of the commission's year under a row lock: no gaps from races, no repeats."""
+        counter, _created = cls.objects.select_for_update().get_or_create(commission=commission, year=year)
+        counter.last += 1
+        counter.save(update_fields=["last"])
+        return counter.last
 
 
 class OfficeKind(models.TextChoices):

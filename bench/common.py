@@ -1,5 +1,6 @@
 """Shared by the bench scripts: environment, a gunicorn server, a logged-in session, timing."""
 
+import argparse
 import os
 import re
 import signal
@@ -54,6 +55,17 @@ def against_server(run, *args) -> None:
     else:
         with Server() as server:
             run(server.url, *args)
+
+
+def measure_from_command_line(run, *, requests: int, only_help: str) -> None:
+    """The command line of a script that times pages: `--requests` each, `--only` those whose label holds a text;
+    then `run(url, requests, only)` against the server (against_server)."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=requests)
+    parser.add_argument("--only", default="", help=only_help)
+    args = parser.parse_args()
+    setup_django()
+    against_server(run, args.requests, args.only)
 
 
 def free_port() -> int:

@@ -32,21 +32,21 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def _rss_mb() -> float:
-    """Current resident set size (from /proc), in MB."""
+def _memory_mb(field: str) -> float:
+    """A figure of /proc/self/status in MB (VmRSS: resident now, VmHWM: the peak); without /proc, the peak."""
     with open("/proc/self/status") as status:
         for line in status:
-            if line.startswith("VmRSS:"):
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _rss_mb() -> float:
+    return _memory_mb("VmRSS")
 
 
 def _peak_mb() -> float:
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return _memory_mb("VmHWM")
 
 
 def _reset_peak() -> None:

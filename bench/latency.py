@@ -4,9 +4,7 @@
 .venv/bin/python bench/latency.py [--requests 200] [--only 'my work']   (BENCH_URL=http://... for a running server)
 """
 
-import argparse
-
-from common import against_server, figure, login, setup_django, timed
+from common import figure, login, measure_from_command_line, timed
 
 
 def pages(t) -> list[tuple[str, str, str]]:
@@ -59,12 +57,9 @@ def run(url: str, count: int, only: str = "") -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--requests", type=int, default=200)
-    parser.add_argument("--only", default="", help="measure only the pages whose label holds this, e.g. 'my work'")
-    args = parser.parse_args()
-    setup_django()
-    against_server(run, args.requests, args.only)
+    measure_from_command_line(
+        run, requests=200, only_help="measure only the pages whose label holds this, e.g. 'my work'"
+    )
 
 
 if __name__ == "__main__":

@@ -10,12 +10,11 @@ the growth ratio of each combination from the smaller to the larger.
 Targets (issue 18): every combination p95 <= 150 ms at 1,000,000 reports and growth <= 1.5x from 100,000.
 """
 
-import argparse
 import datetime
 import json
 from pathlib import Path
 
-from common import against_server, figure, login, setup_django, timed
+from common import figure, login, measure_from_command_line, timed
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SORTS = ["-id", "id", "-received_on", "received_on"]
@@ -125,12 +124,7 @@ def run(url: str, count: int, only: str) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--requests", type=int, default=50)
-    parser.add_argument("--only", default="", help="measure only the combinations whose label holds this")
-    args = parser.parse_args()
-    setup_django()
-    against_server(run, args.requests, args.only)
+    measure_from_command_line(run, requests=50, only_help="measure only the combinations whose label holds this")
 
 
 if __name__ == "__main__":

@@ -304,7 +304,20 @@ class NotesForm(forms.Form):
 CLASSIFIED = [(value, label) for value, label in Category.choices if value != Category.UNCLASSIFIED]
 
 
-class CorrectionReasonMixin(forms.Form):
+class CorrectionForm(forms.Form):
+    """One kind of correction: its payload for services.report_correct is the cleaned `payload_fields`."""
+
+    payload_fields: tuple[str, ...] = ()
+
+    def __init__(self, *args, report=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.report = report
+
+    def payload(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.payload_fields}
+
+
+class CorrectionReasonMixin(CorrectionForm):
     reason = forms.CharField(
         label=_("Reason for the correction"),
         required=False,
@@ -314,6 +327,9 @@ class CorrectionReasonMixin(forms.Form):
 
 
 class CorrectReportForm(CorrectionReasonMixin):
+    """Shown with the report's values; its payload holds only those that differ."""
+
+    payload_fields = ("summary", "channel", "area", "received_on", "place")
     summary = forms.CharField(
         label=_("Summary"), max_length=SUMMARY_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 4})
     )
@@ -322,24 +338,27 @@ class CorrectReportForm(CorrectionReasonMixin):
     received_on = forms.DateField(label=_("Received on"), widget=DATE)
     place = forms.CharField(label=_("Place (scan-a-code)"), required=False, max_length=PLACE_MAX_LENGTH)
 
-    def payload(self, report) -> dict:
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.report is not None:
+            self.initial = {name: getattr(self.report, name) for name in self.payload_fields} | self.initial
+
+    def payload(self) -> dict:
         """Only the fields that differ from the report: the service refuses a correction that changes nothing."""
-        data = self.cleaned_data
-        current = {
-            "summary": report.summary,
-            "channel": report.channel,
-            "area": report.area,
-            "received_on": report.received_on,
-            "place": report.place,
-        }
-        data = {**data, "summary": data["summary"].replace("\r\n", "\n")}
-        return {k: data[k] for k in current if data.get(k) != current[k]}
+        data = {**self.cleaned_data, "summary": self.cleaned_data["summary"].replace("\r\n", "\n")}
+        return {name: data[name] for name in self.payload_fields if data.get(name) != getattr(self.report, name)}
 
 
-class CorrectAllegationForm(CorrectionReasonMixin):
-    allegation = forms.IntegerField(widget=forms.HiddenInput)
+class AllegationTextForm(CorrectionReasonMixin):
+    """A correction that writes an allegation's text and discipline category."""
+
     text = forms.CharField(label=_("Allegation"), widget=forms.Textarea(attrs={"rows": 2}))
     category = forms.ChoiceField(label=_("Discipline category"), choices=CLASSIFIED)
+
+
+class CorrectAllegationForm(AllegationTextForm):
+    payload_fields = ("allegation", "text", "category")
+    allegation = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class SplitAllegationForm(CorrectionReasonMixin):
@@ -356,39 +375,40 @@ class SplitAllegationForm(CorrectionReasonMixin):
                 label=_("Discipline category"), choices=[("", "—"), *CLASSIFIED], required=False
             )
 
-    def parts(self) -> list[dict]:
+    def payload(self) -> dict:
         data = self.cleaned_data
-        return [
+        parts = [
             {"text": data[f"text_{i}"], "category": data[f"category_{i}"]}
             for i in range(self.PARTS)
             if (data.get(f"text_{i}") or "").strip()
         ]
+        return {"allegation": data["allegation"], "parts": parts}
 
 
-class MergeAllegationsForm(CorrectionReasonMixin):
+class MergeAllegationsForm(AllegationTextForm):
+    payload_fields = ("allegations", "text", "category")
     allegations = forms.TypedMultipleChoiceField(label=_("Allegations to merge"), coerce=int, choices=[])
-    text = forms.CharField(label=_("Merged allegation"), widget=forms.Textarea(attrs={"rows": 2}))
-    category = forms.ChoiceField(label=_("Discipline category"), choices=CLASSIFIED)
 
-    def __init__(self, *args, report=None, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if report is not None:
-            self.fields["allegations"].choices = [(a.pk, a.text[:40]) for a in report.allegations.all()]
+        self.fields["text"].label = _("Merged allegation")
+        if self.report is not None:
+            self.fields["allegations"].choices = [(a.pk, a.text[:40]) for a in self.report.allegations.all()]
 
 
-class AddAllegationForm(CorrectionReasonMixin):
+class AddAllegationForm(AllegationTextForm):
+    payload_fields = ("subject", "text", "category")
     subject = forms.TypedChoiceField(label=_("Subject"), coerce=int, choices=[])
-    text = forms.CharField(label=_("Allegation"), widget=forms.Textarea(attrs={"rows": 2}))
-    category = forms.ChoiceField(label=_("Discipline category"), choices=CLASSIFIED)
 
-    def __init__(self, *args, report=None, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if report is not None:
-            subjects = {a.subject_id: str(a.subject) for a in report.allegations.all()}
+        if self.report is not None:
+            subjects = {a.subject_id: str(a.subject) for a in self.report.allegations.all()}
             self.fields["subject"].choices = list(subjects.items())
 
 
-class RemoveAllegationForm(forms.Form):
+class RemoveAllegationForm(CorrectionForm):
+    payload_fields = ("allegation",)
     allegation = forms.IntegerField(widget=forms.HiddenInput)
     reason = forms.CharField(label=_("Why is it removed?"), widget=forms.Textarea(attrs={"rows": 2}))
 

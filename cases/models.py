@@ -7,7 +7,7 @@ from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Commission
+from accounts.models import Commission, YearCounter
 from core.crypto import EncryptedTextField
 
 from .choices import (
@@ -178,11 +178,7 @@ _STATUS_LABELS = dict(Status.choices)
 _CHANNEL_LABELS = dict(Channel.choices)
 
 
-class ReferenceCounter(models.Model):
-    commission = models.ForeignKey(Commission, on_delete=models.CASCADE, related_name="+")
-    year = models.PositiveSmallIntegerField()
-    last = models.PositiveIntegerField(default=0)
-
+class ReferenceCounter(YearCounter):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["commission", "year"], name="reference_counter_unique")]
 

@@ -2,6 +2,8 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from audit.presentation import action_label, event_details
+
 from .choices import Area, Category, Channel, CorrectionOp, DispositionKind, Finding, Status
 
 LABELS = {
@@ -47,21 +49,11 @@ CHOICES = {"channel": Channel, "area": Area, "category": Category}
 
 
 def event_label(event) -> str:
-    label = str(LABELS.get(event.action, event.action))
-    data = event.data or {}
-    details = []
-    if data.get("kind") in DispositionKind.values:
-        details.append(str(DispositionKind(data["kind"]).label))
-    if data.get("op") in CorrectionOp.values:
-        details.append(str(CorrectionOp(data["op"]).label))
-    if data.get("finding") in Finding.values:
-        details.append(str(Finding(data["finding"]).label))
-    if event.action.startswith("report.") and data.get("status") in Status.values and not details:
-        details.append(str(Status(data["status"]).label))
-    for key in ("investigator_name", "user_name", "earlier_reference", "from_reference", "name", "proposed_by_name"):
-        if data.get(key):
-            details.append(str(data[key]))
-    return " · ".join([label, *details])
+    details = event_details(event, choices={"kind": DispositionKind, "op": CorrectionOp, "finding": Finding})
+    if event.action.startswith("report.") and not details:
+        details = event_details(event, choices={"status": Status})
+    names = ("investigator_name", "user_name", "earlier_reference", "from_reference", "name", "proposed_by_name")
+    return " · ".join([action_label(event, LABELS), *details, *event_details(event, texts=names)])
 
 
 def _value(field: str, value) -> str:

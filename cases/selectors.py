@@ -205,7 +205,7 @@ def reports_filtered(user, params):
     from .filters import ReportPageFilterSet
 
     filters = ReportPageFilterSet(params or None, queryset=report_list(user), user=user)
-    return filters.form, filters.qs if filters.is_valid() else filters.queryset
+    return filters.form, filters.narrowed()
 
 
 def can_see_identity(user, report: Report, requests: list | None = None) -> bool:

@@ -176,36 +176,6 @@ class SubjectAllegationSerializer(serializers.ModelSerializer):
         fields = ["id", "category", "category_display", "text", "finding", "finding_display", "suspected_false"]
 
 
-class SubjectReportSerializer(serializers.ModelSerializer):
-    """A report about the subject, with its outcome; `allegations` is prefetched to those about the subject."""
-
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
-    outcome_display = serializers.CharField(source="get_outcome_display", read_only=True)
-    commission = CommissionRefSerializer(read_only=True)
-    allegations = SubjectAllegationSerializer(many=True, read_only=True)
-
-    class Meta:
-        model = Report
-        fields = [
-            "id",
-            "reference",
-            "commission",
-            "received_on",
-            "status",
-            "status_display",
-            "outcome",
-            "outcome_display",
-            "allegations",
-        ]
-
-
-class SubjectDetailSerializer(SubjectSerializer):
-    reports = SubjectReportSerializer(many=True, read_only=True, source="visible_reports")
-
-    class Meta(SubjectSerializer.Meta):
-        fields = [*SubjectSerializer.Meta.fields, "reports"]
-
-
 # ---------------------------------------------------------------------------------------------------------------
 # Reports: list and detail
 
@@ -256,6 +226,32 @@ class ReportListSerializer(serializers.ModelSerializer):
         if is_anonymous is None:
             return None
         return {"pseudonym": Reporter(report_id=report.pk).pseudonym, "is_anonymous": is_anonymous}
+
+
+class SubjectReportSerializer(ReportListSerializer):
+    """A report about the subject, with its outcome; `allegations` is prefetched to those about the subject."""
+
+    allegations = SubjectAllegationSerializer(many=True, read_only=True)
+
+    class Meta(ReportListSerializer.Meta):
+        fields = [
+            "id",
+            "reference",
+            "commission",
+            "received_on",
+            "status",
+            "status_display",
+            "outcome",
+            "outcome_display",
+            "allegations",
+        ]
+
+
+class SubjectDetailSerializer(SubjectSerializer):
+    reports = SubjectReportSerializer(many=True, read_only=True, source="visible_reports")
+
+    class Meta(SubjectSerializer.Meta):
+        fields = [*SubjectSerializer.Meta.fields, "reports"]
 
 
 class AllegationSerializer(serializers.ModelSerializer):

@@ -5,20 +5,21 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponseNotAllowed, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts import jurisdiction
 from accounts.models import Commission, User
 from accounts.roles import Role
 from audit.services import timeline
-from core.actions import cleaned_or_refuse, run_page_action, valid_or_refuse
+from core.actions import cleaned_or_refuse, form_action, run_page_action, valid_or_refuse
 from core.errors import DomainError
-from core.keyset import paginate
+from core.keyset import paged
 
 from . import deadlines, selectors, services, workflow
 from .choices import AccessStatus, Category, CorrectionOp, CorrectionStatus, DispositionDecision, Status
@@ -62,17 +63,13 @@ def report_list(request):
         keys, kinds = [sort, "-id" if sort.startswith("-") else "id"], [datetime.date, int]
     else:
         keys, kinds = [sort], [int]
-    narrow = ReportPageFilterSet.narrow_first(form.cleaned_data if form.is_valid() else {})
-    page = paginate(queryset, keys=keys, kinds=kinds, cursor=request.GET.get("after"), size=PAGE_SIZE, narrow=narrow)
-    params = request.GET.copy()
-    params.pop("after", None)
+    narrow = ReportPageFilterSet.narrow_rows_first(form.cleaned_data if form.is_valid() else {})
     return render(
         request,
         "cases/report_list.html",
         {
             "form": form,
-            "page": page,
-            "base_query": params.urlencode(),
+            **paged(request, queryset, keys=keys, kinds=kinds, size=PAGE_SIZE, narrow=narrow),
             "today": timezone.localdate(),
             "nearing": deadlines.nearing_limit(),
             "can_register": bool(jurisdiction.commissions_with_role(request.user, Role.INTAKE)),
@@ -248,16 +245,7 @@ def report_detail(request, pk, identity=None, status=200, identity_error=""):
             "recusal": RecusalForm(),
             "link": LinkForm(),
             "attachment": AttachmentForm(),
-            "correct_report": CorrectReportForm(
-                auto_id="correct_%s",
-                initial={
-                    "summary": report.summary,
-                    "channel": report.channel,
-                    "area": report.area,
-                    "received_on": report.received_on,
-                    "place": report.place,
-                },
-            ),
+            "correct_report": CorrectReportForm(auto_id="correct_%s", report=report),
             "split": SplitAllegationForm(),
             "merge": MergeAllegationsForm(report=report),
             "add_allegation": AddAllegationForm(report=report),
@@ -278,31 +266,6 @@ def _user_by_name(username: str) -> User:
     return user
 
 
-def _propose(request, report):
-    data = cleaned_or_refuse(DispositionForm, request)
-    services.disposition_propose(
-        actor=request.user,
-        report=report,
-        kind=data["kind"],
-        reasons=data["reasons"],
-        transfer_to=data["transfer_to"],
-        transfer_organ=data["transfer_organ"],
-    )
-    return _("Disposition proposed.")
-
-
-def _approve(request, report):
-    data = cleaned_or_refuse(ReasonForm, request)
-    services.disposition_approve(actor=request.user, report=report, reason=data["reason"])
-    return _("Disposition approved.")
-
-
-def _reject(request, report):
-    data = cleaned_or_refuse(RequiredReasonForm, request)
-    services.disposition_reject(actor=request.user, report=report, reason=data["reason"])
-    return _("Disposition returned.")
-
-
 def _start(request, report):
     form = VerificationForm(request.POST, candidates=selectors.assignable_investigators(report))
     if not form.is_valid():
@@ -320,12 +283,6 @@ def _assign(request, report):
     return _("Investigator assigned.")
 
 
-def _unassign(request, report):
-    data = cleaned_or_refuse(UnassignForm, request)
-    services.assignment_end(actor=request.user, report=report, investigator=data["investigator"])
-    return _("Assignment ended.")
-
-
 def _finding(request, report):
     data = cleaned_or_refuse(FindingForm, request)
     # The service refuses an allegation of another report; one out of reach is not found at all.
@@ -341,42 +298,6 @@ def _finding(request, report):
         false_grounds_notes=data["false_grounds_notes"],
     )
     return _("Finding recorded.")
-
-
-def _notes(request, report):
-    data = cleaned_or_refuse(NotesForm, request)
-    services.verification_notes_update(actor=request.user, report=report, notes=data["notes"])
-    return _("Notes saved.")
-
-
-def _conclude(request, report):
-    services.verification_conclude(actor=request.user, report=report)
-    return _("Verification concluded.")
-
-
-def _close(request, report):
-    data = cleaned_or_refuse(ReasonForm, request)
-    services.report_close(actor=request.user, report=report, reason=data["reason"])
-    return _("Report closed.")
-
-
-def _resume(request, report):
-    data = cleaned_or_refuse(ReasonForm, request)
-    services.report_resume(actor=request.user, report=report, reason=data["reason"])
-    return _("Report resumed.")
-
-
-def _feedback(request, report):
-    data = cleaned_or_refuse(FeedbackForm, request)
-    services.feedback_record(
-        actor=request.user, report=report, text=data["text"], method=data["method"], given_on=data["given_on"]
-    )
-    return _("Feedback recorded.")
-
-
-def _read_supplements(request, report):
-    services.supplements_mark_read(actor=request.user, report=report)
-    return _("Marked as read.")
 
 
 def _recusal(request, report):
@@ -401,90 +322,23 @@ def _attach(request, report):
     return _("Files added.")
 
 
-def _request_identity(request, report):
-    data = cleaned_or_refuse(RequiredReasonForm, request)
-    services.identity_request(actor=request.user, report=report, reason=data["reason"])
-    return _("Your request was sent to the custodian.")
-
-
 def _corrected(correction) -> str:
     if correction.status == CorrectionStatus.APPLIED:
         return _("Correction applied.")
     return _("Correction proposed: a supervisor of the handling commission decides on it.")
 
 
-def _correct_report(request, report):
-    form = CorrectReportForm(request.POST)
-    if not form.is_valid():
-        cleaned_or_refuse(CorrectReportForm, request)
-    correction = services.report_correct(
-        actor=request.user,
-        report=report,
-        op=CorrectionOp.REPORT,
-        payload=form.payload(report),
-        reason=form.cleaned_data["reason"],
-    )
-    return _corrected(correction)
+def _correction(op: CorrectionOp, form_class):
+    """The page action of one kind of correction: its form's payload, through the one correction service."""
 
+    def correct(request, report):
+        form = valid_or_refuse(form_class(request.POST, report=report))
+        correction = services.report_correct(
+            actor=request.user, report=report, op=op, payload=form.payload(), reason=form.cleaned_data["reason"]
+        )
+        return _corrected(correction)
 
-def _correct_allegation(request, report):
-    data = cleaned_or_refuse(CorrectAllegationForm, request)
-    correction = services.report_correct(
-        actor=request.user,
-        report=report,
-        op=CorrectionOp.EDIT,
-        payload={"allegation": data["allegation"], "text": data["text"], "category": data["category"]},
-        reason=data["reason"],
-    )
-    return _corrected(correction)
-
-
-def _split_allegation(request, report):
-    form = valid_or_refuse(SplitAllegationForm(request.POST))
-    correction = services.report_correct(
-        actor=request.user,
-        report=report,
-        op=CorrectionOp.SPLIT,
-        payload={"allegation": form.cleaned_data["allegation"], "parts": form.parts()},
-        reason=form.cleaned_data["reason"],
-    )
-    return _corrected(correction)
-
-
-def _merge_allegations(request, report):
-    data = cleaned_or_refuse(MergeAllegationsForm, request, report=report)
-    correction = services.report_correct(
-        actor=request.user,
-        report=report,
-        op=CorrectionOp.MERGE,
-        payload={"allegations": data["allegations"], "text": data["text"], "category": data["category"]},
-        reason=data["reason"],
-    )
-    return _corrected(correction)
-
-
-def _add_allegation(request, report):
-    data = cleaned_or_refuse(AddAllegationForm, request, report=report)
-    correction = services.report_correct(
-        actor=request.user,
-        report=report,
-        op=CorrectionOp.ADD,
-        payload={"subject": data["subject"], "text": data["text"], "category": data["category"]},
-        reason=data["reason"],
-    )
-    return _corrected(correction)
-
-
-def _remove_allegation(request, report):
-    data = cleaned_or_refuse(RemoveAllegationForm, request)
-    correction = services.report_correct(
-        actor=request.user,
-        report=report,
-        op=CorrectionOp.REMOVE,
-        payload={"allegation": data["allegation"]},
-        reason=data["reason"],
-    )
-    return _corrected(correction)
+    return correct
 
 
 def _decide_correction(request, report):
@@ -497,43 +351,52 @@ def _decide_correction(request, report):
     return _("Correction applied.") if approve else _("Correction rejected.")
 
 
+def _action(service, form_class=None, *, done):
+    """An action on the report whose form's fields are its service's arguments (core.actions.form_action)."""
+    return form_action(service, form_class, on="report", done=done)
+
+
 ACTIONS = {
-    "correct-report": _correct_report,
-    "correct-allegation": _correct_allegation,
-    "split-allegation": _split_allegation,
-    "merge-allegations": _merge_allegations,
-    "add-allegation": _add_allegation,
-    "remove-allegation": _remove_allegation,
+    "correct-report": _correction(CorrectionOp.REPORT, CorrectReportForm),
+    "correct-allegation": _correction(CorrectionOp.EDIT, CorrectAllegationForm),
+    "split-allegation": _correction(CorrectionOp.SPLIT, SplitAllegationForm),
+    "merge-allegations": _correction(CorrectionOp.MERGE, MergeAllegationsForm),
+    "add-allegation": _correction(CorrectionOp.ADD, AddAllegationForm),
+    "remove-allegation": _correction(CorrectionOp.REMOVE, RemoveAllegationForm),
     "decide-correction": _decide_correction,
-    "propose-disposition": _propose,
-    "approve-disposition": _approve,
-    "reject-disposition": _reject,
+    "propose-disposition": _action(
+        services.disposition_propose, DispositionForm, done=gettext_lazy("Disposition proposed.")
+    ),
+    "approve-disposition": _action(
+        services.disposition_approve, ReasonForm, done=gettext_lazy("Disposition approved.")
+    ),
+    "reject-disposition": _action(
+        services.disposition_reject, RequiredReasonForm, done=gettext_lazy("Disposition returned.")
+    ),
     "start-verification": _start,
     "assign": _assign,
-    "unassign": _unassign,
+    "unassign": _action(services.assignment_end, UnassignForm, done=gettext_lazy("Assignment ended.")),
     "record-finding": _finding,
-    "notes": _notes,
-    "conclude": _conclude,
-    "close": _close,
-    "resume": _resume,
-    "feedback": _feedback,
-    "read-supplements": _read_supplements,
+    "notes": _action(services.verification_notes_update, NotesForm, done=gettext_lazy("Notes saved.")),
+    "conclude": _action(services.verification_conclude, done=gettext_lazy("Verification concluded.")),
+    "close": _action(services.report_close, ReasonForm, done=gettext_lazy("Report closed.")),
+    "resume": _action(services.report_resume, ReasonForm, done=gettext_lazy("Report resumed.")),
+    "feedback": _action(services.feedback_record, FeedbackForm, done=gettext_lazy("Feedback recorded.")),
+    "read-supplements": _action(services.supplements_mark_read, done=gettext_lazy("Marked as read.")),
     "recusal": _recusal,
     "link": _link,
     "attach": _attach,
-    "request-identity": _request_identity,
+    "request-identity": _action(
+        services.identity_request, RequiredReasonForm, done=gettext_lazy("Your request was sent to the custodian.")
+    ),
 }
 
 
 @login_required
+@require_POST
 def report_action(request, pk, action):
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
     report = selectors.report_detail(request.user, pk)
-    handler = ACTIONS.get(action)
-    if handler is None:
-        raise Http404
-    run_page_action(request, handler, report)
+    run_page_action(request, ACTIONS, action, report)
     if action == "recusal" and not selectors.reports_visible_to(request.user).filter(pk=pk).exists():
         return redirect("cases:report-list")
     return redirect(reverse("cases:report-detail", args=[pk]))
@@ -594,20 +457,15 @@ def identity_requests(request):
 @login_required
 def subject_detail(request, pk):
     subject = jurisdiction.get_in_reach(selectors.subjects_visible_to(request.user), pk=pk)
-    page = paginate(
-        selectors.reports_about(request.user, subject),
-        keys=["-received_on", "-id"],
-        kinds=[datetime.date, int],
-        cursor=request.GET.get("after"),
-        size=SUBJECT_PAGE_SIZE,
-    )
+    reports = selectors.reports_about(request.user, subject)
+    listing = paged(request, reports, keys=["-received_on", "-id"], kinds=[datetime.date, int], size=SUBJECT_PAGE_SIZE)
     return render(
         request,
         "cases/subject_detail.html",
         {
             "subject": subject,
-            "page": page,
-            "reports": page.items,
+            **listing,
+            "reports": listing["page"].items,
             "extra_sections": selectors.subject_sections(request.user, subject),
         },
     )

@@ -15,6 +15,7 @@ from cases.selectors import allegations_visible_to, reports_visible_to
 from core.api import InputMixin, ScopedGenericViewSet, ScopedReadOnlyViewSet
 
 from . import selectors, services
+from .filters import RecommendationFilterSet
 from .serializers import (
     BatchBuildSerializer,
     BatchDetailSerializer,
@@ -45,7 +46,10 @@ def _in_reach(queryset, pk, **lookup):
 
 
 class RecommendationViewSet(InputMixin, ScopedReadOnlyViewSet):
+    """Clarification recommendations in reach. Filters: those of the list page (clarification/filters.py)."""
+
     serializer_class = RecommendationSerializer
+    filterset_class = RecommendationFilterSet
 
     def visible_queryset(self, user):
         return selectors.recommendation_list(user).prefetch_related("items", "opinions__recorded_by").order_by("-id")

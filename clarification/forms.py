@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Commission
 from cases.choices import FeedbackMethod
+from cases.models import Allegation
 from core.forms import PreselectSingleChoice
 
 from .choices import (
@@ -18,7 +19,6 @@ from .choices import (
     MeasureKind,
     Method,
     Opinion,
-    Status,
 )
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -50,6 +50,17 @@ class RecommendationForm(forms.Form):
             del self.fields["subject"]
             self.fields["statement"].required = True
             self.fields["statement"].help_text = _("State the verification result only.")
+
+    def draft(self) -> dict:
+        """The draft as recommendation_draft and recommendation_update take it."""
+        data = self.cleaned_data
+        return {
+            "allegations": Allegation.objects.filter(pk__in=data["allegations"]),
+            "method": data["method"],
+            "audience": data["audience"],
+            "statement_text": data["statement"],
+            "subject_wishes": data["subject_wishes"],
+        }
 
 
 class ReasonForm(forms.Form):
@@ -100,10 +111,6 @@ class FeedbackForm(forms.Form):
     text = forms.CharField(label=_("What the reporter was told"), widget=forms.Textarea(attrs={"rows": 3}))
     method = forms.ChoiceField(label=_("How"), choices=FeedbackMethod.choices)
     given_on = forms.DateField(label=_("When"), widget=DATE, initial=timezone.localdate)
-
-
-class RecommendationFilterForm(forms.Form):
-    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Any"))] + Status.choices)
 
 
 class BatchBuildForm(PreselectSingleChoice, forms.Form):

@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OfficeKind
+from audit.presentation import action_label, event_details
 
 from .choices import Opinion, Status
 
@@ -46,17 +47,8 @@ STATUS_BADGES = {
 
 
 def event_label(event) -> str:
-    label = str(LABELS.get(event.action, event.action))
-    data = event.data or {}
-    details = []
-    if data.get("office") in OfficeKind.values:
-        details.append(str(OfficeKind(data["office"]).label))
-    if data.get("opinion") in Opinion.values:
-        details.append(str(Opinion(data["opinion"]).label))
-    for key in ("reason", "month"):
-        if data.get(key):
-            details.append(str(data[key]))
-    return " · ".join([label, *details])
+    details = event_details(event, choices={"office": OfficeKind, "opinion": Opinion}, texts=("reason", "month"))
+    return " · ".join([action_label(event, LABELS), *details])
 
 
 def timeline_rows(events) -> list[dict]:

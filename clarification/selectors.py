@@ -45,6 +45,15 @@ def recommendation_list(user) -> QuerySet[Recommendation]:
     )
 
 
+def recommendations_filtered(user, params):
+    """The clarification list page's form and what it selects, newest first, for the page, its export: the user's
+    recommendations narrowed by the page's FilterSet (clarification/filters.py); an invalid filter narrows nothing."""
+    from .filters import RecommendationFilterSet
+
+    filters = RecommendationFilterSet(params or None, queryset=recommendation_list(user).order_by("-id"))
+    return filters.form, filters.narrowed()
+
+
 def recommendation_detail(user, pk) -> Recommendation:
     queryset = recommendation_list(user).prefetch_related(
         Prefetch("items", queryset=_items()),

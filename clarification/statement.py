@@ -9,7 +9,7 @@ import re
 
 from django.utils.translation import gettext as _
 
-from accounts.models import Commission, CommissionLevel
+from accounts.models import Commission
 from cases.models import Allegation, Subject
 
 # Used for a province that keeps no phrases of its own (clarification.models.EvaluativePhrase).
@@ -57,20 +57,10 @@ def draft(*, commission, subject: Subject, allegations: list[Allegation]) -> str
     ) % {"commission": commission.name, "subject": subject.name, "allegations": listed}
 
 
-def province_code_of(commission: Commission) -> str | None:
-    if commission.level == CommissionLevel.PROVINCIAL:
-        return commission.division_code
-    return (
-        Commission.objects.filter(division_code__in=commission.ancestor_codes(), level=CommissionLevel.PROVINCIAL)
-        .values_list("division_code", flat=True)
-        .first()
-    )
-
-
 def evaluative_phrases(commission: Commission) -> list[str]:
     from .models import EvaluativePhrase
 
-    province = province_code_of(commission)
+    province = commission.province_code()
     rows = list(EvaluativePhrase.objects.filter(province_code=province).values_list("phrase", "retired"))
     if not rows:
         return list(DEFAULT_EVALUATIVE_PHRASES)

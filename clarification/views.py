@@ -4,23 +4,23 @@ import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts import jurisdiction
 from accounts.models import CommissionLevel
 from accounts.roles import Role
 from audit.services import timeline
-from cases.models import Allegation
 from cases.selectors import can_see_identity
 from cases.selectors import report_detail as case_report_detail
 from cases.services import identity_reveal
 from core import jobs, spreadsheets
-from core.actions import cleaned_or_refuse, run_page_action
+from core.actions import cleaned_or_refuse, form_action, run_page_action
 from core.errors import DomainError
 
 from . import permissions, selectors, services, workflow
@@ -35,7 +35,6 @@ from .forms import (
     ItemExecuteForm,
     MeasureForm,
     ReasonForm,
-    RecommendationFilterForm,
     RecommendationForm,
     ReturnVisitForm,
     ReviewForm,
@@ -57,10 +56,7 @@ def _city_supervisor_cities(user):
 
 @login_required
 def recommendation_list(request):
-    form = RecommendationFilterForm(request.GET or None)
-    recommendations = selectors.recommendation_list(request.user).order_by("-id")
-    if form.is_valid() and form.cleaned_data.get("status"):
-        recommendations = recommendations.filter(status=form.cleaned_data["status"])
+    form, recommendations = selectors.recommendations_filtered(request.user, request.GET)
     context = {
         "form": form,
         "recommendations": recommendations[:LIST_LIMIT],
@@ -96,18 +92,10 @@ def recommendation_create(request):
         },
     )
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        subject = next(s for s in open_subjects if s.pk == data["subject"])
+        subject = next(s for s in open_subjects if s.pk == form.cleaned_data["subject"])
         try:
             recommendation = services.recommendation_draft(
-                actor=request.user,
-                report=report,
-                subject=subject,
-                allegations=Allegation.objects.filter(pk__in=data["allegations"]),
-                method=data["method"],
-                audience=data["audience"],
-                statement_text=data["statement"],
-                subject_wishes=data["subject_wishes"],
+                actor=request.user, report=report, subject=subject, **form.draft()
             )
         except DomainError as error:
             messages.error(request, error.message)
@@ -136,17 +124,8 @@ def recommendation_edit(request, pk):
     }
     form = RecommendationForm(request.POST or None, allegations=eligible, editing=True, initial=initial)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            services.recommendation_update(
-                actor=request.user,
-                recommendation=recommendation,
-                allegations=Allegation.objects.filter(pk__in=data["allegations"]),
-                method=data["method"],
-                audience=data["audience"],
-                statement_text=data["statement"],
-                subject_wishes=data["subject_wishes"],
-            )
+            services.recommendation_update(actor=request.user, recommendation=recommendation, **form.draft())
         except DomainError as error:
             messages.error(request, error.message)
         else:
@@ -208,59 +187,11 @@ def _reason(request) -> str:
     return cleaned_or_refuse(ReasonForm, request)["reason"]
 
 
-def _do_override_statement(request, r):
-    services.recommendation_override_statement(actor=request.user, recommendation=r, reason=_reason(request))
-    return _("Override recorded: the statement may go on as it reads now.")
-
-
-def _do_submit_review(request, r):
-    services.recommendation_submit_review(actor=request.user, recommendation=r)
-    return _("Sent to the centralised review.")
-
-
-def _do_review(request, r):
-    data = cleaned_or_refuse(ReviewForm, request)
-    services.review_record(
-        actor=request.user, recommendation=r, office=data["office"], opinion=data["opinion"], reasons=data["reasons"]
-    )
-    return _("Opinion recorded.")
-
-
-def _do_withdraw(request, r):
-    services.recommendation_withdraw(actor=request.user, recommendation=r, reason=_reason(request))
-    return _("Taken back for revision.")
-
-
-def _do_submit(request, r):
-    services.recommendation_submit(actor=request.user, recommendation=r)
-    return _("Submitted for approval.")
-
-
-def _do_approve(request, r):
-    services.recommendation_approve(actor=request.user, recommendation=r, reason=_reason(request))
-    return _("Approved.")
-
-
-def _do_return(request, r):
-    services.recommendation_return(actor=request.user, recommendation=r, reason=_reason(request))
-    return _("Returned for revision.")
-
-
-def _do_reject(request, r):
-    services.recommendation_reject(actor=request.user, recommendation=r, reason=_reason(request))
-    return _("Rejected.")
-
-
-def _do_reopen(request, r):
-    services.recommendation_reopen(actor=request.user, recommendation=r, reason=_reason(request))
-    return _("Back in draft; it needs a new review and approval.")
-
-
-def _do_execute(request, r):
+def _execute(request, recommendation):
     data = cleaned_or_refuse(ExecuteForm, request)
     services.clarification_execute(
         actor=request.user,
-        recommendation=r,
+        recommendation=recommendation,
         executed_on=data["executed_on"],
         place=data["place"],
         participants=data["participants"],
@@ -271,47 +202,44 @@ def _do_execute(request, r):
     return _("Execution recorded; the return visit is scheduled.")
 
 
-def _do_return_visit(request, r):
-    data = cleaned_or_refuse(ReturnVisitForm, request)
-    services.return_visit_record(
-        actor=request.user, recommendation=r, visited_on=data["visited_on"], notes=data["notes"]
-    )
-    return _("Return visit recorded.")
-
-
-def _do_feedback(request, r):
-    data = cleaned_or_refuse(FeedbackForm, request)
-    services.clarification_feedback(
-        actor=request.user, recommendation=r, text=data["text"], method=data["method"], given_on=data["given_on"]
-    )
-    return _("Feedback to the reporter recorded.")
+def _action(service, form_class=None, *, done):
+    """An action on the recommendation whose form's fields are its service's arguments (core.actions.form_action)."""
+    return form_action(service, form_class, on="recommendation", done=done)
 
 
 ACTIONS = {
-    "submit_review": _do_submit_review,
-    "review": _do_review,
-    "withdraw": _do_withdraw,
-    "submit": _do_submit,
-    "approve": _do_approve,
-    "return": _do_return,
-    "reject": _do_reject,
-    "reopen": _do_reopen,
-    "execute": _do_execute,
-    "return_visit": _do_return_visit,
-    "feedback": _do_feedback,
-    "override_statement": _do_override_statement,
+    "submit_review": _action(
+        services.recommendation_submit_review, done=gettext_lazy("Sent to the centralised review.")
+    ),
+    "review": _action(services.review_record, ReviewForm, done=gettext_lazy("Opinion recorded.")),
+    "withdraw": _action(services.recommendation_withdraw, ReasonForm, done=gettext_lazy("Taken back for revision.")),
+    "submit": _action(services.recommendation_submit, done=gettext_lazy("Submitted for approval.")),
+    "approve": _action(services.recommendation_approve, ReasonForm, done=gettext_lazy("Approved.")),
+    "return": _action(services.recommendation_return, ReasonForm, done=gettext_lazy("Returned for revision.")),
+    "reject": _action(services.recommendation_reject, ReasonForm, done=gettext_lazy("Rejected.")),
+    "reopen": _action(
+        services.recommendation_reopen,
+        ReasonForm,
+        done=gettext_lazy("Back in draft; it needs a new review and approval."),
+    ),
+    "execute": _execute,
+    "return_visit": _action(services.return_visit_record, ReturnVisitForm, done=gettext_lazy("Return visit recorded.")),
+    "feedback": _action(
+        services.clarification_feedback, FeedbackForm, done=gettext_lazy("Feedback to the reporter recorded.")
+    ),
+    "override_statement": _action(
+        services.recommendation_override_statement,
+        ReasonForm,
+        done=gettext_lazy("Override recorded: the statement may go on as it reads now."),
+    ),
 }
 
 
 @login_required
+@require_POST
 def recommendation_action(request, pk, action):
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
     recommendation = selectors.recommendation_detail(request.user, pk)
-    handler = ACTIONS.get(action)
-    if handler is None:
-        raise Http404
-    run_page_action(request, handler, recommendation)
+    run_page_action(request, ACTIONS, action, recommendation)
     return redirect("clarification:detail", pk)
 
 

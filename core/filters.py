@@ -73,7 +73,7 @@ class ListFilterSet(FilterSet):
     unindexed: tuple[str, ...] = ()
 
     @classmethod
-    def narrow_first(cls, data) -> bool:
+    def narrow_rows_first(cls, data) -> bool:
         """Whether a page filtered with `data` (the form's cleaned data, or the API's parameters) may be chosen on
         the narrow rows first."""
         return not any(data.get(name) for name in cls.unindexed)
@@ -84,6 +84,11 @@ class ListFilterSet(FilterSet):
         for name in names:
             queryset = self.filters[name].filter(queryset, data.get(name))
         return queryset
+
+    def narrowed(self):
+        """What a list page or its export shows: the queryset narrowed, or whole when a filter is invalid (the form
+        then says what is wrong, and an export refuses it)."""
+        return self.qs if self.is_valid() else self.queryset
 
 
 class ApiFilterBackend(DjangoFilterBackend):

@@ -36,6 +36,21 @@ def _decode(cursor: str, kinds: list[type]) -> list | None:
         return None
 
 
+def without_cursor(params):
+    """A copy of a list's query without its cursor (`after`): what the pager's links (templates/core/_pager.html)
+    and the list's other links start from."""
+    params = params.copy()
+    params.pop("after", None)
+    return params
+
+
+def paged(request, queryset: QuerySet, *, keys: list[str], kinds: list[type], size: int, narrow: bool = True) -> dict:
+    """What a list page's template reads for its pager (templates/core/_pager.html): `page`, the page the query's
+    `after` names, and `base_query`, the query without it."""
+    page = paginate(queryset, keys=keys, kinds=kinds, cursor=request.GET.get("after"), size=size, narrow=narrow)
+    return {"page": page, "base_query": without_cursor(request.GET).urlencode()}
+
+
 def paginate(
     queryset: QuerySet, *, keys: list[str], kinds: list[type], cursor: str | None, size: int, narrow: bool = True
 ) -> Page:

@@ -33,7 +33,7 @@ class DefaultCursorPagination(CursorPagination):
 
     def paginate_queryset(self, queryset, request, view=None):
         filterset = getattr(view, "filterset_class", None)
-        if filterset is not None and not filterset.narrow_first(request.query_params):
+        if filterset is not None and not filterset.narrow_rows_first(request.query_params):
             return super().paginate_queryset(queryset, request, view)
         return super().paginate_queryset(_ChosenNarrow(queryset), request, view)
 

@@ -1,17 +1,11 @@
 """Celery tasks of the inbox: they take ids, call services, and are safe to run twice."""
 
 from celery import shared_task
-from django.db import OperationalError
+
+from core.tasks import scheduled_task
 
 
-@shared_task(
-    name="inbox.tasks.send_reminders",
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    max_retries=5,
-)
+@scheduled_task("inbox.tasks.send_reminders")
 def send_reminders(today: str | None = None) -> dict | None:
     """Daily (beat): remind every active staff user of items due within 3 days and of overdue ones."""
     import datetime

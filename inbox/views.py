@@ -3,7 +3,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from core.keyset import paginate
+from core.keyset import paged
 
 from . import selectors, services
 
@@ -12,14 +12,8 @@ PAGE_SIZE = 30
 
 @login_required
 def inbox(request):
-    page = paginate(
-        selectors.notifications_of(request.user).select_related("target_type"),
-        keys=["-id"],
-        kinds=[int],
-        cursor=request.GET.get("after"),
-        size=PAGE_SIZE,
-    )
-    return render(request, "inbox/list.html", {"page": page})
+    notifications = selectors.notifications_of(request.user).select_related("target_type")
+    return render(request, "inbox/list.html", paged(request, notifications, keys=["-id"], kinds=[int], size=PAGE_SIZE))
 
 
 @login_required

@@ -288,15 +288,11 @@ def _report_labels(c: Cells) -> _ReportLabels:
 
 
 def _clarifications(user, params) -> QuerySet:
-    from clarification.forms import RecommendationFilterForm
-    from clarification.selectors import recommendations_visible_to
+    from clarification.selectors import recommendations_filtered
 
-    form = RecommendationFilterForm(params or None)
+    form, queryset = recommendations_filtered(user, params)
     _refuse_invalid(form)
-    queryset = recommendations_visible_to(user).select_related("commission", "subject", "report")
-    if form.is_valid() and form.cleaned_data.get("status"):
-        queryset = queryset.filter(status=form.cleaned_data["status"])
-    return queryset.order_by("-id")
+    return queryset
 
 
 def _clarification_headers() -> list[str]:

@@ -2,19 +2,13 @@
 
 from celery import shared_task
 from celery.signals import worker_ready
-from django.db import OperationalError
+
+from core.tasks import scheduled_task
 
 from . import services
 
 
-@shared_task(
-    name="stats.tasks.snapshot_previous_month",
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    max_retries=5,
-)
+@scheduled_task("stats.tasks.snapshot_previous_month")
 def snapshot_previous_month(today: str | None = None) -> list[dict]:
     """Publish the previous month's figures of every commission (and any missed month), once per month."""
     import datetime
@@ -29,14 +23,7 @@ def run_export(job_id: int) -> int | None:
     return job.rows_done if job is not None else None
 
 
-@shared_task(
-    name="stats.tasks.expire_exports",
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    max_retries=5,
-)
+@scheduled_task("stats.tasks.expire_exports")
 def expire_exports(now: str | None = None) -> int:
     """Delete the files of expired background exports (daily); safe to run twice."""
     import datetime

@@ -1,6 +1,7 @@
 """Statistics pages: dashboards, drill-down lists and exports. Reads go through stats.selectors and the apps'
 selectors; every export and download is recorded by a service before the first byte is sent."""
 
+import functools
 import os
 import tempfile
 
@@ -16,6 +17,7 @@ from config.db_router import replica_reads
 from core import spreadsheets
 from core.errors import DomainError
 from core.jobs import month_start
+from core.keyset import without_cursor
 
 from . import charts, drilldown, exports, selectors, services
 from .figures import (
@@ -55,6 +57,23 @@ def _bad_period(request, commission, error: DomainError):
     )
 
 
+def _commission_and_period(view):
+    """A statistics page of one commission (`pk`, in the user's statistics reach) over the period its query names:
+    the view is called with both; a period that does not parse is answered with the form that says why."""
+
+    @functools.wraps(view)
+    def page(request, pk, **kwargs):
+        _require_statistics(request.user)
+        commission = selectors.statistics_commission(request.user, pk)
+        try:
+            period = parse_period(request.GET)
+        except DomainError as error:
+            return _bad_period(request, commission, error)
+        return view(request, commission, period, **kwargs)
+
+    return login_required(page)
+
+
 @login_required
 def index(request):
     _require_statistics(request.user)
@@ -76,17 +95,11 @@ def _compare(params) -> bool:
     return params.get("compare") in ("1", "on", "true")
 
 
-@login_required
-def dashboard(request, pk):
+@_commission_and_period
+def dashboard(request, commission, period):
     """A month with kept figures is served from its snapshot (and the trend and comparison from the kept months),
     so the default page reads no raw tables; the current figures are counted only when the user asks to compare
     them. Any other period, and a month not yet published (the current month), is counted live."""
-    _require_statistics(request.user)
-    commission = selectors.statistics_commission(request.user, pk)
-    try:
-        period = parse_period(request.GET)
-    except DomainError as error:
-        return _bad_period(request, commission, error)
     subtree = _subtree(request.GET)
     snapshot = selectors.snapshot_of(commission, period.start) if period.is_month else None
     published = _published(snapshot, subtree)
@@ -151,16 +164,10 @@ def dashboard(request, pk):
     return render(request, "stats/dashboard.html", context)
 
 
-@login_required
-def items(request, pk):
+@_commission_and_period
+def items(request, commission, period):
     """The items a figure counts, in the user's reach: for a published month those counted when it was published
     (?view=current for today's), otherwise today's, with the same filter as the number, through the selectors."""
-    _require_statistics(request.user)
-    commission = selectors.statistics_commission(request.user, pk)
-    try:
-        period = parse_period(request.GET)
-    except DomainError as error:
-        return _bad_period(request, commission, error)
     subtree = _subtree(request.GET)
     key = request.GET.get("key", "")
     found = drilldown.listing(
@@ -175,10 +182,8 @@ def items(request, pk):
     )
     if found is None:
         raise Http404
-    params = request.GET.copy()
-    params.pop("after", None)
-    other = request.GET.copy()
-    other.pop("after", None)
+    params = without_cursor(request.GET)
+    other = without_cursor(request.GET)
     if found.basis == drilldown.PUBLISHED:
         other["view"] = "current"
     else:
@@ -228,16 +233,10 @@ def _csv_response(lines, filename: str) -> StreamingHttpResponse:
     return response
 
 
-@login_required
-def statistics_export(request, pk, fmt):
-    _require_statistics(request.user)
-    commission = selectors.statistics_commission(request.user, pk)
+@_commission_and_period
+def statistics_export(request, commission, period, fmt):
     if fmt not in ExportFormat.values:
         raise Http404
-    try:
-        period = parse_period(request.GET)
-    except DomainError as error:
-        return _bad_period(request, commission, error)
     return statistics_download(
         request.user, commission, period, subtree=_subtree(request.GET), fmt=fmt, params=request.GET
     )
@@ -275,8 +274,7 @@ def list_export(request, kind, fmt):
     limit = exports.max_sync_rows()
     rows = exports.count_up_to(queryset, limit)
     if rows > limit:
-        params = request.GET.copy()
-        params.pop("after", None)
+        params = without_cursor(request.GET)
         message = _(
             "This export holds more than %(limit)s rows, too many to download directly. "
             "Start a background export: you can follow its progress and download the file when it is ready."
@@ -302,11 +300,11 @@ def export_center(request):
     _require_statistics(request.user)
     from accountability.filters import CasePageFilterSet
     from cases.filters import ReportPageFilterSet
-    from clarification.forms import RecommendationFilterForm
+    from clarification.filters import RecommendationFilterSet
 
     forms = [
         ("reports", exports.LISTS["reports"].title, ReportPageFilterSet(user=request.user).form),
-        ("clarifications", exports.LISTS["clarifications"].title, RecommendationFilterForm()),
+        ("clarifications", exports.LISTS["clarifications"].title, RecommendationFilterSet().form),
         ("decisions", exports.LISTS["decisions"].title, CasePageFilterSet(user=request.user).form),
     ]
     jobs = selectors.export_jobs_of(request.user)[:20]

@@ -1,6 +1,5 @@
 import secrets
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts import jurisdiction
@@ -13,12 +12,7 @@ from ..models import ReferenceCounter, Report
 
 
 def next_reference(commission: Commission, year: int) -> str:
-    """Allocate the next number of the commission's year under a row lock: no gaps from races, no repeats."""
-    with transaction.atomic():
-        counter, _created = ReferenceCounter.objects.select_for_update().get_or_create(commission=commission, year=year)
-        counter.last += 1
-        counter.save(update_fields=["last"])
-    return f"{commission.reference_prefix()}-{year}-{counter.last:06d}"
+    return f"{commission.reference_prefix()}-{year}-{ReferenceCounter.next_number(commission, year):06d}"
 
 
 def new_receipt_code() -> str:

@@ -17,7 +17,7 @@ from .false_accusations import (
     measure_follow_up,
     measure_propose,
 )
-from .phrases import may_edit_phrases, phrase_save
+from .phrases import phrase_save
 from .recommendations import (
     clarification_feedback,
     recommendation_approve,
@@ -54,7 +54,6 @@ __all__ = [
     "measure_decide",
     "measure_follow_up",
     "open_batch_item",
-    "may_edit_phrases",
     "measure_propose",
     "phrase_save",
     "recommendation_approve",

@@ -165,27 +165,29 @@ def _check_case(case: AccountabilityCase, problems: list[str]) -> None:
         problems.append(f"AccountabilityCase {case.pk}: {case.status} without a decision in force")
 
 
+def _check_false_case(case, problems: list[str]) -> None:
+    if not case.allegation.suspected_false or case.allegation.report_id != case.report_id:
+        problems.append(f"FalseAccusationCase {case.pk}: allegation not flagged or of another report")
+
+
+# The models sampled, in this order, each with its checks beyond full_clean (None: full_clean alone).
+PLAIN = (Subject, Allegation, Reporter, Disposition, Target, ReviewOpinion, JointBatch, BatchItem)
+SAMPLED = [
+    *[(model, None) for model in PLAIN],
+    (Report, _check_report),
+    (Recommendation, _check_recommendation),
+    (FalseAccusationCase, _check_false_case),
+    (Decision, _check_decision),
+    (AccountabilityCase, _check_case),
+]
+
+
 def check_sample(*, size: int = 200, seed: int = 1) -> list[str]:
     rng = random.Random(seed)
     problems: list[str] = []
-    plain = [Subject, Allegation, Reporter, Disposition, Target, ReviewOpinion, JointBatch, BatchItem]
-    for model in plain:
+    for model, check in SAMPLED:
         for obj in _sample(model, size, rng):
             _clean(obj, problems)
-    for report in _sample(Report, size, rng):
-        _clean(report, problems)
-        _check_report(report, problems)
-    for rec in _sample(Recommendation, size, rng):
-        _clean(rec, problems)
-        _check_recommendation(rec, problems)
-    for case in _sample(FalseAccusationCase, size, rng):
-        _clean(case, problems)
-        if not case.allegation.suspected_false or case.allegation.report_id != case.report_id:
-            problems.append(f"FalseAccusationCase {case.pk}: allegation not flagged or of another report")
-    for decision in _sample(Decision, size, rng):
-        _clean(decision, problems)
-        _check_decision(decision, problems)
-    for case in _sample(AccountabilityCase, size, rng):
-        _clean(case, problems)
-        _check_case(case, problems)
+            if check is not None:
+                check(obj, problems)
     return problems
