@@ -66,6 +66,32 @@ def kunming_supervisor(tree):
 # --- the demo world (tests/demo_world.py) -------------------------------------------------------------------
 
 
+# Modules whose module-scoped fixture costs seconds to a minute: xdist's controller sends each whole to one worker,
+# which builds the fixture once (`--dist load` sends test by test, and both workers may build it).
+TOGETHER = {
+    "tests/test_accessibility_browser.py",  # the walk of every page (a minute)
+    "tests/test_api_schemathesis.py",  # the seeded database
+    "tests/test_demo.py",  # a copy of the demo world (and the rest of the world's tests)
+    "tests/test_security_no_store.py",
+    "tests/test_security_routes.py",
+}
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist load` (make test's), test by test, except for the modules in TOGETHER."""
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class Scheduling(LoadScopeScheduling):
+        # (LoadScopeScheduling sends the largest units first: the modules in TOGETHER, then every other test.)
+        def _split_scope(self, nodeid):
+            module = nodeid.split("::", 1)[0]
+            return module if module in TOGETHER else nodeid
+
+    return Scheduling(config, log)
+
+
 def pytest_configure_node(node):
     """xdist's controller names the run's demo template for its workers (and drops it when the run ends)."""
     node.workerinput["demo_template"] = _controller_template()
