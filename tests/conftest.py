@@ -66,28 +66,47 @@ def kunming_supervisor(tree):
 # --- the demo world (tests/demo_world.py) -------------------------------------------------------------------
 
 
-# Modules whose module-scoped fixture costs seconds to a minute: xdist's controller sends each whole to one worker,
-# which builds the fixture once (`--dist load` sends test by test, and both workers may build it).
-TOGETHER = {
-    "tests/test_accessibility_browser.py",  # the walk of every page (a minute)
-    "tests/test_api_schemathesis.py",  # the seeded database
-    "tests/test_demo.py",  # a copy of the demo world (and the rest of the world's tests)
-    "tests/test_security_no_store.py",
-    "tests/test_security_routes.py",
-}
+# Modules that xdist's controller sends whole to one worker (`--dist load` otherwise sends test by test, and both
+# workers may build a module's costly fixture). The first group is sent first: the modules that read the demo world,
+# which their worker builds (a minute) while the other runs the rest of the suite, then copies once a module, and
+# the accessibility walk (a minute, a module fixture of its own). Tests keep their order within a group.
+GROUPS = [
+    {
+        "tests/test_demo.py",
+        "tests/test_security_no_store.py",
+        "tests/test_security_routes.py",
+        "tests/test_accessibility_browser.py",
+    },
+    {"tests/test_api_schemathesis.py"},  # its seeded database
+]
 
 
 def pytest_xdist_make_scheduler(config, log):
-    """`--dist load` (make test's), test by test, except for the modules in TOGETHER."""
+    """`--dist load` (make test's), with the GROUPS sent whole."""
     if config.getvalue("dist") != "load":
         return None
-    from xdist.scheduler import LoadScopeScheduling
+    from xdist.scheduler import LoadScheduling
 
-    class Scheduling(LoadScopeScheduling):
-        # (LoadScopeScheduling sends the largest units first: the modules in TOGETHER, then every other test.)
-        def _split_scope(self, nodeid):
-            module = nodeid.split("::", 1)[0]
-            return module if module in TOGETHER else nodeid
+    class Scheduling(LoadScheduling):
+        # By index into the collection, as LoadScheduling does: schemathesis gives its tests one node id.
+        ordered = False
+
+        def _group(self, index):
+            module = self.collection[index].split("::", 1)[0]
+            return next((number for number, group in enumerate(GROUPS) if module in group), None)
+
+        def _send_tests(self, node, num):
+            if not self.ordered:
+                self.ordered = True
+                self.pending.sort(key=lambda index: self._group(index) != 0)  # (a stable sort)
+            chosen = self.pending[:num]
+            groups = {self._group(index) for index in chosen} - {None}
+            chosen += [index for index in self.pending[num:] if self._group(index) in groups]
+            sent = set(chosen)
+            self.pending[:] = [index for index in self.pending if index not in sent]
+            if chosen:
+                self.node2pending[node].extend(chosen)
+                node.send_runtest_some(chosen)
 
     return Scheduling(config, log)
 
