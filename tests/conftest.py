@@ -1,4 +1,5 @@
 import os
+import uuid
 
 import pytest
 from django.db.backends.postgresql.operations import DatabaseOperations
@@ -65,45 +66,116 @@ def kunming_supervisor(tree):
 # --- the demo world (tests/demo_world.py) -------------------------------------------------------------------
 
 
+# Modules that xdist's controller sends whole to one worker (`--dist load` otherwise sends test by test, and both
+# workers may build a module's costly fixture). The first group is sent first: the modules that read the demo world,
+# which their worker builds (a minute) while the other runs the rest of the suite, then copies once a module, and
+# the accessibility walk (a minute, a module fixture of its own). Tests keep their order within a group.
+GROUPS = [
+    {
+        "tests/test_demo.py",
+        "tests/test_security_no_store.py",
+        "tests/test_security_routes.py",
+        "tests/test_accessibility_browser.py",
+    },
+    {"tests/test_api_schemathesis.py"},  # its seeded database
+]
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist load` (make test's), with the GROUPS sent whole."""
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScheduling
+
+    class Scheduling(LoadScheduling):
+        # By index into the collection, as LoadScheduling does: schemathesis gives its tests one node id.
+        ordered = False
+
+        def _group(self, index):
+            module = self.collection[index].split("::", 1)[0]
+            return next((number for number, group in enumerate(GROUPS) if module in group), None)
+
+        def _send_tests(self, node, num):
+            if not self.ordered:
+                self.ordered = True
+                self.pending.sort(key=lambda index: self._group(index) != 0)  # (a stable sort)
+            chosen = self.pending[:num]
+            groups = {self._group(index) for index in chosen} - {None}
+            chosen += [index for index in self.pending[num:] if self._group(index) in groups]
+            sent = set(chosen)
+            self.pending[:] = [index for index in self.pending if index not in sent]
+            if chosen:
+                self.node2pending[node].extend(chosen)
+                node.send_runtest_some(chosen)
+
+    return Scheduling(config, log)
+
+
+def pytest_configure_node(node):
+    """xdist's controller names the run's demo template for its workers (and drops it when the run ends)."""
+    node.workerinput["demo_template"] = _controller_template()
+    node.workerinput["demo_run"] = node.workerinput["testrunuid"]
+
+
+def pytest_sessionfinish(session):
+    if session.config.pluginmanager.hasplugin("dsession"):  # xdist's controller: every worker has finished
+        from pytest_django.plugin import blocking_manager_key
+
+        with session.config.stash[blocking_manager_key].unblock():
+            demo_world.drop_database(_controller_template())
+
+
+def _controller_template() -> str:
+    return f"{demo_world.connection.creation._get_test_db_name()}_demo"
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """The worker's test database, and beside it an empty copy for the demo world, taken now: a database is
-    copied only while nobody is connected to it, and nothing is yet."""
+    """The worker's test database, and beside it an empty copy in which the demo world may be built, taken now: a
+    database is copied only while nobody is connected to it, and nothing is yet."""
     with django_db_blocker.unblock():
         name = demo_world.connection.settings_dict["NAME"]
         demo_world.connections.close_all()
-        demo_world.copy_database(name, f"{name}_demo")
+        demo_world.copy_database(name, f"{name}_empty")
     yield
     with django_db_blocker.unblock():
-        demo_world.drop_database(f"{name}_demo")
+        demo_world.drop_database(f"{name}_empty")  # (unless it became the run's template)
 
 
 @pytest.fixture(scope="session")
-def demo_template(django_db_setup, django_db_blocker):
-    """The demo database, seeded once for the worker: (its name, the World naming its objects, the modules' copies).
+def demo_template(request, django_db_setup, django_db_blocker):
+    """The run's demo database, seeded once for the run by whichever process first needs it (tests/demo_world.py):
+    (its name, the World naming its objects, this process's copies).
 
     The copies are dropped when the session ends: dropping a database makes PostgreSQL write a checkpoint, seconds
     on a busy machine, once for all of them rather than after every module."""
+    worker = getattr(request.config, "workerinput", None)
     copies = []
     with django_db_blocker.unblock():
-        name = f"{demo_world.connection.settings_dict['NAME']}_demo"
-        with demo_world.default_database(name):
-            built = demo_world.build_world()
-    yield name, built, copies
+        own = demo_world.connection.settings_dict["NAME"]
+        template = worker["demo_template"] if worker else f"{own}_demo"
+        run = worker["demo_run"] if worker else uuid.uuid4().hex
+        with demo_world.template_lock(template):
+            built = demo_world.template_world(template, run, empty=f"{own}_empty")
+    yield template, built, copies
     with django_db_blocker.unblock():
         for copy in copies:
             demo_world.drop_database(copy)
+        if worker is None:
+            demo_world.drop_database(template)
 
 
 @pytest.fixture(scope="module")
-def world(demo_template, django_db_blocker):
+def world(request, demo_template, django_db_blocker):
     """The demo data for the module: a fresh copy of the seeded database, the module's default database while it
     runs (its writes stay in the copy)."""
     template, built, copies = demo_template
-    copy = f"{template}_{len(copies) + 1}"
+    worker = getattr(request.config, "workerinput", {}).get("workerid", "main")
+    copy = f"{template}_{worker}_{len(copies) + 1}"
     copies.append(copy)
     with django_db_blocker.unblock():
-        demo_world.copy_database(template, copy)
+        with demo_world.template_lock(template):
+            demo_world.copy_database(template, copy)
     with demo_world.default_database(copy):
         yield built
 

@@ -1,20 +1,27 @@
-"""The demo world: `seed_demo` plus the few objects the route tests name, built once per test worker.
+"""The demo world: `seed_demo` plus the few objects the route tests name, built once per test run.
 
-Building it takes over a minute, so it is not built in the worker's test database (where every other test expects
-an empty one) but in a database of its own: a copy of the empty test database taken before any test runs, seeded
-the first time a test asks for the world. Each module that reads the world then gets a fresh copy of that seeded
-database (CREATE DATABASE ... TEMPLATE: a file copy, about a second) as its default database for as long as it runs;
-the copies are dropped when the worker's session ends. A module's writes (a browser test's logins, the flush that
-ends a transactional test) stay in its copy; the tests that run after see the database they expect.
+Building it takes over a minute, so it is not built in a worker's test database (where every other test expects an
+empty one) but in a database of its own, the run's template (`test_<db>_demo`). The first test of the run that asks
+for the world builds it, under a PostgreSQL advisory lock: in an empty copy of its worker's test database taken
+before any test ran, renamed to the template when seeded and marked with the run's id (the database's comment, which
+also names the World's objects). A worker that finds the template marked by this run only reads the World from it:
+with `-n 2` the world is built once, while the other worker goes on with its own tests. Each module that reads the
+world then gets a fresh copy of the template (CREATE DATABASE ... TEMPLATE: a file copy, about a second, taken under
+the same lock, since PostgreSQL copies a database only while nobody is connected to it) as its default database for as
+long as it runs. A module's writes (a browser test's logins, the flush that ends a transactional test) stay in its
+copy; the tests that run after see the database they expect. The copies are dropped when the worker's session ends,
+the template when the run ends (by xdist's controller, or by the single process).
 
-With `-n 2` both workers may run such tests, so it is built at most twice a run. (Keeping them on one worker with
-xdist_group and --dist loadgroup does not work with pytest 9 and xdist 3.8: the group is added to the test's id
-through an attribute pytest 9 no longer reads, and every test is scheduled on its own.)
+(Keeping the world's tests on one worker with xdist_group and --dist loadgroup does not work with pytest 9 and
+xdist 3.8: the group is added to the test's id through an attribute pytest 9 no longer reads, and every test is
+scheduled on its own.)
 """
 
+import json
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from django.apps import apps
 from django.core.management import call_command
 from django.db import connection, connections
 
@@ -78,6 +85,49 @@ def _notification_of(user, report):
 
     notify([user], kind=Kind.TASK_CREATED, target=report, url=reverse("cases:report-detail", args=[report.pk]))
     return Notification.objects.filter(recipient=user).first()
+
+
+# --- the run's template ----------------------------------------------------------------------------------------
+
+
+@contextmanager
+def template_lock(template: str):
+    """One process of the run at a time builds the template or copies it (a session-level advisory lock, held on a
+    connection to the maintenance database, so the template itself stays free to copy)."""
+    with connection._nodb_cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(hashtext(%s))", [template])
+        try:
+            yield
+        finally:
+            cursor.execute("SELECT pg_advisory_unlock(hashtext(%s))", [template])
+
+
+def template_world(template: str, run: str, empty: str) -> World:
+    """The World of this run's template, built first (seeding `empty`, then renaming it) unless this run did already.
+    Call it holding `template_lock`."""
+    mark = _comment(template)
+    if mark is None or mark["run"] != run:
+        with default_database(empty):
+            built = build_world()
+        objects = {key: [value._meta.label, value.pk] for key, value in built.objects.items()}
+        drop_database(template)
+        quote = connection.ops.quote_name
+        with connection._nodb_cursor() as cursor:
+            cursor.execute(f"ALTER DATABASE {quote(empty)} RENAME TO {quote(template)}")
+            mark = json.dumps({"run": run, "objects": objects})
+            cursor.execute(f"COMMENT ON DATABASE {quote(template)} IS %s", [mark])
+        mark = _comment(template)
+    # Read back from the template by every process, the builder too: the World is the template's, whoever built it.
+    with default_database(template):
+        world = World({key: apps.get_model(label).objects.get(pk=pk) for key, (label, pk) in mark["objects"].items()})
+    return world
+
+
+def _comment(name: str) -> dict | None:
+    with connection._nodb_cursor() as cursor:
+        cursor.execute("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s", [name])
+        row = cursor.fetchone()
+    return json.loads(row[0]) if row and row[0] else None
 
 
 # --- the databases ---------------------------------------------------------------------------------------------

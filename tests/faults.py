@@ -59,7 +59,8 @@ def celery_on(broker_url: str):
     """Point this process's Celery app at a real broker (the suite otherwise runs tasks eagerly)."""
     from config.celery import app
 
-    saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url", "result_backend")}
+    keys = ("task_always_eager", "broker_url", "result_backend", "result_backend_transport_options")
+    saved = {key: app.conf[key] for key in keys}
     app.conf.update(task_always_eager=False, broker_url=broker_url, result_backend=broker_url)
     _reset_pools(app)
     try:

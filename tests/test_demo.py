@@ -1,4 +1,4 @@
-"""The demo data `make run` loads (`seed_demo`): the suite's demo world, built once per test worker
+"""The demo data `make run` loads (`seed_demo`): the suite's demo world, built once per test run
 (tests/demo_world.py)."""
 
 import pytest
