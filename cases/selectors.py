@@ -149,7 +149,10 @@ def active_assignees(report: Report) -> list[int]:
 
 
 def is_assigned(user, report: Report, assignments: list | None = None) -> bool:
-    """An active assignment; `assignments` may pass the report's active ones already fetched."""
+    """An active assignment; `assignments` may pass the report's active ones already fetched (or the report carry
+    them: cases.workflow's `prepare`)."""
+    if assignments is None:
+        assignments = getattr(report, "_active_assignments", None)
     if assignments is not None:
         return any(a.user_id == user.pk and a.active for a in assignments)
     return Assignment.objects.filter(report=report, user=user, active=True).exists()

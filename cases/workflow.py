@@ -62,7 +62,15 @@ def _selectors():
 def _assigned(user, report, **context):
     from .selectors import is_assigned
 
-    return is_assigned(user, report, getattr(report, "_active_assignments", None))
+    return is_assigned(user, report)
+
+
+def _with_active_assignments(report) -> None:
+    """Read by `selectors.is_assigned` instead of a query per user, when many users' tasks on the report are worked
+    out (the recommendation task of clarification/workflow.py asks it too)."""
+    from .models import Assignment
+
+    report._active_assignments = list(Assignment.objects.filter(report=report, active=True))
 
 
 def _assigned_rows(user):
@@ -112,6 +120,7 @@ REPORTS = Workflow(
     },
     order=("due_on", "id"),
     parties=lambda report: ([report.commission], _selectors().active_assignees(report)),
+    prepare=_with_active_assignments,
     transitions=[
         transition(
             "propose_disposition",

@@ -27,24 +27,11 @@ def chosen_narrow(ordered: QuerySet, stop: int, start: int = 0) -> QuerySet:
     return ordered.filter(pk__in=chosen)[: stop - start]
 
 
-def first_rows(queryset: QuerySet, limit: int) -> QuerySet:
-    """The first `limit` rows of an ordered queryset, joined for display only after they are chosen."""
-    chosen = narrow(queryset).values("pk")[:limit]
-    joined = queryset.model._default_manager.filter(pk__in=chosen).order_by(*queryset.query.order_by)
-    joined.query.select_related = queryset.query.select_related
-    return joined
-
-
-def counted_rows(queryset: QuerySet, limit: int, shown: int | None = None) -> tuple[list[int], list]:
-    """The ids of the first `limit` + 1 rows of an ordered queryset (to count them, "50+" beyond) and the objects of
-    the first `shown` of them (all `limit`, by default): found on the narrow rows, joined only for those presented."""
-    if shown is None:
-        objects = list(first_rows(queryset, limit + 1))
-        return [o.pk for o in objects], objects[:limit]
+def counted_rows(queryset: QuerySet, limit: int) -> tuple[list[int], list]:
+    """The ids of the first `limit` + 1 rows of an ordered queryset (to say "50+" beyond) and the objects of the first
+    `limit` of them: found on the narrow rows, joined only for the rows presented."""
     ids = list(narrow(queryset).values_list("pk", flat=True)[: limit + 1])
-    chosen = queryset.model._default_manager.filter(pk__in=ids[:shown])
-    chosen.query.select_related = queryset.query.select_related
-    return ids, sorted(chosen, key=lambda obj: ids.index(obj.pk))
+    return ids, in_order(queryset, ids[:limit])
 
 
 def ids_together(querysets: list[QuerySet], limit: int) -> tuple[str, list, str]:

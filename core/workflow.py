@@ -101,6 +101,8 @@ class Workflow:
     presented_with: tuple[str, ...] = ()  # select_related for `present` (no query per row)
     order: tuple = ("id",)  # work-list order (overdue and soonest due first where the object has a due date)
     parties: Callable | None = None  # (obj) -> (commissions, extra user ids): whom its tasks may ask, and above
+    # (obj) -> None: fetch once what every user's checks on the object read, before many users are checked
+    prepare: Callable | None = None
     by_name: dict[str, Transition] = dataclasses.field(init=False)
 
     def __post_init__(self):

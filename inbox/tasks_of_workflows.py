@@ -7,8 +7,10 @@ told of a transition that rolled back. Recipients are exactly the users for whom
 the object (Workflow.tasks_for) and who may open it (Workflow.visible), the actor excepted.
 """
 
+from django.db.models import Prefetch
 from django.utils import translation
 
+from accounts.jurisdiction import memberships_with_reach
 from accounts.models import User
 from core import outbox
 from core.workflow import REGISTRY
@@ -49,7 +51,11 @@ def notify_tasks(workflow_name: str, pk: int, occasion, actor_id: int | None, ki
     )
     reference = shown["label"].split(" · ")[0]  # the reference alone: no summary or allegation in the inbox
     written = 0
-    for user in User.objects.filter(pk__in=workflow.candidates(obj), is_active=True).exclude(pk=actor_id):
+    if workflow.prepare is not None:
+        workflow.prepare(obj)
+    candidates = User.objects.filter(pk__in=workflow.candidates(obj), is_active=True).exclude(pk=actor_id)
+    # Each user's roles in the same query as the users (jurisdiction.memberships_of reads them), not one per user.
+    for user in candidates.prefetch_related(Prefetch("memberships", queryset=memberships_with_reach())):
         tasks = workflow.tasks_for(user, obj)
         # Only people who may open the object are told of it (a recused supervisor may not: its reference alone
         # would tell them it exists); the same scoped selector as every read.

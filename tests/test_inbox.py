@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from accounts.roles import Role
 from cases.models import Report
 from core.errors import DomainError
 from core.models import JobRun, OutboxMessage
@@ -19,6 +20,7 @@ from inbox.models import Kind, Notification
 from inbox.services import notify
 
 from .cases_helpers import register
+from .factories import member
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -260,6 +262,27 @@ def test_reminders_written_twice_the_same_day_write_nothing_new(report, zhanyi_s
         JobRun.objects.filter(job=reminders.JOB).delete()
         assert reminders.reminders_send()["written"] == 0
     assert Notification.objects.count() == 1
+
+
+def test_working_out_who_is_told_of_a_transition_reads_no_more_for_more_people_in_the_line(report, tree):
+    """Everyone in the report's commission and above it is a candidate (Workflow.candidates): a province's staff are
+    candidates for every county's reports, so the cost of each must not be a query (their roles, the report's
+    assignments: the demo seed spent two thirds of its time here)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from inbox.tasks_of_workflows import notify_tasks
+
+    def statements_with(bystanders: int) -> int:
+        for n in range(bystanders):
+            member(f"yunnan-admin-{bystanders}-{n}", tree["yunnan"], Role.ADMIN)
+            member(f"qujing-investigator-{bystanders}-{n}", tree["qujing"], Role.INVESTIGATOR, "investigation")
+        with CaptureQueriesContext(connection) as queries:
+            notify_tasks("report", report.pk, 0, None)
+        return len(queries)
+
+    few, many = statements_with(1), statements_with(10)
+    assert few == many, f"{few} statements with 2 bystanders, {many} with 22 more"
 
 
 def test_reminder_schedule_is_registered():
