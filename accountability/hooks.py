@@ -79,7 +79,7 @@ def subject_sections(user, subject) -> list[dict]:
     # The ids chosen first, then joined by a literal list: as one query PostgreSQL misjudged the subquery and joined
     # every decision of the province (3.7 s at 1,000,000 reports).
     history = selectors.history_of_subject(user, subject).select_related(None).select_related("case", "corrected_by")
-    found, decisions = counted_rows(history, selectors.LIMIT, selectors.LIMIT)
+    found, decisions = counted_rows(history, selectors.LIMIT)
     return [
         {
             "title": _("Accountability history"),
