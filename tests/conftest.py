@@ -247,4 +247,18 @@ def _flush_then_restore(execute_sql_flush):
     return flush
 
 
+def _delete_instead_of_truncate(sql_flush):
+    """The flush as one batch of DELETEs: a TRUNCATE gives each of the hundred-odd tables and their indexes new files,
+    about a third of a second after every transactional test, while a test leaves a few rows in a few tables. With
+    triggers off (above) the foreign keys do not order the DELETEs. Sequences are reset by TRUNCATE only."""
+
+    def flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        if reset_sequences or not tables:
+            return sql_flush(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
+        return ["; ".join(f"DELETE FROM {self.quote_name(table)}" for table in tables)]
+
+    return flush
+
+
 DatabaseOperations.execute_sql_flush = _flush_then_restore(DatabaseOperations.execute_sql_flush)
+DatabaseOperations.sql_flush = _delete_instead_of_truncate(DatabaseOperations.sql_flush)
