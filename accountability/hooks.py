@@ -76,7 +76,7 @@ def _decision_detail(d) -> str:
 def subject_sections(user, subject) -> list[dict]:
     """The subject's accountability record, the latest decisions first (up to LIMIT, and whether there are more),
     each with its status, so a decision replaced on complaint is never read as if it were still in force."""
-    # The ids chosen first, then joined by a literal list: as one query PostgreSQL misjudged the subquery and joined
+    # The ids chosen first, then joined as one list of ids: as one query PostgreSQL misjudged the subquery and joined
     # every decision of the province (3.7 s at 1,000,000 reports).
     history = selectors.history_of_subject(user, subject).select_related(None).select_related("case", "corrected_by")
     found, decisions = counted_rows(history, selectors.LIMIT)

@@ -144,6 +144,10 @@ def assigned_beyond_reach(user) -> list[int]:
     return sorted({report for report, commission in _assignments(user) if commission not in readable})
 
 
+def active_assignments(report: Report) -> list[Assignment]:
+    return list(Assignment.objects.filter(report=report, active=True))
+
+
 def active_assignees(report: Report) -> list[int]:
     return list(Assignment.objects.filter(report=report, active=True).values_list("user_id", flat=True))
 

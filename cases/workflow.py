@@ -68,9 +68,7 @@ def _assigned(user, report, **context):
 def _with_active_assignments(report) -> None:
     """Read by `selectors.is_assigned` instead of a query per user, when many users' tasks on the report are worked
     out (the recommendation task of clarification/workflow.py asks it too)."""
-    from .models import Assignment
-
-    report._active_assignments = list(Assignment.objects.filter(report=report, active=True))
+    report._active_assignments = _selectors().active_assignments(report)
 
 
 def _assigned_rows(user):
