@@ -77,12 +77,14 @@ def free_port() -> int:
 class Server:
     """`gunicorn config.wsgi -w 2` (with bench.settings for the trivial page), started and stopped by us.
 
-    `bare=True` serves bench/bare_settings.py instead: Django with no middleware, database or apps."""
+    `bare=True` serves bench/bare_settings.py instead: Django with no middleware, database or apps;
+    `database_url` another database than the bench's."""
 
-    def __init__(self, port: int | None = None, workers: int = 2, bare: bool = False):
+    def __init__(self, port: int | None = None, workers: int = 2, bare: bool = False, database_url: str | None = None):
         self.port = port or free_port()
         self.workers = workers
         self.bare = bare
+        self.database_url = database_url
         self.process = None
 
     @property
@@ -91,6 +93,8 @@ class Server:
 
     def __enter__(self):
         env = {**os.environ, **SERVER_ENV}
+        if self.database_url:
+            env["DATABASE_URL"] = self.database_url
         if self.bare:
             env["DJANGO_SETTINGS_MODULE"] = "bench.bare_settings"
         else:

@@ -52,9 +52,18 @@ def psql(database: str, sql: str) -> str:
     ).stdout.strip()
 
 
-def prepare(size: int, reseed: bool) -> float | None:
-    """Seed the bench database with `size` reports unless it holds exactly that many; returns seconds taken."""
-    name = urlparse(SERVER_ENV["DATABASE_URL"]).path.lstrip("/")
+SWEEP_SMALLER = 100_000
+
+
+def smaller_database_url() -> str:
+    """The second database the sweep's growth ratios are measured against: the bench database's name + _100000."""
+    url = urlparse(SERVER_ENV["DATABASE_URL"])
+    return url._replace(path=f"{url.path}_{SWEEP_SMALLER}").geturl()
+
+
+def prepare(size: int, reseed: bool, database_url: str = SERVER_ENV["DATABASE_URL"]) -> float | None:
+    """Seed a bench database with `size` reports unless it holds exactly that many; returns seconds taken."""
+    name = urlparse(database_url).path.lstrip("/")
     exists = psql("postgres", f"SELECT 1 FROM pg_database WHERE datname = '{name}'") == "1"
     if exists and not reseed:
         held = psql(name, "SELECT count(*) FROM cases_report")
@@ -64,7 +73,7 @@ def prepare(size: int, reseed: bool) -> float | None:
             return None
     psql("postgres", f'DROP DATABASE IF EXISTS "{name}"')
     psql("postgres", f'CREATE DATABASE "{name}"')
-    env = {**os.environ, **SERVER_ENV}
+    env = {**os.environ, **SERVER_ENV, "DATABASE_URL": database_url}
     subprocess.run([PY, "manage.py", "migrate", "--no-input", "-v0"], cwd=ROOT, env=env, check=True)
     start = datetime.datetime.now()
     subprocess.run(
@@ -121,6 +130,25 @@ def preparation_figures(size: int, seeded: float | None, published: float | None
     return figures
 
 
+def sweep_smaller(reseed: bool) -> list[tuple[str, str]]:
+    """The sweep at 100,000 reports on a database of its own, filled here when it does not hold them, so that the
+    sweep at the full size prints each combination's growth against a figure of the same run."""
+    url = smaller_database_url()
+    seeded = prepare(SWEEP_SMALLER, reseed, url)
+    figures = []
+    if seeded is not None:
+        figures.append(
+            (f"seed_scale --reports {SWEEP_SMALLER} (the sweep's smaller database): wall time", f"{seeded:.0f} s")
+        )
+    with Server(database_url=url) as server:
+        for key, value in run_script(
+            "sweep.py", "--requests", "50", env={"BENCH_URL": server.url, "DATABASE_URL": url}
+        ):
+            if not key.startswith("sweep p95"):
+                figures.append((f"{key} (the 100k database)", value))
+    return figures
+
+
 def machine() -> str:
     cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "")
     memory = next(int(line.split()[1]) for line in open("/proc/meminfo") if line.startswith("MemTotal"))
@@ -141,6 +169,8 @@ def main() -> None:
     seeded = prepare(args.size, args.reseed)
     published = publish_past_months()
     figures = preparation_figures(args.size, seeded, published)
+    if args.size >= 1_000_000:
+        figures += sweep_smaller(args.reseed)
     with Server() as server:
         env = {"BENCH_URL": server.url}
         figures += run_script("latency.py", "--requests", str(args.requests), env=env)
