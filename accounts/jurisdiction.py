@@ -117,7 +117,7 @@ def readable_commission_ids(user, roles: Iterable[str] | None = None) -> frozens
 
 
 def readable_commissions(user, roles: Iterable[str] | None = None) -> QuerySet[Commission]:
-    return Commission.objects.filter(pk__in=readable_commission_ids(user, roles))
+    return Commission.objects.filter(pk__any_of=Ids(readable_commission_ids(user, roles)))
 
 
 def can_read_commission(user, commission: Commission | int, roles: Iterable[str] | None = None) -> bool:

@@ -7,6 +7,7 @@ from django.contrib.auth import logout
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext as _
 
 from core.errors import error_body
@@ -31,15 +32,29 @@ API_PREFIX = "/api/"
 TWO_FACTOR_REQUIRED = "two_factor_required"
 
 
+def loaded_user(user):
+    """The user object itself, loaded. Authentication and django-otp each wrap request.user in a lazy proxy, and
+    every attribute read through the two of them raised and caught an AttributeError in each: a page reads the
+    user a hundred times or more (bench/profile_request.py)."""
+    while isinstance(user, LazyObject):
+        if user._wrapped is empty:
+            user._setup()
+        user = user._wrapped
+    return user
+
+
 class SessionLimitsMiddleware:
     """The idle limit is SESSION_COOKIE_AGE, renewed (the session saved) at most every SESSION_RENEW_SECONDS
-    rather than on every request; this adds the absolute limit."""
+    rather than on every request; this adds the absolute limit. The first to read the user after django-otp's
+    middleware, it also hands the rest of the request the user object itself (loaded_user)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         user = getattr(request, "user", None)
+        if user is not None:
+            user = request.user = loaded_user(user)
         if user is not None and user.is_authenticated:
             started = request.session.get(SESSION_STARTED)
             now = int(time.time())

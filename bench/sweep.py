@@ -112,13 +112,13 @@ def run(url: str, count: int, only: str) -> None:
             over.append(label)
         figure(f"sweep p95 · {label}", line)
     worst = max(measured.items(), key=lambda item: item[1]["p95"]) if measured else None
-    figure(f"sweep at {size:,} reports: combinations", len(measured))
+    figure(f"sweep at {size:,} reports, combinations", len(measured))
     if worst:
-        figure("sweep: slowest combination", f"{worst[0]} {worst[1]['p95']:.1f} ms")
-    figure(f"sweep: combinations above {TARGET_MS} ms p95", f"{len(over)}" + (f" ({'; '.join(over)})" if over else ""))
+        figure("sweep, slowest combination", f"{worst[0]} {worst[1]['p95']:.1f} ms")
+    figure(f"sweep, combinations above {TARGET_MS} ms p95", f"{len(over)}" + (f" ({'; '.join(over)})" if over else ""))
     if smaller:
         figure(
-            f"sweep: combinations growing more than {TARGET_GROWTH}x from 100k",
+            f"sweep, combinations growing more than {TARGET_GROWTH}x from 100k",
             f"{len(grown)}" + (f" ({'; '.join(grown)})" if grown else ""),
         )
 

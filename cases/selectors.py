@@ -17,7 +17,7 @@ def recusals_removing_reach(user) -> QuerySet[Recusal]:
     recusals = Recusal.objects.filter(user=user)
     above = jurisdiction.overseen_from_above_ids(user)
     if above:
-        recusals = recusals.exclude(report__commission__in=sorted(above))
+        recusals = recusals.exclude(report__commission__any_of=Ids(above))
     return recusals
 
 

@@ -131,3 +131,16 @@ def test_with_redis_down_the_reach_comes_from_the_database(client, report, qujin
         assert client.get(detail(report)).status_code == 200
         client.force_login(qilin_investigator)
         assert client.get(detail(report)).status_code == 404
+
+
+def test_a_page_reads_the_user_itself_not_through_two_lazy_proxies(client, report, qujing_supervisor):
+    """Every attribute read through authentication's and django-otp's lazy proxies raised and caught an exception in
+    each; a page reads the user a hundred times or more (issue 18, bench/profile_request.py)."""
+    client.force_login(qujing_supervisor)
+    response = client.get(detail(report))
+    assert response.status_code == 200
+    user = response.wsgi_request.user
+    assert type(user) is type(qujing_supervisor)
+    assert user.pk == qujing_supervisor.pk
+    assert user.is_verified() is False  # django-otp's fields are still there: no device in this session
+    assert user.otp_device is None
