@@ -65,6 +65,7 @@ class ReportFilterSet(ListFilterSet):
     # As the hand-made filters ran them: the search last.
     order = ("status", "channel", "area", "commission", "received_from", "received_to", "subject", "overdue", "q")
     unindexed = ("q",)
+    follow_ids = ("received_from",)
 
     class Meta:
         model = Report

@@ -63,13 +63,14 @@ def report_list(request):
         keys, kinds = [sort, "-id" if sort.startswith("-") else "id"], [datetime.date, int]
     else:
         keys, kinds = [sort], [int]
-    narrow = ReportPageFilterSet.narrow_rows_first(form.cleaned_data if form.is_valid() else {})
+    data = form.cleaned_data if form.is_valid() else {}
+    narrow, walk = ReportPageFilterSet.narrow_rows_first(data), ReportPageFilterSet.walk_ids(data, keys)
     return render(
         request,
         "cases/report_list.html",
         {
             "form": form,
-            **paged(request, queryset, keys=keys, kinds=kinds, size=PAGE_SIZE, narrow=narrow),
+            **paged(request, queryset, keys=keys, kinds=kinds, size=PAGE_SIZE, narrow=narrow, walk=walk),
             "today": timezone.localdate(),
             "nearing": deadlines.nearing_limit(),
             "can_register": bool(jurisdiction.commissions_with_role(request.user, Role.INTAKE)),

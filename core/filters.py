@@ -71,12 +71,21 @@ class ListFilterSet(FilterSet):
     # Filters no index answers alone (a full-text search): a page filtered by one is chosen on its full rows, not
     # on the narrow rows first (core/sections.chosen_narrow), where PostgreSQL's parallel workers ran far ahead.
     unindexed: tuple[str, ...] = ()
+    # Lower bounds on a column that follows the ids (a report's received date follows its registration): with one,
+    # a walk of the ids from the oldest passes every row before the bound first, more of them the more data there
+    # is, so the oldest-first page is taken through the bound's index instead (core.keyset.paginate, `walk`).
+    follow_ids: tuple[str, ...] = ()
 
     @classmethod
     def narrow_rows_first(cls, data) -> bool:
         """Whether a page filtered with `data` (the form's cleaned data, or the API's parameters) may be chosen on
         the narrow rows first."""
         return not any(data.get(name) for name in cls.unindexed)
+
+    @classmethod
+    def walk_ids(cls, data, keys: list[str]) -> bool:
+        """Whether a page ordered by `keys` may walk the ids: not oldest first past a bound in `follow_ids`."""
+        return keys[0] != "id" or not any(data.get(name) for name in cls.follow_ids)
 
     def filter_queryset(self, queryset):
         data = self.form.cleaned_data

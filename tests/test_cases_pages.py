@@ -262,3 +262,34 @@ def test_identity_request_flow_through_pages(client, report, zhanyi_investigator
     client.force_login(zhanyi_investigator)
     response = client.post(reverse("cases:identity-reveal", args=[report.pk]))
     assert "张举报" in response.content.decode()
+
+
+def test_oldest_first_within_a_received_window_is_taken_through_the_window_not_a_walk_of_every_older_id(
+    client, tree, zhanyi_intake
+):
+    """Issue 18: ids follow registration, so the oldest-first page of "received since …" walked past every report
+    received before the window: 18 ms at 100,000 reports, 68 ms at 1,000,000 (bench/sweep.py). Same rows, same
+    pager; the ids are ordered through an expression no index serves, so PostgreSQL reads the window's index."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cases import views
+
+    reports = [register(zhanyi_intake, tree["zhanyi"]).report for _ in range(views.PAGE_SIZE + 5)]
+    today = timezone.localdate()
+    old = [reports[0].pk, reports[1].pk, reports[2].pk, reports[10].pk]
+    Report.objects.filter(pk__in=old).update(received_on=today - timezone.timedelta(days=200))
+    within = sorted(r.pk for r in reports if r.pk not in old)
+    client.force_login(zhanyi_intake)
+    query = {"received_from": (today - timezone.timedelta(days=90)).isoformat(), "sort": "id"}
+    with CaptureQueriesContext(connection) as captured:
+        first = client.get(reverse("cases:report-list"), query)
+    assert first.status_code == 200
+    listed = [q["sql"] for q in captured.captured_queries if q["sql"].startswith('SELECT "cases_report"')]
+    assert listed and all('("cases_report"."id" + 0) ASC' in sql for sql in listed), listed
+    page = first.context["page"]
+    assert [r.pk for r in page.items] == within[: views.PAGE_SIZE]
+    second = client.get(reverse("cases:report-list"), {**query, "after": page.next_cursor})
+    assert [r.pk for r in second.context["page"].items] == within[views.PAGE_SIZE :]
+    newest = client.get(reverse("cases:report-list"), {**query, "sort": "-id"})
+    assert [r.pk for r in newest.context["page"].items] == within[::-1][: views.PAGE_SIZE]
