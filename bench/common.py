@@ -43,6 +43,23 @@ def setup_django() -> None:
     django.setup()
 
 
+def loads_from_command_line(default: int) -> int:
+    """`--loads` of a script that times work in this process; Django is set up on return."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--loads", type=int, default=default)
+    loads = parser.parse_args().loads
+    setup_django()
+    return loads
+
+
+def loaded_user(username: str):
+    """The user as a request loads them: with their reach (accounts/backends.py)."""
+    from accounts.backends import ReachModelBackend
+    from accounts.models import User
+
+    return ReachModelBackend().get_user(User.objects.get(username=username).pk)
+
+
 def base_url() -> str:
     return os.environ.get("BENCH_URL", "http://127.0.0.1:8765")
 

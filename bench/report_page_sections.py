@@ -7,30 +7,24 @@ figure shows it is needed; this is the figure for the report page.
     DJANGO_SETTINGS_MODULE=bench.settings .venv/bin/python bench/report_page_sections.py [--loads 60]
 """
 
-import argparse
 import statistics
 import time
 
-from common import figure, setup_django
+from common import figure, loaded_user, loads_from_command_line
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--loads", type=int, default=60)
-    args = parser.parse_args()
-    setup_django()
+    loads = loads_from_command_line(60)
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
     from targets import find
 
     from accounts import jurisdiction
-    from accounts.backends import ReachModelBackend
-    from accounts.models import User
     from cases import selectors
     from core.json_rows import attach_lists, with_lists
 
     t = find()
-    user = ReachModelBackend().get_user(User.objects.get(username=t.county_supervisor).pk)
+    user = loaded_user(t.county_supervisor)
 
     def packed():
         lists = selectors._report_page_lists()
@@ -48,7 +42,7 @@ def main() -> None:
     assert [len(packed().allegations.all())] == [len(prefetched().allegations.all())]
     for label, load in (("prefetched, one statement per section", prefetched), ("packed as JSON", packed)):
         walls, cpus = [], []
-        for _ in range(args.loads):
+        for _ in range(loads):
             cpu, wall = time.process_time(), time.perf_counter()
             with CaptureQueriesContext(connection) as statements:
                 load()

@@ -8,25 +8,19 @@ paragraph.
     DJANGO_SETTINGS_MODULE=bench.settings .venv/bin/python bench/work_profile.py [--loads 5]
 """
 
-import argparse
 import statistics
 import time
 
-from common import figure, setup_django
+from common import figure, loaded_user, loads_from_command_line
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--loads", type=int, default=5)
-    args = parser.parse_args()
-    setup_django()
+    loads = loads_from_command_line(5)
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
     from targets import find
 
     from accountability import selectors as accountability_selectors
-    from accounts.backends import ReachModelBackend
-    from accounts.models import User
     from cases.my_work import sections_for
     from core import work
 
@@ -36,21 +30,20 @@ def main() -> None:
         ("county supervisor", t.county_supervisor),
         ("province supervisor", t.province_supervisor),
     ):
-        pk = User.objects.get(username=username).pk
-        sections_for(ReachModelBackend().get_user(pk), shown=10)  # warm
+        sections_for(loaded_user(username), shown=10)  # warm
         cpus, sqls = [], []
-        for _ in range(args.loads):
-            user = ReachModelBackend().get_user(pk)  # as a request loads it (the reach from its cache)
+        for _ in range(loads):
+            user = loaded_user(username)  # as a request loads it (the reach from its cache)
             cpu = time.process_time()
             with CaptureQueriesContext(connection) as statements:
                 sections_for(user, shown=10)
             cpus.append((time.process_time() - cpu) * 1000)
             sqls.append(sum(float(q["time"]) for q in statements.captured_queries) * 1000)
         firsts = []
-        for _ in range(args.loads):
+        for _ in range(loads):
             work._recent.entries.clear()
             accountability_selectors._follow_ups.entries.clear()
-            user = ReachModelBackend().get_user(pk)
+            user = loaded_user(username)
             cpu = time.process_time()
             sections_for(user, shown=10)
             firsts.append((time.process_time() - cpu) * 1000)
