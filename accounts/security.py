@@ -43,18 +43,27 @@ def loaded_user(user):
     return user
 
 
+class LoadedUserMiddleware:
+    """Right after django-otp's middleware: the rest of the request reads the user object itself (loaded_user)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if getattr(request, "user", None) is not None:
+            request.user = loaded_user(request.user)
+        return self.get_response(request)
+
+
 class SessionLimitsMiddleware:
     """The idle limit is SESSION_COOKIE_AGE, renewed (the session saved) at most every SESSION_RENEW_SECONDS
-    rather than on every request; this adds the absolute limit. The first to read the user after django-otp's
-    middleware, it also hands the rest of the request the user object itself (loaded_user)."""
+    rather than on every request; this adds the absolute limit."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if user is not None:
-            user = request.user = loaded_user(user)
         if user is not None and user.is_authenticated:
             started = request.session.get(SESSION_STARTED)
             now = int(time.time())

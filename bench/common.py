@@ -52,7 +52,7 @@ def loads_from_command_line(default: int) -> int:
     return loads
 
 
-def loaded_user(username: str):
+def user_with_reach(username: str):
     """The user as a request loads them: with their reach (accounts/backends.py)."""
     from accounts.backends import ReachModelBackend
     from accounts.models import User

@@ -10,7 +10,7 @@ figure shows it is needed; this is the figure for the report page.
 import statistics
 import time
 
-from common import figure, loaded_user, loads_from_command_line
+from common import figure, loads_from_command_line, user_with_reach
 
 
 def main() -> None:
@@ -24,7 +24,7 @@ def main() -> None:
     from core.json_rows import attach_lists, with_lists
 
     t = find()
-    user = loaded_user(t.county_supervisor)
+    user = user_with_reach(t.county_supervisor)
 
     def packed():
         lists = selectors._report_page_lists()

@@ -184,6 +184,7 @@ def main() -> None:
     figures += run_script("queries.py")
     figures += run_script("report_page_sections.py")
     figures += run_script("work_profile.py")
+    figures += run_script("request_parts.py")
     figures += run_script("jobs.py")
     figures += run_script("audited_write.py")
     if (HERE / "export_memory.py").exists():

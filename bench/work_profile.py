@@ -11,7 +11,7 @@ paragraph.
 import statistics
 import time
 
-from common import figure, loaded_user, loads_from_command_line
+from common import figure, loads_from_command_line, user_with_reach
 
 
 def main() -> None:
@@ -30,10 +30,10 @@ def main() -> None:
         ("county supervisor", t.county_supervisor),
         ("province supervisor", t.province_supervisor),
     ):
-        sections_for(loaded_user(username), shown=10)  # warm
+        sections_for(user_with_reach(username), shown=10)  # warm
         cpus, sqls = [], []
         for _ in range(loads):
-            user = loaded_user(username)  # as a request loads it (the reach from its cache)
+            user = user_with_reach(username)  # as a request loads it (the reach from its cache)
             cpu = time.process_time()
             with CaptureQueriesContext(connection) as statements:
                 sections_for(user, shown=10)
@@ -43,7 +43,7 @@ def main() -> None:
         for _ in range(loads):
             work._recent.entries.clear()
             accountability_selectors._follow_ups.entries.clear()
-            user = loaded_user(username)
+            user = user_with_reach(username)
             cpu = time.process_time()
             sections_for(user, shown=10)
             firsts.append((time.process_time() - cpu) * 1000)

@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "accounts.security.LoadedUserMiddleware",
     "accounts.security.SessionLimitsMiddleware",
     "accounts.security.RequireTwoFactorMiddleware",
     "accounts.middleware.PasswordChangeRequiredMiddleware",

@@ -5,7 +5,6 @@ from django.db.models import QuerySet
 from accounts import jurisdiction
 from accounts.models import Commission
 from accounts.roles import SUBTREE_READERS
-from core.lookups import Ids
 
 from .models import ExportJob, Snapshot, SnapshotItems
 
@@ -18,7 +17,7 @@ def statistics_commissions(user) -> QuerySet[Commission]:
     """The commissions whose statistics the user reads: those where they lead or administer, and below."""
     if not may_see_statistics(user):
         return Commission.objects.none()
-    return Commission.objects.filter(pk__any_of=Ids(jurisdiction.readable_commission_ids(user, SUBTREE_READERS)))
+    return jurisdiction.readable_commissions(user, SUBTREE_READERS)
 
 
 def statistics_commission(user, pk) -> Commission:
